@@ -1,0 +1,116 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { StateDir } from "./state-dir.ts";
+
+export interface ProviderModel {
+  id: string;
+  name?: string;
+  contextWindow?: number;
+  maxTokens?: number;
+  input?: Array<"text" | "image">;
+  reasoning?: boolean;
+  cost?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  compat?: Record<string, unknown>;
+}
+
+export interface PluginUnderTest {
+  id: string;
+  /** Absolute path of the plugin folder (holds openclaw.plugin.json and package.json). */
+  path: string;
+  config?: Record<string, unknown>;
+  /** Grants conversation hooks (llm_input, llm_output, agent_end, before_*) to a non-bundled plugin. */
+  allowConversationAccess?: boolean;
+}
+
+export interface AgentEntry {
+  id: string;
+  workspace?: string;
+  default?: boolean;
+}
+
+export interface HostConfigOptions {
+  /** Base URL of the emulator, e.g. http://127.0.0.1:PORT/v1. */
+  baseUrl: string;
+  apiKey?: string;
+  models: ProviderModel[];
+  /** Default `cloudsigma/<first model>`. */
+  primaryModel?: string;
+  /** Also configure `cloudsigma-staging` at the same base URL (default true). */
+  staging?: boolean;
+  /**
+   * Configure the `cloudsigma` provider in `models.providers` (default true). Turn off when a
+   * provider plugin owns it.
+   */
+  configureProvider?: boolean;
+  /** Extra providers (e.g. a non-cloudsigma one for "left untouched" checks). */
+  extraProviders?: Record<string, Record<string, unknown>>;
+  plugins?: PluginUnderTest[];
+  agents?: AgentEntry[];
+  gateway?: { port: number; token: string };
+  /** Merged last, shallowly per top-level key. */
+  extra?: Record<string, unknown>;
+}
+
+export const DEFAULT_GATEWAY_TOKEN = "suite-gateway-token";
+
+export function buildHostConfig(
+  state: StateDir,
+  options: HostConfigOptions,
+): Record<string, unknown> {
+  const first = options.models[0];
+  if (!first) throw new Error("buildHostConfig: at least one model is required");
+  const provider = (baseUrl: string) => ({
+    baseUrl,
+    api: "openai-completions",
+    apiKey: options.apiKey ?? "taas-emulator-key",
+    models: options.models.map((model) => ({ name: model.id, input: ["text"], ...model })),
+  });
+  const providers: Record<string, unknown> = { ...options.extraProviders };
+  if (options.configureProvider !== false) {
+    providers.cloudsigma = provider(options.baseUrl);
+    if (options.staging !== false) providers["cloudsigma-staging"] = provider(options.baseUrl);
+  }
+  const plugins = options.plugins ?? [];
+  const config: Record<string, unknown> = {
+    models: { providers },
+    agents: {
+      defaults: { model: { primary: options.primaryModel ?? `cloudsigma/${first.id}` } },
+      ...(options.agents ? { list: options.agents } : {}),
+    },
+    gateway: {
+      mode: "local",
+      bind: "loopback",
+      ...(options.gateway ? { port: options.gateway.port } : {}),
+      auth: { mode: "token", token: options.gateway?.token ?? DEFAULT_GATEWAY_TOKEN },
+    },
+    // The host's default log file is shared per day in the system temp dir: keep ours apart.
+    logging: { file: join(state.logs, "openclaw-host.log") },
+  };
+  if (plugins.length > 0) {
+    config.plugins = {
+      load: { paths: plugins.map((plugin) => plugin.path) },
+      entries: Object.fromEntries(
+        plugins.map((plugin) => [
+          plugin.id,
+          {
+            enabled: true,
+            ...(plugin.config ? { config: plugin.config } : {}),
+            ...(plugin.allowConversationAccess ? { hooks: { allowConversationAccess: true } } : {}),
+          },
+        ]),
+      ),
+    };
+  }
+  return { ...config, ...options.extra };
+}
+
+export async function writeHostConfig(
+  state: StateDir,
+  options: HostConfigOptions,
+): Promise<string> {
+  const path = join(state.dir, "openclaw.json");
+  await writeFile(path, `${JSON.stringify(buildHostConfig(state, options), null, 2)}\n`, {
+    mode: 0o600,
+  });
+  return path;
+}

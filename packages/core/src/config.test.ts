@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, configJsonSchema, parseConfig } from "./config.ts";
+
+const spec = {
+  enabled: { type: "boolean", default: true, description: "on" },
+  cap: { type: "integer", default: 10, min: 1, max: 100, description: "cap" },
+  scope: {
+    type: "string",
+    default: "workspace",
+    enum: ["workspace", "session"],
+    description: "scope",
+  },
+  label: { type: "optionalString", maxLength: 8, description: "label" },
+  providers: { type: "stringList", default: ["a", "b"], minItems: 1, description: "providers" },
+} as const;
+
+describe("parseConfig", () => {
+  it("fills every default from an absent or empty config", () => {
+    for (const raw of [undefined, null, {}]) {
+      expect(parseConfig("p", spec, raw)).toEqual({
+        enabled: true,
+        cap: 10,
+        scope: "workspace",
+        label: undefined,
+        providers: ["a", "b"],
+      });
+    }
+  });
+
+  it("keeps valid values and de-duplicates lists", () => {
+    const parsed = parseConfig("p", spec, {
+      enabled: false,
+      cap: 100,
+      scope: "session",
+      label: "x",
+      providers: ["c", "c"],
+    });
+    expect(parsed).toEqual({
+      enabled: false,
+      cap: 100,
+      scope: "session",
+      label: "x",
+      providers: ["c"],
+    });
+  });
+
+  it.each([
+    [{ nope: 1 }, "nope", /not a known setting/],
+    [{ enabled: "yes" }, "enabled", /true or false/],
+    [{ cap: 0 }, "cap", /between 1 and 100/],
+    [{ cap: 1.5 }, "cap", /integer/],
+    [{ scope: "global" }, "scope", /one of "workspace", "session"/],
+    [{ label: "much too long" }, "label", /at most 8/],
+    [{ providers: [] }, "providers", /at least 1/],
+    [{ providers: [1] }, "providers", /list of strings/],
+  ])("rejects %j naming the key", (raw, key, message) => {
+    let error: unknown;
+    try {
+      parseConfig("my-plugin", spec, raw);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe(key);
+    expect((error as Error).message).toMatch(new RegExp(`^my-plugin: config key "${key}"`));
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("rejects a non-object root", () => {
+    expect(() => parseConfig("p", spec, "x")).toThrow(/must be an object/);
+  });
+});
+
+describe("configJsonSchema", () => {
+  it("declares every key, closed to others, with the same defaults and bounds", () => {
+    const schema = configJsonSchema(spec) as {
+      additionalProperties: boolean;
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(Object.keys(spec));
+    expect(schema.properties.cap).toMatchObject({
+      type: "integer",
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+    });
+    expect(schema.properties.scope).toMatchObject({
+      enum: ["workspace", "session"],
+      default: "workspace",
+    });
+    expect(schema.properties.providers).toMatchObject({
+      type: "array",
+      default: ["a", "b"],
+      minItems: 1,
+    });
+  });
+});

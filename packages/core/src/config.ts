@@ -1,0 +1,184 @@
+/**
+ * A small declarative config parser shared by the plugins: one field table gives the typed
+ * result, the defaults, range checks, unknown-key rejection and the JSON Schema the manifest
+ * must declare (a test in each plugin compares the two, so they cannot drift).
+ */
+
+export type FieldSpec =
+  | { type: "boolean"; default: boolean; description: string }
+  | { type: "integer"; default: number; min: number; max: number; description: string }
+  | {
+      type: "string";
+      default: string;
+      enum?: readonly string[];
+      description: string;
+      maxLength?: number;
+    }
+  | { type: "optionalString"; description: string; maxLength?: number }
+  | {
+      type: "stringList";
+      default: readonly string[];
+      enum?: readonly string[];
+      minItems?: number;
+      maxItems?: number;
+      description: string;
+    };
+
+export type ConfigSpec = Record<string, FieldSpec>;
+
+type ValueOf<F extends FieldSpec> = F extends { type: "boolean" }
+  ? boolean
+  : F extends { type: "integer" }
+    ? number
+    : F extends { type: "string"; enum: readonly (infer E)[] }
+      ? E
+      : F extends { type: "string" }
+        ? string
+        : F extends { type: "optionalString" }
+          ? string | undefined
+          : F extends { type: "stringList"; enum: readonly (infer E)[] }
+            ? E[]
+            : string[];
+
+export type ParsedConfig<S extends ConfigSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+
+/** A config problem, always naming the plugin and the offending key. */
+export class ConfigError extends Error {
+  readonly key: string;
+  constructor(pluginId: string, key: string, problem: string) {
+    super(`${pluginId}: config key "${key}" ${problem}`);
+    this.name = "ConfigError";
+    this.key = key;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+export function parseConfig<S extends ConfigSpec>(
+  pluginId: string,
+  spec: S,
+  raw: unknown,
+): ParsedConfig<S> {
+  if (raw !== undefined && raw !== null && !isRecord(raw)) {
+    throw new ConfigError(pluginId, "(root)", `must be an object, got ${describe(raw)}`);
+  }
+  const input = raw ?? {};
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(spec, key)) {
+      throw new ConfigError(
+        pluginId,
+        key,
+        `is not a known setting (known: ${Object.keys(spec).join(", ")})`,
+      );
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    out[key] = parseField(pluginId, key, field, input[key]);
+  }
+  return out as ParsedConfig<S>;
+}
+
+function parseField(pluginId: string, key: string, field: FieldSpec, value: unknown): unknown {
+  const fail = (problem: string) => new ConfigError(pluginId, key, problem);
+  switch (field.type) {
+    case "boolean":
+      if (value === undefined) return field.default;
+      if (typeof value !== "boolean") throw fail(`must be true or false, got ${describe(value)}`);
+      return value;
+    case "integer":
+      if (value === undefined) return field.default;
+      if (typeof value !== "number" || !Number.isInteger(value))
+        throw fail(`must be an integer, got ${describe(value)}`);
+      if (value < field.min || value > field.max)
+        throw fail(`must be between ${field.min} and ${field.max}, got ${value}`);
+      return value;
+    case "string":
+    case "optionalString": {
+      if (value === undefined) return field.type === "string" ? field.default : undefined;
+      if (typeof value !== "string") throw fail(`must be a string, got ${describe(value)}`);
+      if (field.maxLength !== undefined && value.length > field.maxLength) {
+        throw fail(`must be at most ${field.maxLength} characters`);
+      }
+      if (field.type === "string" && field.enum && !field.enum.includes(value)) {
+        throw fail(
+          `must be one of ${field.enum.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}`,
+        );
+      }
+      return value;
+    }
+    case "stringList": {
+      if (value === undefined) return [...field.default];
+      if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+        throw fail(`must be a list of strings, got ${describe(value)}`);
+      }
+      const list = value as string[];
+      if (field.minItems !== undefined && list.length < field.minItems)
+        throw fail(`needs at least ${field.minItems} item(s)`);
+      if (field.maxItems !== undefined && list.length > field.maxItems)
+        throw fail(`takes at most ${field.maxItems} item(s)`);
+      const bad = field.enum ? list.find((item) => !field.enum?.includes(item)) : undefined;
+      if (bad !== undefined) {
+        throw fail(
+          `has ${JSON.stringify(bad)}; allowed: ${field.enum?.map((v) => JSON.stringify(v)).join(", ")}`,
+        );
+      }
+      return [...new Set(list)];
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
+
+/** The JSON Schema (draft-07 subset the host validates) for a spec: what the manifest declares. */
+export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    switch (field.type) {
+      case "boolean":
+        properties[key] = {
+          type: "boolean",
+          default: field.default,
+          description: field.description,
+        };
+        break;
+      case "integer":
+        properties[key] = {
+          type: "integer",
+          minimum: field.min,
+          maximum: field.max,
+          default: field.default,
+          description: field.description,
+        };
+        break;
+      case "string":
+      case "optionalString":
+        properties[key] = {
+          type: "string",
+          ...(field.type === "string" && field.enum ? { enum: [...field.enum] } : {}),
+          ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
+          ...(field.type === "string" ? { default: field.default } : {}),
+          description: field.description,
+        };
+        break;
+      case "stringList":
+        properties[key] = {
+          type: "array",
+          items: { type: "string", ...(field.enum ? { enum: [...field.enum] } : {}) },
+          ...(field.minItems !== undefined ? { minItems: field.minItems } : {}),
+          ...(field.maxItems !== undefined ? { maxItems: field.maxItems } : {}),
+          default: [...field.default],
+          description: field.description,
+        };
+        break;
+    }
+  }
+  return { type: "object", additionalProperties: false, properties };
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { inTransaction, isBusyError, openDatabase } from "./sqlite.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempDb = () => {
+  const dir = mkdtempSync(join(tmpdir(), "core-sqlite-"));
+  dirs.push(dir);
+  return join(dir, "nested", "x.sqlite");
+};
+
+describe("openDatabase", () => {
+  it("creates a private WAL database with its schema", () => {
+    const path = tempDb();
+    const db = openDatabase(path, { schema: "CREATE TABLE IF NOT EXISTS t (v INTEGER) STRICT" });
+    expect(db.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    db.prepare("INSERT INTO t VALUES (1)").run();
+    db.close();
+    const again = openDatabase(path, { readOnly: true });
+    expect(again.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 1 });
+    again.close();
+  });
+
+  it("rolls a failed transaction back", () => {
+    const db = openDatabase(tempDb(), {
+      schema: "CREATE TABLE IF NOT EXISTS t (v INTEGER) STRICT",
+    });
+    expect(() =>
+      inTransaction(db, () => {
+        db.prepare("INSERT INTO t VALUES (1)").run();
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("reports a writer blocked by another connection as busy", () => {
+    const path = tempDb();
+    const a = openDatabase(path, { schema: "CREATE TABLE IF NOT EXISTS t (v INTEGER) STRICT" });
+    const b = openDatabase(path, { busyTimeoutMs: 0 });
+    a.exec("BEGIN IMMEDIATE");
+    let error: unknown;
+    try {
+      b.exec("BEGIN IMMEDIATE");
+    } catch (caught) {
+      error = caught;
+    }
+    a.exec("ROLLBACK");
+    expect(isBusyError(error)).toBe(true);
+    expect(isBusyError(new Error("no such table"))).toBe(false);
+    a.close();
+    b.close();
+  });
+});
