@@ -119,7 +119,10 @@ async function waitFor(
   return check();
 }
 
-/** `openclaw gateway call <method> --params <json> --json`, parsed. */
+/**
+ * `openclaw gateway call <method> --params <json> --json`. The CLI exits 1 for an error answer
+ * but still prints it as JSON (`{ ok: false, error: { code, message } }`), so both are parsed.
+ */
 export async function gatewayCall<T = unknown>(
   state: StateDir,
   method: string,
@@ -130,5 +133,5 @@ export async function gatewayCall<T = unknown>(
   if (params) args.push("--params", JSON.stringify(params));
   if (options.token) args.push("--token", options.token);
   const result = await runOpenClaw(state, args, { env: options.env, logName: `call-${method}` });
-  return { result, json: parseJsonOutput<T>(result, `gateway call ${method}`) };
+  return { result, json: parseJsonOutput<T>({ ...result, code: 0 }, `gateway call ${method}`) };
 }

@@ -1,0 +1,68 @@
+import { type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+
+export const PLUGIN_ID = "openclaw-taas-affinity";
+
+export const CONFIG_SPEC = {
+  providers: {
+    type: "stringList",
+    default: ["cloudsigma", "cloudsigma-staging"],
+    minItems: 1,
+    maxItems: 32,
+    description:
+      "Provider ids whose requests get affinity metadata and headers; every other provider is left untouched.",
+  },
+  affinityScope: {
+    type: "string",
+    default: "workspace",
+    enum: ["workspace", "session"],
+    description:
+      "What one affinity id covers: the agent workspace (all sessions of an agent share one upstream cache) or each host session.",
+  },
+  repoHints: {
+    type: "boolean",
+    default: true,
+    description:
+      "Send repo_name, git_branch_hint and git_dirty_hint (gathered off the request path, never paths or remotes).",
+  },
+  repoHintsTtlMs: {
+    type: "integer",
+    default: 300_000,
+    min: 10_000,
+    max: 86_400_000,
+    description:
+      "How long gathered repo hints are reused before they are refreshed in the background.",
+  },
+  captureMaxSessions: {
+    type: "integer",
+    default: 1000,
+    min: 1,
+    max: 100_000,
+    description:
+      "Affinity sessions whose latest route capture is kept (least recently captured dropped first).",
+  },
+  captureMaxAgents: {
+    type: "integer",
+    default: 256,
+    min: 1,
+    max: 10_000,
+    description: "Agent ids whose latest route capture is kept.",
+  },
+  captureMaxCalls: {
+    type: "integer",
+    default: 5000,
+    min: 0,
+    max: 1_000_000,
+    description: "Per-call route captures kept for the usage ledger (0 keeps none).",
+  },
+  debug: {
+    type: "boolean",
+    default: false,
+    description:
+      "Log the session source, the affinity id and each capture (OPENCLAW_DEBUG=1 does the same).",
+  },
+} as const;
+
+export type OptimizerConfig = ParsedConfig<typeof CONFIG_SPEC>;
+
+export const parseOptimizerConfig = (raw: unknown): OptimizerConfig =>
+  parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);

@@ -1,0 +1,96 @@
+import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { isAffinityId, workspaceIdentity } from "./affinity-id.ts";
+
+export const LAST_ROUTE_METHOD = "taas.autorouter.lastRoute";
+
+type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
+
+export interface RouteReader {
+  latest(scope: "session" | "agent", key: string): RouteCapture | undefined;
+}
+
+export type LastRouteQuery =
+  | { by: "agentId"; agentId: string }
+  | { by: "sessionId"; sessionId: string }
+  | { by: "workspaceDir"; sessionId: string };
+
+const EXPECTED =
+  'expects exactly one of {"agentId":"<agent id>"}, {"sessionId":"oc:<16 hex>"} or {"workspaceDir":"<agent workspace path>"}';
+
+/** Validates the params; returns the query or a message naming what is expected. */
+export function parseLastRouteParams(params: unknown): LastRouteQuery | { error: string } {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    return { error: `${LAST_ROUTE_METHOD} ${EXPECTED}; got no params` };
+  }
+  const record = params as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const isKnown = (key: string) =>
+    key === "agentId" || key === "sessionId" || key === "workspaceDir";
+  const known = keys.filter(isKnown);
+  const unknown = keys.filter((key) => !isKnown(key));
+  if (unknown.length > 0)
+    return { error: `${LAST_ROUTE_METHOD} ${EXPECTED}; unknown param(s): ${unknown.join(", ")}` };
+  if (known.length !== 1)
+    return {
+      error: `${LAST_ROUTE_METHOD} ${EXPECTED}; got ${known.length === 0 ? "none" : known.join(" and ")}`,
+    };
+  const key = known[0];
+  const value = key === undefined ? undefined : record[key];
+  if (typeof value !== "string" || value.trim() === "" || value.length > 4096) {
+    return { error: `${LAST_ROUTE_METHOD}: "${key}" must be a non-empty string` };
+  }
+  if (key === "sessionId") {
+    if (!isAffinityId(value))
+      return {
+        error: `${LAST_ROUTE_METHOD}: "sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef`,
+      };
+    return { by: "sessionId", sessionId: value };
+  }
+  if (key === "workspaceDir") return { by: "workspaceDir", sessionId: workspaceIdentity(value).id };
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) {
+    return {
+      error: `${LAST_ROUTE_METHOD}: "agentId" must be 1-128 characters of letters, digits, . _ : -`,
+    };
+  }
+  return { by: "agentId", agentId: value };
+}
+
+/** The answer for a valid query: the capture, or a normal "nothing captured yet" answer. */
+export function answerLastRoute(query: LastRouteQuery, reader: RouteReader | undefined) {
+  const route =
+    query.by === "agentId"
+      ? reader?.latest("agent", query.agentId)
+      : reader?.latest("session", query.sessionId);
+  const subject =
+    query.by === "agentId" ? `agent "${query.agentId}"` : `session ${query.sessionId}`;
+  const queryEcho =
+    query.by === "agentId"
+      ? { agentId: query.agentId }
+      : { by: query.by, sessionId: query.sessionId };
+  if (!route)
+    return {
+      found: false,
+      query: queryEcho,
+      message: `No TaaS route captured yet for ${subject}.`,
+    };
+  return { found: true, query: queryEcho, route };
+}
+
+export function createLastRouteHandler(reader: () => RouteReader | undefined): GatewayHandler {
+  return ({ params, respond }) => {
+    const query = parseLastRouteParams(params);
+    if ("error" in query) {
+      respond(false, undefined, { code: "INVALID_REQUEST", message: query.error });
+      return;
+    }
+    try {
+      respond(true, answerLastRoute(query, reader()));
+    } catch (error) {
+      respond(false, undefined, {
+        code: "UNAVAILABLE",
+        message: `${LAST_ROUTE_METHOD}: route store unavailable (${error instanceof Error ? error.message : String(error)})`,
+      });
+    }
+  };
+}

@@ -1,0 +1,40 @@
+import type { AffinityMetadata } from "./envelope.ts";
+
+const METADATA_KEYS = [
+  "session_id",
+  "sticky_key",
+  "requester_runtime",
+  "openclaw_correlation",
+] as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Adds the affinity metadata to a chat-completions payload without overwriting anything the
+ * caller set (a key counts as set when present, whatever its value). Only `metadata` is
+ * touched: tools, tool_choice and messages keep their identity, so they serialise byte for
+ * byte as the host built them. Returns the same payload object.
+ */
+export function patchPayloadMetadata(payload: unknown, metadata: AffinityMetadata): unknown {
+  if (!isRecord(payload)) return payload;
+  const existing = payload.metadata;
+  if (existing !== undefined && existing !== null && !isRecord(existing)) return payload;
+  const target: Record<string, unknown> = existing ? { ...existing } : {};
+  let changed = false;
+  for (const key of METADATA_KEYS) {
+    if (!Object.hasOwn(target, key)) {
+      target[key] = metadata[key];
+      changed = true;
+    }
+  }
+  if (changed) payload.metadata = target;
+  return payload;
+}
+
+/** The session id a caller pinned in its own metadata (config params or extra body), if any. */
+export function callerSessionId(metadata: unknown): string | undefined {
+  if (!isRecord(metadata)) return undefined;
+  const value = metadata.session_id ?? metadata.sticky_key;
+  return typeof value === "string" && value.trim() ? value : undefined;
+}

@@ -1,0 +1,131 @@
+import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
+import {
+  type AffinityIdentity,
+  deriveAffinityIdentity,
+  hostSessionIdentity,
+} from "./affinity-id.ts";
+import type { CaptureWriter } from "./capture-writer.ts";
+import type { OptimizerConfig } from "./config.ts";
+import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
+import { buildAffinityHeaders, mergeHeadersCallerWins } from "./headers.ts";
+import { callerSessionId, patchPayloadMetadata } from "./payload-patch.ts";
+import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
+import { captureFromResponse } from "./route-capture.ts";
+import type { TurnTracker } from "./turn-tracker.ts";
+
+/** The host's stream function type, taken from the context it hands us (no internal import). */
+export type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
+type StreamOptions = NonNullable<Parameters<StreamFn>[2]>;
+
+export interface AffinityRuntime {
+  config: OptimizerConfig;
+  env: NodeJS.ProcessEnv;
+  stateDir: () => string;
+  hostId: string;
+  pluginVersion: string;
+  source: string;
+  tracker: TurnTracker;
+  repoHints: RepoHintsCache | undefined;
+  writer: () => CaptureWriter | undefined;
+  debug: ((message: string) => void) | undefined;
+}
+
+const DECORATED = Symbol.for("cloudsigma.openclaw-taas-affinity.decorated");
+
+/**
+ * `wrapStreamFn` for the configured providers: per model call it adds the affinity metadata to
+ * the body (never overwriting the caller's), the affinity and correlation headers, and
+ * captures the TaaS route from the response headers. Everything that can be computed once per
+ * model preparation is computed here, outside the per-request closure.
+ */
+export function createAffinityWrapper(runtime: AffinityRuntime) {
+  const providers = new Set(runtime.config.providers);
+  return function wrapAffinityStream(ctx: ProviderWrapStreamFnContext): StreamFn | undefined {
+    const underlying = ctx.streamFn;
+    if (!underlying || !providers.has(ctx.provider)) return underlying;
+    // Applied once even if the host (or the provider plugin's seam) hands us our own wrapper.
+    if ((underlying as { [DECORATED]?: boolean })[DECORATED]) return underlying;
+
+    const workspaceIdentity = deriveAffinityIdentity({
+      workspaceDir: ctx.workspaceDir,
+      env: runtime.env,
+      stateDir: runtime.stateDir(),
+    });
+    // A caller that pinned its own id (config params / extra body) keeps it in headers too.
+    const pinnedId = callerSessionId(ctx.extraParams?.metadata);
+    const workspaceDir = ctx.workspaceDir;
+    const metadataFor = memoizeMetadata(runtime, ctx);
+    runtime.debug?.(
+      `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId}${ctx.agentId ? ` agent=${ctx.agentId}` : ""}${pinnedId ? " (caller pinned its own session id)" : ""}`,
+    );
+
+    const wrapped: StreamFn = (model, context, options) => {
+      if (!providers.has(model.provider)) return underlying(model, context, options);
+      const identity =
+        runtime.config.affinityScope === "session" && options?.sessionId
+          ? hostSessionIdentity(options.sessionId)
+          : workspaceIdentity;
+      const turn = runtime.tracker.observe(options?.requestId);
+      const hints =
+        workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
+      const metadata = metadataFor(identity, hints);
+      const headerId = pinnedId ?? identity.id;
+      const next: StreamOptions = {
+        ...options,
+        headers: mergeHeadersCallerWins(
+          buildAffinityHeaders({
+            sessionId: headerId,
+            turnId: turn.turnId,
+            attempt: turn.attempt,
+            agentId: ctx.agentId,
+          }),
+          options?.headers,
+        ),
+        onPayload: async (payload, payloadModel) => {
+          const result = (await options?.onPayload?.(payload, payloadModel)) ?? payload;
+          return patchPayloadMetadata(result, metadata);
+        },
+        onResponse: async (response, responseModel) => {
+          const capture = captureFromResponse(response, {
+            sessionId: identity.id,
+            agentId: ctx.agentId,
+            callId: turn.callId,
+            turnId: turn.turnId,
+            attempt: turn.attempt,
+            provider: model.provider,
+            model: model.id,
+          });
+          runtime.writer()?.enqueue(capture);
+          runtime.debug?.(
+            `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""} session=${capture.sessionId}`,
+          );
+          await options?.onResponse?.(response, responseModel);
+        },
+      };
+      return underlying(model, context, next);
+    };
+    return Object.assign(wrapped, { [DECORATED]: true });
+  };
+}
+
+/** Builds the frozen metadata once per (identity, repo hints) pair instead of per request. */
+function memoizeMetadata(runtime: AffinityRuntime, ctx: ProviderWrapStreamFnContext) {
+  let last:
+    | { identity: AffinityIdentity; hints: RepoHints | undefined; metadata: AffinityMetadata }
+    | undefined;
+  return (identity: AffinityIdentity, hints: RepoHints | undefined): AffinityMetadata => {
+    if (last && last.identity.id === identity.id && last.hints === hints) return last.metadata;
+    const metadata = buildAffinityMetadata({
+      identity,
+      hostId: runtime.hostId,
+      provider: ctx.provider,
+      modelId: ctx.modelId,
+      agentId: ctx.agentId,
+      pluginVersion: runtime.pluginVersion,
+      source: runtime.source,
+      hints: runtime.config.repoHints ? hints : undefined,
+    });
+    last = { identity, hints, metadata };
+    return metadata;
+  };
+}
