@@ -62,6 +62,9 @@ export function deriveAffinityIdentity(inputs: AffinityInputs): AffinityIdentity
   return identity("state-dir", resolve(inputs.stateDir));
 }
 
+/** `host:` + 16 hex of the host name: distinguishes requesters without naming the machine. */
+export const hostIdentity = (hostName: string): string => `host:${shortHash(`host:${hostName}`)}`;
+
 /** Accepts only ids this plugin could have made: `oc:` and 16 lower-case hex digits. */
 export const isAffinityId = (value: unknown): value is string =>
   typeof value === "string" && /^oc:[0-9a-f]{16}$/.test(value);

@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
-import { shortHash } from "@cloudsigma/taas-core/hash";
 import { RouteStore } from "@cloudsigma/taas-core/route-store";
 import { resolveStateDirFromEnv } from "@cloudsigma/taas-core/state-dir";
 import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
 import { definePluginEntry } from "openclaw/plugin-sdk/plugin-entry";
 import pkg from "../package.json" with { type: "json" };
+import { hostIdentity } from "./affinity-id.ts";
 import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
 import { debugSink } from "./debug-log.ts";
@@ -47,7 +47,7 @@ export default definePluginEntry({
       config,
       env,
       stateDir,
-      hostId: `host:${shortHash(hostname())}`,
+      hostId: hostIdentity(hostname()),
       pluginVersion: pkg.version,
       source: PLUGIN_ID,
       tracker: processTurnTracker(),

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RouteCapture, RouteStore, routeStorePath } from "./route-store.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const stateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "route-store-"));
+  dirs.push(dir);
+  return dir;
+};
+
+const capture = (n: number, overrides: Partial<RouteCapture> = {}): RouteCapture => ({
+  capturedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  sessionId: `oc:${String(n).padStart(16, "0")}`,
+  agentId: `agent-${n}`,
+  callId: `run-${n}:model:1`,
+  provider: "cloudsigma",
+  model: "gpt-5.5",
+  status: 200,
+  autorouted: false,
+  upstream: `replica-${n % 4}`,
+  ...overrides,
+});
+
+describe("RouteStore", () => {
+  it("answers nothing, without creating a file, before anything is captured", () => {
+    const dir = stateDir();
+    const store = new RouteStore(dir);
+    expect(store.latest("agent", "main")).toBeUndefined();
+    expect(() => statSync(routeStorePath(dir))).toThrow();
+  });
+
+  it("keeps the latest capture per session and per agent, readable from another connection", () => {
+    const dir = stateDir();
+    const writer = new RouteStore(dir);
+    const caps = { maxSessions: 10, maxAgents: 10, maxCalls: 10 };
+    writer.write([capture(1, { agentId: "main", sessionId: "oc:aaaaaaaaaaaaaaaa" })], caps);
+    writer.write(
+      [capture(2, { agentId: "main", sessionId: "oc:aaaaaaaaaaaaaaaa", upstream: "replica-9" })],
+      caps,
+    );
+    const reader = new RouteStore(dir);
+    expect(reader.latest("agent", "main")?.upstream).toBe("replica-9");
+    expect(reader.latest("session", "oc:aaaaaaaaaaaaaaaa")?.upstream).toBe("replica-9");
+    expect(reader.byCallId("run-1:model:1")?.upstream).toBe("replica-1");
+    expect(statSync(routeStorePath(dir)).mode & 0o777).toBe(0o600);
+    writer.close();
+    reader.close();
+  });
+
+  it("stays within its caps, dropping the least recently captured first", () => {
+    const store = new RouteStore(stateDir());
+    const caps = { maxSessions: 3, maxAgents: 2, maxCalls: 4 };
+    for (let n = 1; n <= 10; n++) store.write([capture(n)], caps);
+    expect(store.count("session")).toBe(3);
+    expect(store.count("agent")).toBe(2);
+    expect(store.count("call")).toBe(4);
+    expect(store.latest("agent", "agent-10")).toBeDefined();
+    expect(store.latest("agent", "agent-8")).toBeUndefined();
+    expect(store.latest("session", capture(8).sessionId)).toBeDefined();
+    expect(store.byCallId("run-6:model:1")).toBeUndefined();
+    expect(store.byCallId("run-7:model:1")).toBeDefined();
+    store.close();
+  });
+});

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { configJsonSchema } from "@cloudsigma/taas-core/config";
+import { describe, expect, it } from "vitest";
+import { CONFIG_SPEC, parseOptimizerConfig } from "./config.ts";
+
+const manifest = JSON.parse(
+  readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
+);
+
+describe("optimizer config", () => {
+  it("the manifest declares exactly the schema the parser enforces", () => {
+    expect(manifest.configSchema).toEqual(configJsonSchema(CONFIG_SPEC));
+    expect(manifest.configSchema.additionalProperties).toBe(false);
+  });
+
+  it("defaults to both TaaS providers, workspace scope and bounded captures", () => {
+    expect(parseOptimizerConfig(undefined)).toMatchObject({
+      providers: ["cloudsigma", "cloudsigma-staging"],
+      affinityScope: "workspace",
+      debug: false,
+      captureMaxSessions: 1000,
+      captureMaxAgents: 256,
+    });
+  });
+
+  it("names the bad key", () => {
+    expect(() => parseOptimizerConfig({ providerIds: ["x"] })).toThrow(
+      /openclaw-taas-affinity: config key "providerIds" is not a known setting/,
+    );
+    expect(() => parseOptimizerConfig({ affinityScope: "global" })).toThrow(
+      /"affinityScope" must be one of "workspace", "session"/,
+    );
+    expect(() => parseOptimizerConfig({ captureMaxSessions: 0 })).toThrow(
+      /"captureMaxSessions" must be between 1 and 100000/,
+    );
+  });
+
+  it("activates at startup and for both providers, and declares its database for backups", () => {
+    expect(manifest.activation).toEqual({
+      onStartup: true,
+      onProviders: ["cloudsigma", "cloudsigma-staging"],
+    });
+    expect(manifest.backupResources).toEqual([
+      {
+        disposition: "include",
+        scope: "state",
+        relativePath: "openclaw-taas-affinity/routes.sqlite",
+      },
+    ]);
+  });
+});

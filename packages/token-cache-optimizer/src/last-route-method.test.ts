@@ -1,0 +1,87 @@
+import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import { describe, expect, it } from "vitest";
+import { workspaceIdentity } from "./affinity-id.ts";
+import {
+  answerLastRoute,
+  createLastRouteHandler,
+  parseLastRouteParams,
+} from "./last-route-method.ts";
+
+const route: RouteCapture = {
+  capturedAt: "t",
+  sessionId: "oc:0123456789abcdef",
+  agentId: "main",
+  provider: "cloudsigma",
+  model: "auto",
+  status: 200,
+  autorouted: true,
+};
+
+describe("taas.autorouter.lastRoute params", () => {
+  it.each([
+    [{ agentId: "main" }, { by: "agentId", agentId: "main" }],
+    [{ sessionId: "oc:0123456789abcdef" }, { by: "sessionId", sessionId: "oc:0123456789abcdef" }],
+    [
+      { workspaceDir: "/home/u/.openclaw/workspace-x" },
+      { by: "workspaceDir", sessionId: workspaceIdentity("/home/u/.openclaw/workspace-x").id },
+    ],
+  ])("accepts %j", (params, expected) => {
+    expect(parseLastRouteParams(params)).toEqual(expected);
+  });
+
+  it.each([
+    [undefined, /exactly one of .*got no params/],
+    [{}, /got none/],
+    [{ agentId: "a", sessionId: "oc:0123456789abcdef" }, /got agentId and sessionId/],
+    [{ sessionKey: "agent:main:main" }, /unknown param\(s\): sessionKey/],
+    [{ agentId: "" }, /"agentId" must be a non-empty string/],
+    [{ agentId: 5 }, /"agentId" must be a non-empty string/],
+    [{ agentId: "a b" }, /"agentId" must be 1-128 characters/],
+    [{ sessionId: "123" }, /"sessionId" must look like oc:<16 hex>/],
+  ])("rejects %j clearly", (params, message) => {
+    const parsed = parseLastRouteParams(params);
+    expect("error" in parsed && parsed.error).toMatch(message);
+  });
+});
+
+describe("answers", () => {
+  const reader = {
+    latest: (scope: "session" | "agent", key: string) =>
+      (scope === "agent" && key === "main") || key === route.sessionId ? route : undefined,
+  };
+
+  it("returns the capture when there is one", () => {
+    expect(answerLastRoute({ by: "agentId", agentId: "main" }, reader)).toEqual({
+      found: true,
+      query: { agentId: "main" },
+      route,
+    });
+  });
+
+  it("says so, normally, when nothing was captured", () => {
+    expect(answerLastRoute({ by: "agentId", agentId: "other" }, reader)).toEqual({
+      found: false,
+      query: { agentId: "other" },
+      message: 'No TaaS route captured yet for agent "other".',
+    });
+    expect(
+      answerLastRoute({ by: "sessionId", sessionId: "oc:ffffffffffffffff" }, undefined).found,
+    ).toBe(false);
+  });
+
+  it("the handler responds ok or a clear INVALID_REQUEST error", () => {
+    const answers: unknown[][] = [];
+    const handler = createLastRouteHandler(() => reader);
+    const respond = (...args: unknown[]) => void answers.push(args);
+    const invoke = (params: Record<string, unknown>) =>
+      handler({ params, respond } as unknown as Parameters<typeof handler>[0]);
+    invoke({ agentId: "main" });
+    invoke({});
+    expect(answers[0]?.[0]).toBe(true);
+    expect(answers[1]?.[0]).toBe(false);
+    expect(answers[1]?.[2]).toMatchObject({
+      code: "INVALID_REQUEST",
+      message: expect.stringContaining("taas.autorouter.lastRoute"),
+    });
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import { workspaceIdentity } from "./affinity-id.ts";
+import { buildAffinityMetadata } from "./envelope.ts";
+import { callerSessionId, patchPayloadMetadata } from "./payload-patch.ts";
+import { call, fakeTransport, wrapperHarness } from "./stream-wrapper.test-support.ts";
+
+const ours = buildAffinityMetadata({
+  identity: workspaceIdentity("/w"),
+  hostId: "host:x",
+  provider: "cloudsigma",
+  modelId: "gpt-5.5",
+  pluginVersion: "1",
+  source: "openclaw-taas-affinity",
+});
+
+describe("patchPayloadMetadata: the caller's value always wins", () => {
+  it.each([
+    ["no metadata", undefined, { session_id: ours.session_id, sticky_key: ours.sticky_key }],
+    [
+      "caller session_id",
+      { session_id: "caller" },
+      { session_id: "caller", sticky_key: ours.sticky_key },
+    ],
+    [
+      "caller sticky_key",
+      { sticky_key: "caller" },
+      { session_id: ours.session_id, sticky_key: "caller" },
+    ],
+    [
+      "caller null session_id",
+      { session_id: null },
+      { session_id: null, sticky_key: ours.sticky_key },
+    ],
+    ["caller empty string", { session_id: "" }, { session_id: "", sticky_key: ours.sticky_key }],
+    ["caller runtime", { requester_runtime: { mine: 1 } }, { requester_runtime: { mine: 1 } }],
+    ["caller correlation", { openclaw_correlation: "x" }, { openclaw_correlation: "x" }],
+    [
+      "unrelated caller keys kept",
+      { user_tag: "t" },
+      { user_tag: "t", session_id: ours.session_id },
+    ],
+  ])("%s", (_label, metadata, expected) => {
+    const payload: Record<string, unknown> = { model: "m", ...(metadata ? { metadata } : {}) };
+    patchPayloadMetadata(payload, ours);
+    expect(payload.metadata).toMatchObject(expected);
+  });
+
+  it("leaves a non-object metadata and non-object payloads alone", () => {
+    const payload = { metadata: "opaque" };
+    expect(patchPayloadMetadata(payload, ours)).toEqual({ metadata: "opaque" });
+    expect(patchPayloadMetadata("raw", ours)).toBe("raw");
+    expect(patchPayloadMetadata(null, ours)).toBeNull();
+  });
+
+  it.each([
+    [{ session_id: "pinned" }, "pinned"],
+    [{ sticky_key: "pinned" }, "pinned"],
+    [{ session_id: "  " }, undefined],
+    [{ other: 1 }, undefined],
+    ["x", undefined],
+  ])("callerSessionId(%j) = %j", (metadata, expected) => {
+    expect(callerSessionId(metadata)).toBe(expected);
+  });
+});
+
+describe("precedence through the wrapper", () => {
+  it("a payload hook that already set metadata keeps it (it runs first)", async () => {
+    const { wrap } = wrapperHarness();
+    const transport = fakeTransport(() => ({ model: "m", messages: [] }));
+    await call(wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {
+      onPayload: (payload) => ({
+        ...(payload as object),
+        metadata: { session_id: "from-extra-body" },
+      }),
+    });
+    const body = JSON.parse(transport.calls[0]?.body ?? "{}");
+    expect(body.metadata.session_id).toBe("from-extra-body");
+    expect(body.metadata.sticky_key).toBe(workspaceIdentity("/w").id);
+  });
+
+  it("an id pinned in config params is used in the headers too, so body and headers agree", async () => {
+    const { wrap } = wrapperHarness();
+    const transport = fakeTransport(() => ({ model: "m", metadata: { session_id: "ops-pinned" } }));
+    await call(
+      wrap({
+        streamFn: transport.streamFn,
+        workspaceDir: "/w",
+        extraParams: { metadata: { session_id: "ops-pinned" } },
+      }),
+    );
+    expect(transport.calls[0]?.headers["X-Session-Id"]).toBe("ops-pinned");
+    expect(JSON.parse(transport.calls[0]?.body ?? "{}").metadata.session_id).toBe("ops-pinned");
+  });
+
+  it("a header the caller set keeps its value", async () => {
+    const { wrap } = wrapperHarness();
+    const transport = fakeTransport(() => ({ model: "m" }));
+    await call(wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {
+      headers: { "x-session-id": "caller" },
+    });
+    expect(transport.calls[0]?.headers).toMatchObject({ "x-session-id": "caller" });
+    expect(transport.calls[0]?.headers).not.toHaveProperty("X-Session-Id");
+  });
+});
+
+describe("tool payloads pass through byte for byte", () => {
+  it("tools, tool_choice, assistant tool_calls and tool messages serialise exactly as built", async () => {
+    const toolPart = {
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "read",
+            description: 'Read a file \u2014 "quoted"',
+            parameters: {
+              type: "object",
+              properties: { path: { type: "string" } },
+              required: ["path"],
+            },
+          },
+        },
+        {
+          type: "function",
+          function: {
+            name: "exec",
+            parameters: { type: "object", properties: { z: {}, a: { enum: [3, 1, 2] } } },
+          },
+        },
+      ],
+      tool_choice: { type: "function", function: { name: "read" } },
+    };
+    const messages = [
+      { role: "user", content: "read it" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          {
+            id: "call_1",
+            type: "function",
+            function: { name: "read", arguments: '{"path":"/etc/hosts"}' },
+          },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_1", content: "127.0.0.1 localhost\n\u0000odd" },
+    ];
+    const build = () => ({
+      model: "gpt-5.5",
+      messages: structuredClone(messages),
+      ...structuredClone(toolPart),
+    });
+    const { wrap } = wrapperHarness();
+    const transport = fakeTransport(build);
+    await call(wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {});
+    const sent = JSON.parse(transport.calls[0]?.body ?? "{}");
+    for (const key of ["tools", "tool_choice", "messages"] as const) {
+      expect(JSON.stringify(sent[key])).toBe(JSON.stringify(build()[key]));
+    }
+    const { metadata: _metadata, ...rest } = sent;
+    expect(JSON.stringify(rest)).toBe(JSON.stringify(build()));
+  });
+});

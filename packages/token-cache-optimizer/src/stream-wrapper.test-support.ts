@@ -1,0 +1,107 @@
+import type { RouteCapture, RouteStoreCaps } from "@cloudsigma/taas-core/route-store";
+import { CaptureWriter } from "./capture-writer.ts";
+import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
+import type { RepoHintsCache } from "./repo-hints.ts";
+import { type AffinityRuntime, createAffinityWrapper, type StreamFn } from "./stream-wrapper.ts";
+import { TurnTracker } from "./turn-tracker.ts";
+
+type WrapContext = Parameters<ReturnType<typeof createAffinityWrapper>>[0];
+type Model = Parameters<StreamFn>[0];
+type Options = NonNullable<Parameters<StreamFn>[2]>;
+
+/** What one model call would have put on the wire. */
+export interface OutboundCall {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A stand-in for the host transport: builds the payload, runs `onPayload` as the real
+ * openai-completions transport does, serialises the body, then reports a response.
+ */
+export function fakeTransport(
+  payload: () => Record<string, unknown>,
+  response: { status: number; headers: Record<string, string> } = { status: 200, headers: {} },
+) {
+  const calls: OutboundCall[] = [];
+  const streamFn: StreamFn = async (model, _context, options) => {
+    let body: unknown = payload();
+    const next = await options?.onPayload?.(body, model);
+    if (next !== undefined) body = next;
+    calls.push({ body: JSON.stringify(body), headers: { ...options?.headers } });
+    await options?.onResponse?.(response, model);
+    // The wrapper never inspects the stream it returns; the tests only need the wire view.
+    return {} as Awaited<ReturnType<StreamFn>>;
+  };
+  return { streamFn, calls };
+}
+
+export const model = (provider = "cloudsigma", id = "gpt-5.5"): Model =>
+  ({ provider, id, api: "openai-completions" }) as unknown as Model;
+
+export interface Harness {
+  wrap: (ctx: Partial<WrapContext> & { streamFn: StreamFn }) => StreamFn;
+  captures: RouteCapture[];
+  debugLines: string[];
+  writer: CaptureWriter;
+}
+
+export function wrapperHarness(
+  overrides: {
+    config?: Partial<OptimizerConfig>;
+    env?: NodeJS.ProcessEnv;
+    stateDir?: string;
+    hostId?: string;
+    repoHints?: RepoHintsCache;
+  } = {},
+): Harness {
+  const captures: RouteCapture[] = [];
+  const debugLines: string[] = [];
+  const writer = new CaptureWriter({
+    sink: () => ({
+      write: (batch: readonly RouteCapture[], _caps: RouteStoreCaps) =>
+        void captures.push(...batch),
+    }),
+    caps: { maxSessions: 10, maxAgents: 10, maxCalls: 10 },
+    warn: () => {},
+  });
+  const runtime: AffinityRuntime = {
+    config: {
+      ...parseOptimizerConfig({}),
+      repoHints: overrides.repoHints !== undefined,
+      ...overrides.config,
+    },
+    env: overrides.env ?? {},
+    stateDir: () => overrides.stateDir ?? "/var/lib/openclaw-test-state",
+    hostId: overrides.hostId ?? "host:0000000000000000",
+    pluginVersion: "9.9.9",
+    source: "openclaw-taas-affinity",
+    tracker: new TurnTracker(),
+    repoHints: overrides.repoHints,
+    writer: () => writer,
+    debug: (line) => debugLines.push(line),
+  };
+  const wrapper = createAffinityWrapper(runtime);
+  return {
+    captures,
+    debugLines,
+    writer,
+    wrap: (ctx) => {
+      const wrapped = wrapper({
+        provider: "cloudsigma",
+        modelId: "gpt-5.5",
+        ...ctx,
+      } as WrapContext);
+      if (!wrapped) throw new Error("wrapper returned no stream function");
+      return wrapped;
+    },
+  };
+}
+
+export async function call(
+  streamFn: StreamFn,
+  options: Options = {},
+  m: Model = model(),
+): Promise<void> {
+  await streamFn(m, { messages: [] } as unknown as Parameters<StreamFn>[1], options);
+}
