@@ -35,7 +35,9 @@ export function childEnv(state: StateDir, extra: Record<string, string | undefin
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(OPENCLAW_|CLOUDSIGMA_|TAAS_|OPENAI_|ANTHROPIC_)/.test(key)) continue;
+    // The host changes behaviour under a test runner (VITEST, NODE_ENV=test): it would
+    // print nothing and skip its real startup. Children must run as an operator's would.
+    if (/^(OPENCLAW_|CLOUDSIGMA_|TAAS_|OPENAI_|ANTHROPIC_|VITEST|NODE_ENV$|NODE_OPTIONS$|TEST$)/.test(key)) continue;
     env[key] = value;
   }
   Object.assign(env, {

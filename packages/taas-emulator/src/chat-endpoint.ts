@@ -1,0 +1,167 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { autoroute, autorouteHeaders } from "./autorouter.ts";
+import { readBodyText } from "./body.ts";
+import { AUTO_MODEL_ID, DEFAULT_MODEL_ID, findModel, isChatModel } from "./catalog.ts";
+import { buildUsage, completionBody, completionEvents, sseStream } from "./completion-format.ts";
+import { ApiError, jsonResponse } from "./errors.ts";
+import { newCompletionId } from "./ids.ts";
+import { asRecord, type ChatMessage, isChatMessage } from "./messages.ts";
+import { cacheableLength, prefixBoundaries, type ReplicaPrefixCache } from "./prefix-cache.ts";
+import { countTextTokens, type PromptTokenizer } from "./prompt-tokens.ts";
+import type { RecordDraft, ReplicaStatsTracker } from "./recorder.ts";
+import { planReply, type ReplyPlan } from "./replies.ts";
+import type { Router } from "./routing.ts";
+import type { ModelRow, ResolvedOptions } from "./types.ts";
+
+export interface ChatState {
+  options: ResolvedOptions;
+  tokenizer: PromptTokenizer;
+  router: Router;
+  caches: readonly ReplicaPrefixCache[];
+  stats: ReplicaStatsTracker;
+}
+
+interface ParsedChat {
+  body: Record<string, unknown>;
+  model: string;
+  messages: ChatMessage[];
+  tools: unknown[];
+}
+
+function invalid(message: string, param: string | null, code: string | null = null): ApiError {
+  return new ApiError(400, message, { param, code });
+}
+
+function parseChatBody(text: string): ParsedChat {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid("We could not parse the JSON body of your request.", null, "invalid_json");
+  }
+  const body = asRecord(parsed);
+  if (body === null) throw invalid("The request body must be a JSON object.", null, "invalid_json");
+  return {
+    body,
+    model: typeof body.model === "string" ? body.model : "",
+    messages: Array.isArray(body.messages) ? body.messages.filter(isChatMessage) : [],
+    tools: Array.isArray(body.tools) ? body.tools : [],
+  };
+}
+
+function validate(chat: ParsedChat): void {
+  const { body } = chat;
+  if (typeof body.model !== "string" || body.model.length === 0) {
+    throw invalid("You must provide a model parameter.", "model", "missing_model");
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw invalid("'messages' must be a non-empty array.", "messages", "missing_messages");
+  }
+  if (chat.messages.length !== body.messages.length) {
+    throw invalid("Every message must be an object with a string 'role'.", "messages");
+  }
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) {
+    throw invalid("'tools' must be an array.", "tools");
+  }
+}
+
+function requestedModel(models: readonly ModelRow[], id: string): ModelRow | null {
+  if (id === AUTO_MODEL_ID) return null;
+  const model = findModel(models, id);
+  if (model === undefined) {
+    throw invalid(`The model '${id}' does not exist.`, "model", "model_not_found");
+  }
+  if (!isChatModel(model)) {
+    throw invalid(
+      `The model '${id}' does not support chat completions.`,
+      "model",
+      "model_not_supported",
+    );
+  }
+  return model;
+}
+
+/** The autorouter's pick, or the default/first chat row when a custom catalog lacks it. */
+function catalogRowFor(models: readonly ModelRow[], id: string): ModelRow {
+  const row =
+    [id, DEFAULT_MODEL_ID]
+      .map((candidate) => findModel(models, candidate))
+      .find((m) => m !== undefined) ?? models.find(isChatModel);
+  if (row === undefined) throw new ApiError(500, "The catalog has no chat model to route to.");
+  return row;
+}
+
+function completionTokensOf(plan: ReplyPlan): number {
+  if (plan.kind === "text") return countTextTokens(plan.text);
+  return plan.calls.reduce((sum, call) => sum + countTextTokens(call.name + call.arguments), 0);
+}
+
+export async function handleChat(
+  req: Request,
+  state: ChatState,
+  draft: RecordDraft,
+): Promise<Response> {
+  const { options } = state;
+  const chat = parseChatBody(await readBodyText(req, options.maxBodyBytes));
+  draft.body = chat.body;
+  draft.stream = chat.body.stream === true;
+  draft.model = chat.model || null;
+  validate(chat);
+  let model = requestedModel(options.models, chat.model);
+
+  const tokens = state.tokenizer.tokenize(chat.tools, chat.messages);
+  draft.promptTokens = tokens.length;
+  const headers = new Headers();
+  if (model === null) {
+    const decision = autoroute({ ...chat, promptTokens: tokens.length });
+    model = catalogRowFor(options.models, decision.model);
+    const routed = autorouteHeaders({ ...decision, model: model.id }, model.context_window);
+    for (const [name, value] of Object.entries(routed)) headers.set(name, value);
+    draft.model = model.id;
+  }
+  if (tokens.length > model.context_window) {
+    throw invalid(
+      `This model's maximum context length is ${model.context_window} tokens, but the prompt has ${tokens.length} tokens.`,
+      "messages",
+      "context_length_exceeded",
+    );
+  }
+
+  const route = state.router.route(chat.body, req.headers);
+  Object.assign(draft, { replica: route.name, routingKey: route.key, routingSource: route.source });
+  const geometry = { minTokens: options.minCacheTokens, stepTokens: options.cacheStepTokens };
+  const cache = state.caches[route.index];
+  const boundaries = prefixBoundaries(tokens, geometry);
+  const cachedTokens = cache === undefined ? 0 : cache.lookupAndStore(boundaries, options.now());
+
+  const plan = planReply(model.id, chat.messages, chat.tools);
+  const completionTokens = completionTokensOf(plan);
+  Object.assign(draft, { cachedTokens, completionTokens });
+  state.stats.add(route.index, { promptTokens: tokens.length, cachedTokens, completionTokens });
+
+  const completion = {
+    id: newCompletionId(),
+    created: Math.floor(options.now() / 1000),
+    model: model.id,
+    plan,
+    usage: buildUsage({
+      promptTokens: tokens.length,
+      completionTokens,
+      cachedTokens,
+      cacheableTokens: cacheableLength(tokens.length, geometry),
+      anthropic: options.anthropicUsage,
+    }),
+  };
+  headers.set("X-TaaS-Upstream", route.name);
+  if (options.chatLatencyMs > 0)
+    await delay(options.chatLatencyMs, undefined, { signal: req.signal });
+  if (!draft.stream) return jsonResponse(completionBody(completion), 200, headers);
+
+  const includeUsage = asRecord(chat.body.stream_options)?.include_usage === true;
+  headers.set("content-type", "text/event-stream");
+  headers.set("cache-control", "no-cache");
+  return new Response(sseStream(completionEvents(completion, includeUsage)), {
+    status: 200,
+    headers,
+  });
+}

@@ -1,0 +1,114 @@
+import { parseArgs } from "node:util";
+import { MODELS_FAULTS, type ModelsFault, type StartOptions } from "./types.ts";
+
+export const USAGE = `Usage: taas-emulator [options]
+
+  --port N                 port to listen on (default 8787; 0 picks a free port)
+  --host HOST              interface to bind (default 127.0.0.1)
+  --replicas N             number of upstream replicas, each with its own cache (default 4)
+  --api-key KEY            bearer key clients must send (default taas-emulator-key)
+  --ttl-ms N               prefix-cache entry lifetime after last use (default 300000)
+  --capacity-blocks N      prefix-cache LRU capacity per replica (default 20000)
+  --min-cache-tokens N     smallest cacheable prefix (default 1024)
+  --cache-step-tokens N    cache boundary step (default 128)
+  --models-fault MODE      ${MODELS_FAULTS.join(" | ")}
+  --models-delay-ms N      delay for --models-fault slow (default 10000)
+  --redirect-to URL        Location for --models-fault redirect
+  --chat-latency-ms N      delay before the first byte of a chat response (default 0)
+  --record-limit N         requests kept for /__emulator/requests (default 500)
+  --max-body-bytes N       largest accepted request body (default 8388608)
+  --anthropic-usage        add cache_read/cache_creation_input_tokens to usage
+  --help                   show this help`;
+
+/** A command-line mistake: reported as a usage message, never as a stack trace. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export type CliCommand = { kind: "help" } | { kind: "start"; options: StartOptions };
+
+const NUMERIC_FLAGS = {
+  port: { min: 0, max: 65_535 },
+  replicas: { min: 1, max: 1024 },
+  "ttl-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "capacity-blocks": { min: 1, max: Number.MAX_SAFE_INTEGER },
+  "min-cache-tokens": { min: 1, max: Number.MAX_SAFE_INTEGER },
+  "cache-step-tokens": { min: 1, max: Number.MAX_SAFE_INTEGER },
+  "models-delay-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "chat-latency-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "record-limit": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "max-body-bytes": { min: 1, max: Number.MAX_SAFE_INTEGER },
+} as const;
+
+type NumericFlag = keyof typeof NUMERIC_FLAGS;
+
+function integerFlag(flag: NumericFlag, raw: string): number {
+  const { min, max } = NUMERIC_FLAGS[flag];
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function isModelsFault(value: string): value is ModelsFault {
+  return (MODELS_FAULTS as readonly string[]).includes(value);
+}
+
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const stringFlags = Object.fromEntries(
+    [...Object.keys(NUMERIC_FLAGS), "host", "api-key", "models-fault", "redirect-to"].map(
+      (name) => [name, { type: "string" as const }],
+    ),
+  );
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        ...stringFlags,
+        "anthropic-usage": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) return { kind: "help" };
+
+  const numeric = (flag: NumericFlag): number | undefined => {
+    const raw = values[flag];
+    return typeof raw === "string" ? integerFlag(flag, raw) : undefined;
+  };
+  const options: StartOptions = {
+    port: numeric("port") ?? 8787,
+    replicas: numeric("replicas"),
+    cacheTtlMs: numeric("ttl-ms"),
+    cacheCapacityBlocks: numeric("capacity-blocks"),
+    minCacheTokens: numeric("min-cache-tokens"),
+    cacheStepTokens: numeric("cache-step-tokens"),
+    modelsDelayMs: numeric("models-delay-ms"),
+    chatLatencyMs: numeric("chat-latency-ms"),
+    recordLimit: numeric("record-limit"),
+    maxBodyBytes: numeric("max-body-bytes"),
+  };
+  if (typeof values.host === "string") options.host = values.host;
+  if (typeof values["api-key"] === "string") {
+    if (values["api-key"] === "") throw new UsageError("--api-key must not be empty");
+    options.apiKey = values["api-key"];
+  }
+  const fault = values["models-fault"];
+  if (typeof fault === "string") {
+    if (!isModelsFault(fault)) {
+      throw new UsageError(
+        `--models-fault must be one of ${MODELS_FAULTS.join(", ")}, got "${fault}"`,
+      );
+    }
+    options.modelsFault = fault;
+  }
+  if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
+  if (values["anthropic-usage"] === true) options.anthropicUsage = true;
+  return { kind: "start", options };
+}

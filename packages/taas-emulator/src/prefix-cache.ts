@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+
+export interface CacheGeometry {
+  minTokens: number;
+  stepTokens: number;
+}
+
+export interface PrefixBoundary {
+  /** Number of prompt tokens this boundary covers. */
+  tokens: number;
+  /** Chained hash identifying exactly the first `tokens` tokens. */
+  key: string;
+}
+
+const CHAIN_SEED = Buffer.from("taas-emulator-prefix-v1");
+
+/** Largest cacheable prefix length: 0 below the minimum, else floored to the step grid. */
+export function cacheableLength(promptTokens: number, geometry: CacheGeometry): number {
+  if (promptTokens < geometry.minTokens) return 0;
+  const steps = Math.floor((promptTokens - geometry.minTokens) / geometry.stepTokens);
+  return geometry.minTokens + steps * geometry.stepTokens;
+}
+
+/**
+ * Hashes every cacheable boundary of a prompt. Each hash covers the previous hash plus only
+ * the tokens since the previous boundary, so a prompt is hashed in one linear pass.
+ */
+export function prefixBoundaries(tokens: Uint32Array, geometry: CacheGeometry): PrefixBoundary[] {
+  const last = cacheableLength(tokens.length, geometry);
+  const boundaries: PrefixBoundary[] = [];
+  let previous: Buffer = CHAIN_SEED;
+  let start = 0;
+  for (let end = geometry.minTokens; end <= last && last > 0; end += geometry.stepTokens) {
+    const slice = tokens.subarray(start, end);
+    const digest = createHash("sha256")
+      .update(previous)
+      .update(new Uint8Array(slice.buffer, slice.byteOffset, slice.byteLength))
+      .digest();
+    boundaries.push({ tokens: end, key: digest.toString("base64") });
+    previous = digest;
+    start = end;
+  }
+  return boundaries;
+}
+
+/**
+ * One replica's prefix cache: boundary hash -> time of last use. Map insertion order doubles
+ * as the LRU order, so the least recently used (and therefore first to expire) entries sit at
+ * the front.
+ */
+export class ReplicaPrefixCache {
+  readonly #entries = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #capacity: number;
+
+  constructor(ttlMs: number, capacity: number) {
+    this.#ttlMs = ttlMs;
+    this.#capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Longest prefix whose boundary is cached and live; does not touch recency. */
+  lookup(boundaries: readonly PrefixBoundary[], now: number): number {
+    for (let i = boundaries.length - 1; i >= 0; i--) {
+      const boundary = boundaries[i];
+      const lastUsed = boundary === undefined ? undefined : this.#entries.get(boundary.key);
+      if (boundary !== undefined && lastUsed !== undefined && now - lastUsed < this.#ttlMs) {
+        return boundary.tokens;
+      }
+    }
+    return 0;
+  }
+
+  /** Marks every boundary as just used (inserting the new ones), then evicts past capacity. */
+  store(boundaries: readonly PrefixBoundary[], now: number): void {
+    this.#dropExpired(now);
+    for (const boundary of boundaries) {
+      this.#entries.delete(boundary.key);
+      this.#entries.set(boundary.key, now);
+    }
+    while (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value);
+    }
+  }
+
+  lookupAndStore(boundaries: readonly PrefixBoundary[], now: number): number {
+    const cached = this.lookup(boundaries, now);
+    this.store(boundaries, now);
+    return cached;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #dropExpired(now: number): void {
+    for (const [key, lastUsed] of this.#entries) {
+      if (now - lastUsed < this.#ttlMs) break;
+      this.#entries.delete(key);
+    }
+  }
+}
