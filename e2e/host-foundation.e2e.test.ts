@@ -39,7 +39,10 @@ describe("real OpenClaw host against the TaaS emulator", () => {
   });
 
   it("(a) an agent turn reaches the emulator and gets its reply", async () => {
-    const turn = await runAgentTurn(state, { message: "hello from the foundation test", local: true });
+    const turn = await runAgentTurn(state, {
+      message: "hello from the foundation test",
+      local: true,
+    });
     const chats = emulator.requests().filter((r) => r.path === "/v1/chat/completions");
     expect(chats).toHaveLength(1);
     const [request] = chats;

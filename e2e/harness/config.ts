@@ -22,10 +22,12 @@ export interface PluginUnderTest {
   allowConversationAccess?: boolean;
 }
 
+/** One `agents.entries.<id>` override (the host's per-agent config, keyed by agent id). */
 export interface AgentEntry {
   id: string;
   workspace?: string;
-  default?: boolean;
+  /** `provider/model`; strict (no fallback) as the host treats a string model. */
+  model?: string;
 }
 
 export interface HostConfigOptions {
@@ -45,6 +47,12 @@ export interface HostConfigOptions {
   /** Extra providers (e.g. a non-cloudsigma one for "left untouched" checks). */
   extraProviders?: Record<string, Record<string, unknown>>;
   plugins?: PluginUnderTest[];
+  /**
+   * List the plugins under test in `plugins.allow` (default true). Without it the host warns
+   * that it cannot verify where a path-loaded plugin came from; with it, bundled plugins that
+   * are not listed stay unloaded (a smaller, faster host).
+   */
+  allowList?: boolean;
   agents?: AgentEntry[];
   gateway?: { port: number; token: string };
   /** Merged last, shallowly per top-level key. */
@@ -75,7 +83,9 @@ export function buildHostConfig(
     models: { providers },
     agents: {
       defaults: { model: { primary: options.primaryModel ?? `cloudsigma/${first.id}` } },
-      ...(options.agents ? { list: options.agents } : {}),
+      ...(options.agents
+        ? { entries: Object.fromEntries(options.agents.map(({ id, ...entry }) => [id, entry])) }
+        : {}),
     },
     gateway: {
       mode: "local",
@@ -88,6 +98,7 @@ export function buildHostConfig(
   };
   if (plugins.length > 0) {
     config.plugins = {
+      ...(options.allowList !== false ? { allow: plugins.map((plugin) => plugin.id) } : {}),
       load: { paths: plugins.map((plugin) => plugin.path) },
       entries: Object.fromEntries(
         plugins.map((plugin) => [

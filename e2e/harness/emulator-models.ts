@@ -16,7 +16,12 @@ export function providerModels(
     maxTokens: row.max_output_tokens,
     input: row.type === "vision" && row.capabilities.vision ? ["text", "image"] : ["text"],
     reasoning: row.capabilities.reasoning,
-    cost: { input: row.pricing.input, output: row.pricing.output, cacheRead: row.pricing.input / 10, cacheWrite: 0 },
+    cost: {
+      input: row.pricing.input,
+      output: row.pricing.output,
+      cacheRead: row.pricing.input / 10,
+      cacheWrite: 0,
+    },
     ...(compat ? { compat } : {}),
   }));
 }

@@ -37,7 +37,12 @@ export function childEnv(state: StateDir, extra: Record<string, string | undefin
     if (value === undefined) continue;
     // The host changes behaviour under a test runner (VITEST, NODE_ENV=test): it would
     // print nothing and skip its real startup. Children must run as an operator's would.
-    if (/^(OPENCLAW_|CLOUDSIGMA_|TAAS_|OPENAI_|ANTHROPIC_|VITEST|NODE_ENV$|NODE_OPTIONS$|TEST$)/.test(key)) continue;
+    if (
+      /^(OPENCLAW_|CLOUDSIGMA_|TAAS_|OPENAI_|ANTHROPIC_|VITEST|NODE_ENV$|NODE_OPTIONS$|TEST$)/.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   Object.assign(env, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEmulatorHandler } from "./emulator.ts";
+import { createEmulator, createEmulatorHandler } from "./emulator.ts";
 import { AUTH, BASE, chatRequest } from "./test-support.ts";
 
 const handler = createEmulatorHandler({ maxBodyBytes: 4096 });
@@ -145,5 +145,13 @@ describe("response identifiers", () => {
       expect(response.headers.get("x-trace-id")).toMatch(/^[0-9a-f]{32}$/);
       expect(response.headers.get("x-taas-upstream")).toMatch(/^replica-[1-4]$/);
     }
+  });
+
+  it("records the ids each response carried, so a client's capture can be matched to it", async () => {
+    const emulator = createEmulator();
+    const response = await emulator.handle(chatRequest(valid));
+    const [record] = emulator.requests();
+    expect(record?.requestId).toBe(response.headers.get("x-request-id"));
+    expect(record?.traceId).toBe(response.headers.get("x-trace-id"));
   });
 });

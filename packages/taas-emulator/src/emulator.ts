@@ -124,6 +124,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       cachedTokens: null,
       completionTokens: null,
       stream: false,
+      requestId: "",
+      traceId: "",
     };
     let response: Response;
     try {
@@ -131,9 +133,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     } catch (error) {
       response = errorResponse(toApiError(error));
     }
-    response.headers.set("x-request-id", newRequestId());
-    response.headers.set("x-trace-id", newTraceId());
+    const requestId = newRequestId();
+    const traceId = newTraceId();
+    response.headers.set("x-request-id", requestId);
+    response.headers.set("x-trace-id", traceId);
     draft.status = response.status;
+    draft.requestId = requestId;
+    draft.traceId = traceId;
     // Inspection traffic is not recorded, so polling the recorder never changes what it shows.
     if (!path.startsWith(INSPECTION_PREFIX)) recorder.add(draft);
     return response;

@@ -26,6 +26,8 @@ function draft(path: string): Omit<RecordedRequest, "seq"> {
     cachedTokens: null,
     completionTokens: null,
     stream: false,
+    requestId: "req_x",
+    traceId: "t",
   };
 }
 

@@ -81,6 +81,9 @@ export interface RecordedRequest {
   cachedTokens: number | null;
   completionTokens: number | null;
   stream: boolean;
+  /** The `x-request-id` and `x-trace-id` this response carried, so a client's capture can be matched. */
+  requestId: string;
+  traceId: string;
 }
 
 export interface ReplicaStats {

@@ -1,0 +1,158 @@
+import {
+  fetchWithSsrFGuard,
+  GuardedFetchRedirectError,
+  type LookupFn,
+  mergeSsrFPolicies,
+  SsrFBlockedError,
+  type SsrFPolicy,
+  ssrfPolicyFromHttpBaseUrlAllowedOrigin,
+} from "openclaw/plugin-sdk/ssrf-runtime";
+import { type ProjectedRows, projectRows, readListRows } from "./live-rows.ts";
+
+/**
+ * One bounded, SSRF-guarded read of `<baseUrl>/models`. It reaches the configured origin and
+ * nothing else: no redirects are followed, the hostname is allow-listed, and a private address
+ * is accepted only when it is the configured origin itself (the emulator on loopback, a staging
+ * gateway on a private network). Every failure comes back as a reason, never as a throw.
+ */
+
+export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000;
+/** Far above any real listing; a body past this is refused rather than buffered. */
+export const MAX_MODELS_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface DiscoveryRequest {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Injected in tests (DNS answers for names that do not exist). */
+  lookupFn?: LookupFn;
+}
+
+export type DiscoveryResult =
+  | ({ ok: true } & ProjectedRows)
+  | { ok: false; reason: string; authRejected?: boolean };
+
+export function modelsEndpoint(baseUrl: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  if (url.username || url.password) return undefined;
+  url.search = "";
+  url.hash = "";
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/models`;
+  return url;
+}
+
+/** Only the configured origin: its hostname allow-listed, private ranges allowed for it alone. */
+export function discoveryPolicy(endpoint: URL): SsrFPolicy {
+  return (
+    mergeSsrFPolicies(ssrfPolicyFromHttpBaseUrlAllowedOrigin(endpoint.origin), {
+      hostnameAllowlist: [endpoint.hostname],
+    }) ?? { hostnameAllowlist: [endpoint.hostname] }
+  );
+}
+
+export async function discoverModels(request: DiscoveryRequest): Promise<DiscoveryResult> {
+  const endpoint = modelsEndpoint(request.baseUrl);
+  if (!endpoint) return { ok: false, reason: "the base URL is not a plain http(s) URL" };
+  const timeoutMs = request.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS;
+  let guarded: Awaited<ReturnType<typeof fetchWithSsrFGuard>>;
+  try {
+    guarded = await fetchWithSsrFGuard({
+      url: endpoint.toString(),
+      init: {
+        method: "GET",
+        headers: { authorization: `Bearer ${request.apiKey}`, accept: "application/json" },
+      },
+      policy: discoveryPolicy(endpoint),
+      maxRedirects: 0,
+      timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.lookupFn ? { lookupFn: request.lookupFn } : {}),
+      capture: false,
+      auditContext: "cloudsigma-model-discovery",
+    });
+  } catch (error) {
+    return { ok: false, reason: describeFetchError(error, timeoutMs) };
+  }
+  try {
+    const { response } = guarded;
+    if (!response.ok) {
+      const authRejected = response.status === 401 || response.status === 403;
+      return {
+        ok: false,
+        authRejected,
+        reason: authRejected
+          ? `the gateway rejected the API key (HTTP ${response.status})`
+          : `the gateway answered HTTP ${response.status}`,
+      };
+    }
+    const text = await readCapped(response, MAX_MODELS_BODY_BYTES);
+    if (text === undefined) return { ok: false, reason: "the model list is larger than 4 MiB" };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { ok: false, reason: "the model list is not valid JSON" };
+    }
+    const rows = readListRows(body);
+    if (!rows) return { ok: false, reason: "the model list has no `data` array" };
+    return { ok: true, ...projectRows(rows) };
+  } catch (error) {
+    return { ok: false, reason: describeFetchError(error, timeoutMs) };
+  } finally {
+    await guarded.release();
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (error instanceof GuardedFetchRedirectError) {
+    return `refused a redirect (HTTP ${error.status}); discovery only reads the configured origin`;
+  }
+  if (error instanceof SsrFBlockedError) {
+    return "the address is not the configured TaaS origin or is a private address (blocked)";
+  }
+  if (isAbort(error)) return `no answer within ${timeoutMs} ms`;
+  const code = errorCode(error);
+  return code ? `network failure (${code})` : "network failure";
+}
+
+function isAbort(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "AbortError" || error.name === "TimeoutError") return true;
+  return /timed? ?out|aborted/i.test(error.message);
+}
+
+/** A stable error code (ECONNREFUSED, ENOTFOUND, ...) from the error or its cause chain. */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code: unknown = Reflect.get(current, "code");
+    if (typeof code === "string" && /^[A-Z0-9_]+$/.test(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,25 @@
+/**
+ * Who this plugin is to the host: ids, labels, the auth flag and env var, the default route.
+ * The manifest (openclaw.plugin.json) repeats these for pre-runtime surfaces; a unit test keeps
+ * the two in step.
+ */
+
+export const PLUGIN_ID = "cloudsigma";
+export const PROVIDER_ID = "cloudsigma";
+export const PROVIDER_ALIAS = "cloudsigma-taas";
+export const PROVIDER_LABEL = "CloudSigma TaaS";
+
+export const DEFAULT_BASE_URL = "https://taas.cloudsigma.com/v1";
+export const PROVIDER_API = "openai-completions";
+
+export const DEFAULT_MODEL_ID = "gpt-5.5";
+export const DEFAULT_MODEL_REF = `${PROVIDER_ID}/${DEFAULT_MODEL_ID}`;
+/** The friendly name onboarding gives the default model in `agents.defaults.models`. */
+export const DEFAULT_MODEL_ALIAS = "CloudSigma TaaS";
+
+export const API_KEY_ENV_VAR = "CLOUDSIGMA_API_KEY";
+export const AUTH_METHOD_ID = "api-key";
+export const AUTH_CHOICE_ID = "cloudsigma-api-key";
+export const AUTH_CHOICE_LABEL = "CloudSigma TaaS API key";
+export const AUTH_OPTION_KEY = "cloudsigmaApiKey";
+export const AUTH_CLI_FLAG = "--cloudsigma-api-key";

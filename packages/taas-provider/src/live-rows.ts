@@ -1,0 +1,123 @@
+import type { ModelDefinition } from "./model-types.ts";
+import { TAAS_COMPAT } from "./seed-catalog.ts";
+
+/**
+ * Projection of TaaS `/models` rows into host model rows. The gateway's listing is advisory:
+ * a row is used only when it says it serves chat completions, image input only when it is typed
+ * `vision` AND declares the vision capability, and a row that breaks the shape is skipped on
+ * its own without spoiling the rest of the list.
+ */
+
+/** Conservative limits for live rows that omit them (the gateway does not always say). */
+export const LIVE_DEFAULT_CONTEXT_WINDOW = 32_000;
+export const LIVE_DEFAULT_MAX_OUTPUT = 4_096;
+
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+const CHAT_TYPES = new Set(["chat", "vision"]);
+
+export type RowVerdict =
+  | { kind: "chat"; model: ModelDefinition }
+  | { kind: "not-chat"; id: string }
+  | { kind: "malformed" };
+
+export interface ProjectedRows {
+  models: ModelDefinition[];
+  /** Rows that broke the expected shape. */
+  malformed: number;
+  /** Well-formed rows that do not serve chat completions (embeddings, rerankers, ...). */
+  notChat: number;
+}
+
+/** The `data` array of an OpenAI-style list, or undefined when the body is not one. */
+export function readListRows(body: unknown): unknown[] | undefined {
+  if (!isRecord(body)) return undefined;
+  return Array.isArray(body.data) ? body.data : undefined;
+}
+
+export function projectRows(rows: readonly unknown[]): ProjectedRows {
+  const out: ProjectedRows = { models: [], malformed: 0, notChat: 0 };
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const verdict = projectRow(row);
+    if (verdict.kind === "malformed") out.malformed += 1;
+    else if (verdict.kind === "not-chat") out.notChat += 1;
+    else if (!seen.has(verdict.model.id)) {
+      seen.add(verdict.model.id);
+      out.models.push(verdict.model);
+    }
+  }
+  return out;
+}
+
+export function projectRow(row: unknown): RowVerdict {
+  if (!isRecord(row)) return { kind: "malformed" };
+  const { id, type, capabilities } = row;
+  if (typeof id !== "string" || !MODEL_ID.test(id)) return { kind: "malformed" };
+  if (typeof type !== "string" || !isRecord(capabilities)) return { kind: "malformed" };
+  const chat = optionalBoolean(capabilities.chat_completions);
+  if (chat === INVALID) return { kind: "malformed" };
+  // Embeddings, rerankers and the like: their token fields mean something else; not our rows.
+  if (!CHAT_TYPES.has(type) || chat !== true) return { kind: "not-chat", id };
+  const vision = optionalBoolean(capabilities.vision);
+  const reasoning = optionalBoolean(capabilities.reasoning);
+  const contextWindow = optionalCount(row.context_window);
+  const maxOutput = optionalCount(row.max_output_tokens);
+  const price = optionalPricing(row.pricing);
+  if ([vision, reasoning, contextWindow, maxOutput, price].includes(INVALID)) {
+    return { kind: "malformed" };
+  }
+  const image = type === "vision" && vision === true;
+  const cost = isPrice(price) ? price : { input: 0, output: 0 };
+  return {
+    kind: "chat",
+    model: {
+      id,
+      name: id,
+      reasoning: reasoning === true,
+      input: image ? ["text", "image"] : ["text"],
+      cost: { input: cost.input, output: cost.output, cacheRead: 0, cacheWrite: 0 },
+      contextWindow:
+        typeof contextWindow === "number" ? contextWindow : LIVE_DEFAULT_CONTEXT_WINDOW,
+      maxTokens: typeof maxOutput === "number" ? maxOutput : LIVE_DEFAULT_MAX_OUTPUT,
+      compat: { ...TAAS_COMPAT },
+    },
+  };
+}
+
+const INVALID = Symbol("invalid");
+type Checked<T> = T | undefined | typeof INVALID;
+
+function optionalBoolean(value: unknown): Checked<boolean> {
+  if (value === undefined) return undefined;
+  return typeof value === "boolean" ? value : INVALID;
+}
+
+function optionalCount(value: unknown): Checked<number> {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : INVALID;
+}
+
+interface Price {
+  input: number;
+  output: number;
+}
+
+function optionalPricing(value: unknown): Checked<Price> {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) return INVALID;
+  const { input, output } = value;
+  if (!isRate(input) || !isRate(output)) return INVALID;
+  return { input, output };
+}
+
+function isPrice(value: Checked<Price>): value is Price {
+  return typeof value === "object";
+}
+
+function isRate(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

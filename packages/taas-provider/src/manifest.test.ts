@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { configJsonSchema } from "@cloudsigma/taas-core/config";
+import { describe, expect, it } from "vitest";
+import { CONFIG_SPEC } from "./config.ts";
+import {
+  API_KEY_ENV_VAR,
+  AUTH_CHOICE_ID,
+  AUTH_CHOICE_LABEL,
+  AUTH_CLI_FLAG,
+  AUTH_METHOD_ID,
+  AUTH_OPTION_KEY,
+  PLUGIN_ID,
+  PROVIDER_ALIAS,
+  PROVIDER_ID,
+} from "./identity.ts";
+
+function readJson(relative: string): unknown {
+  return JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8"));
+}
+
+const manifest = readJson("../openclaw.plugin.json");
+const packageJson = readJson("../package.json");
+
+describe("openclaw.plugin.json", () => {
+  it("names the plugin and the provider it owns, with the alias routed to the same auth", () => {
+    expect(manifest).toMatchObject({
+      id: PLUGIN_ID,
+      providers: [PROVIDER_ID],
+      providerAuthAliases: { [PROVIDER_ALIAS]: PROVIDER_ID },
+      modelCatalog: { aliases: { [PROVIDER_ALIAS]: { provider: PROVIDER_ID } } },
+      activation: { onProviders: [PROVIDER_ID, PROVIDER_ALIAS] },
+    });
+  });
+
+  it("declares the env var and the api-key auth choice the runtime registers", () => {
+    expect(manifest).toMatchObject({
+      setup: { providers: [{ id: PROVIDER_ID, envVars: [API_KEY_ENV_VAR] }] },
+      providerAuthChoices: [
+        {
+          provider: PROVIDER_ID,
+          method: AUTH_METHOD_ID,
+          choiceId: AUTH_CHOICE_ID,
+          choiceLabel: AUTH_CHOICE_LABEL,
+          optionKey: AUTH_OPTION_KEY,
+          cliFlag: AUTH_CLI_FLAG,
+          cliOption: `${AUTH_CLI_FLAG} <key>`,
+        },
+      ],
+    });
+  });
+
+  it("declares exactly the config the plugin parses", () => {
+    expect(manifest).toMatchObject({ configSchema: configJsonSchema(CONFIG_SPEC) });
+  });
+
+  it("declares no tools, services, routes, commands or skills", () => {
+    for (const key of ["contracts", "cliCommands", "skills", "channels", "mcpServers"]) {
+      expect(manifest).not.toHaveProperty(key);
+    }
+  });
+});
+
+describe("package.json", () => {
+  it("points the host at the built entry and pins the host contract", () => {
+    expect(packageJson).toMatchObject({
+      name: "@cloudsigma/openclaw-taas-provider",
+      type: "module",
+      files: expect.arrayContaining(["dist", "openclaw.plugin.json", "README.md"]),
+      openclaw: {
+        extensions: ["./dist/index.js"],
+        providers: [PROVIDER_ID],
+        compat: { pluginApi: expect.any(String), minGatewayVersion: expect.any(String) },
+        build: { openclawVersion: expect.any(String), pluginSdkVersion: expect.any(String) },
+      },
+    });
+  });
+
+  it("has no runtime dependencies (the shared core is bundled into dist)", () => {
+    expect(packageJson).not.toHaveProperty("dependencies");
+  });
+});

@@ -1,0 +1,101 @@
+import { shortHash } from "@cloudsigma/taas-core/hash";
+import type {
+  ProviderCatalogContext,
+  ProviderCatalogResult,
+} from "openclaw/plugin-sdk/plugin-entry";
+import { isNonSecretApiKeyMarker } from "openclaw/plugin-sdk/provider-auth";
+import { resolveBaseUrl } from "./base-url.ts";
+import { mergeCatalog } from "./catalog-merge.ts";
+import type { TaasProviderConfig } from "./config.ts";
+import { type DiscoveryRequest, type DiscoveryResult, discoverModels } from "./discovery.ts";
+import { PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
+import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
+import { redactSecret } from "./redact.ts";
+import { staticModels } from "./seed-catalog.ts";
+
+/**
+ * The provider's catalog hooks. `staticRun` is offline and key-free. `run` starts from the same
+ * static rows and, with a key, adds what `<baseUrl>/models` lists; any discovery failure keeps
+ * the static catalog and says why in one warning (never with the key in it).
+ */
+
+/** A successful listing is reused this long per endpoint and key (failures are retried). */
+export const DISCOVERY_CACHE_TTL_MS = 60_000;
+
+export interface CatalogLogger {
+  warn(message: string): void;
+}
+
+export interface CatalogDeps {
+  settings: () => TaasProviderConfig;
+  logger: CatalogLogger;
+  discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
+  now?: () => number;
+}
+
+export function buildStaticProvider(baseUrl: string): ProviderConfig {
+  return { baseUrl, api: PROVIDER_API, models: staticModels() };
+}
+
+export function createStaticCatalogRun(deps: Pick<CatalogDeps, "settings">) {
+  return function runStaticCatalog(ctx: ProviderCatalogContext): Promise<ProviderCatalogResult> {
+    const baseUrl = resolveBaseUrl(ctx.config, deps.settings().baseUrl);
+    return Promise.resolve({ provider: buildStaticProvider(baseUrl) });
+  };
+}
+
+export function createCatalogRun(deps: CatalogDeps) {
+  const discover = deps.discover ?? discoverModels;
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { until: number; live: ModelDefinition[] }>();
+
+  return async function runCatalog(ctx: ProviderCatalogContext): Promise<ProviderCatalogResult> {
+    if (ctx.providerIds && !ctx.providerIds.some(isOurs)) return null;
+    const settings = deps.settings();
+    const baseUrl = resolveBaseUrl(ctx.config, settings.baseUrl);
+    const provider = buildStaticProvider(baseUrl);
+    const apiKey = usableKey(ctx);
+    if (!settings.discovery || !apiKey) return { provider };
+
+    const cacheKey = `${baseUrl}\n${shortHash(apiKey)}`;
+    const cached = cache.get(cacheKey);
+    if (cached && cached.until > now()) {
+      return { provider: { ...provider, models: mergeCatalog(provider.models, cached.live) } };
+    }
+    const result = await discover({
+      baseUrl,
+      apiKey,
+      timeoutMs: settings.discoveryTimeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const warn = (message: string) =>
+      deps.logger.warn(
+        redactSecret(`${PLUGIN_ID}: model discovery at ${baseUrl}: ${message}`, apiKey),
+      );
+    if (!result.ok) {
+      warn(`${result.reason}; using the static catalog`);
+      return { provider };
+    }
+    if (result.models.length === 0) {
+      warn("the gateway listed no usable chat models; using the static catalog");
+      return { provider };
+    }
+    if (result.malformed > 0) warn(`skipped ${result.malformed} malformed model row(s)`);
+    cache.set(cacheKey, { until: now() + DISCOVERY_CACHE_TTL_MS, live: result.models });
+    return { provider: { ...provider, models: mergeCatalog(provider.models, result.models) } };
+  };
+}
+
+/** The real key for discovery: absent, blank or a host marker (a SecretRef, ...) means none. */
+function usableKey(ctx: ProviderCatalogContext): string | undefined {
+  const auth = ctx.resolveProviderApiKey(PROVIDER_ID);
+  for (const candidate of [auth.discoveryApiKey, auth.apiKey]) {
+    const key = candidate?.trim();
+    if (key && !isNonSecretApiKeyMarker(key)) return key;
+  }
+  return undefined;
+}
+
+function isOurs(id: string): boolean {
+  return id === PROVIDER_ID || id === PROVIDER_ALIAS;
+}

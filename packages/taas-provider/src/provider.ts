@@ -1,0 +1,65 @@
+import { applyStreamDecorators } from "@cloudsigma/taas-core/stream-decorators";
+import type { ProviderPlugin, ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
+import { createProviderApiKeyAuthMethod } from "openclaw/plugin-sdk/provider-auth";
+import { buildProviderReplayFamilyHooks } from "openclaw/plugin-sdk/provider-model-shared";
+import { buildProviderToolCompatFamilyHooks } from "openclaw/plugin-sdk/provider-tools";
+import {
+  API_KEY_ENV_VAR,
+  AUTH_CHOICE_ID,
+  AUTH_CHOICE_LABEL,
+  AUTH_CLI_FLAG,
+  AUTH_METHOD_ID,
+  AUTH_OPTION_KEY,
+  DEFAULT_MODEL_REF,
+  PROVIDER_ALIAS,
+  PROVIDER_ID,
+  PROVIDER_LABEL,
+} from "./identity.ts";
+import { applyOnboardingConfig } from "./onboard.ts";
+import { type CatalogDeps, createCatalogRun, createStaticCatalogRun } from "./provider-catalog.ts";
+
+type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"]>>>;
+
+/**
+ * The `cloudsigma` provider: API-key auth, the catalog hooks, and the OpenAI-compatible
+ * replay and tool-schema families (TaaS speaks chat completions for every route it serves).
+ * The host consults only the owning plugin's `wrapStreamFn` for a provider id, so this one
+ * applies the stream decorators other suite plugins publish (the token-cache optimizer's
+ * affinity metadata); with none published the host's stream is used unchanged.
+ */
+export function buildProvider(deps: CatalogDeps): ProviderPlugin {
+  return {
+    id: PROVIDER_ID,
+    label: PROVIDER_LABEL,
+    aliases: [PROVIDER_ALIAS],
+    envVars: [API_KEY_ENV_VAR],
+    auth: [
+      createProviderApiKeyAuthMethod({
+        providerId: PROVIDER_ID,
+        methodId: AUTH_METHOD_ID,
+        label: AUTH_CHOICE_LABEL,
+        hint: "One key for every CloudSigma TaaS model route",
+        optionKey: AUTH_OPTION_KEY,
+        flagName: AUTH_CLI_FLAG,
+        envVar: API_KEY_ENV_VAR,
+        promptMessage: `Enter your ${AUTH_CHOICE_LABEL}`,
+        defaultModel: DEFAULT_MODEL_REF,
+        expectedProviders: [PROVIDER_ID, PROVIDER_ALIAS],
+        applyConfig: (config) => applyOnboardingConfig(config, deps.settings().baseUrl),
+        wizard: {
+          choiceId: AUTH_CHOICE_ID,
+          choiceLabel: AUTH_CHOICE_LABEL,
+          groupId: PROVIDER_ID,
+          groupLabel: PROVIDER_LABEL,
+          methodId: AUTH_METHOD_ID,
+          onboardingScopes: ["text-inference"],
+        },
+      }),
+    ],
+    catalog: { order: "simple", run: createCatalogRun(deps) },
+    staticCatalog: { order: "simple", run: createStaticCatalogRun(deps) },
+    wrapStreamFn: (ctx) => applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx),
+    ...buildProviderReplayFamilyHooks({ family: "openai-compatible" }),
+    ...buildProviderToolCompatFamilyHooks("openai"),
+  };
+}

@@ -1,0 +1,117 @@
+import {
+  publishStreamDecorator,
+  withdrawStreamDecorator,
+} from "@cloudsigma/taas-core/stream-decorators";
+import type {
+  OpenClawPluginApi,
+  ProviderPlugin,
+  ProviderWrapStreamFnContext,
+} from "openclaw/plugin-sdk/plugin-entry";
+import { afterEach, describe, expect, it } from "vitest";
+import { catalogContext, requireProvider } from "./catalog.test-support.ts";
+import {
+  API_KEY_ENV_VAR,
+  AUTH_CHOICE_ID,
+  AUTH_CHOICE_LABEL,
+  AUTH_METHOD_ID,
+  DEFAULT_MODEL_REF,
+  PROVIDER_ALIAS,
+  PROVIDER_ID,
+} from "./identity.ts";
+import { type ProviderRegistrationApi, registerTaasProvider } from "./register.ts";
+import { staticModels } from "./seed-catalog.ts";
+
+type Mode = OpenClawPluginApi["registrationMode"];
+type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
+
+afterEach(() => withdrawStreamDecorator("taas-provider-test"));
+
+function register(mode: Mode, pluginConfig?: Record<string, unknown>): ProviderPlugin[] {
+  const providers: ProviderPlugin[] = [];
+  const api: ProviderRegistrationApi = {
+    registrationMode: mode,
+    ...(pluginConfig ? { pluginConfig } : {}),
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+    registerProvider: (provider) => providers.push(provider),
+  };
+  registerTaasProvider(api);
+  return providers;
+}
+
+function requireOne(providers: ProviderPlugin[]): ProviderPlugin {
+  const [provider] = providers;
+  if (!provider || providers.length !== 1) throw new Error(`got ${providers.length} providers`);
+  return provider;
+}
+
+describe("registerTaasProvider", () => {
+  it.each<Mode>(["full", "discovery", "setup-only", "setup-runtime", "tool-discovery"])(
+    "registers the cloudsigma provider in %s mode",
+    (mode) => {
+      expect(requireOne(register(mode))).toMatchObject({
+        id: PROVIDER_ID,
+        aliases: [PROVIDER_ALIAS],
+        envVars: [API_KEY_ENV_VAR],
+      });
+    },
+  );
+
+  it("registers nothing while the host only collects CLI metadata", () => {
+    expect(register("cli-metadata")).toEqual([]);
+  });
+
+  it("offers one api-key auth choice labelled for onboarding, defaulting to gpt-5.5", () => {
+    const { auth } = requireOne(register("full"));
+    expect(auth).toHaveLength(1);
+    expect(auth[0]).toMatchObject({
+      id: AUTH_METHOD_ID,
+      label: AUTH_CHOICE_LABEL,
+      kind: "api_key",
+      starterModel: DEFAULT_MODEL_REF,
+      wizard: { choiceId: AUTH_CHOICE_ID, groupId: PROVIDER_ID },
+    });
+  });
+
+  it("lists the static catalog offline and at the configured endpoint", async () => {
+    const provider = requireOne(register("discovery", { baseUrl: "http://127.0.0.1:9/v1" }));
+    const offline = await provider.staticCatalog?.run(catalogContext());
+    expect(requireProvider(offline)).toMatchObject({
+      baseUrl: "http://127.0.0.1:9/v1",
+      models: staticModels(),
+    });
+  });
+
+  it("replays history with the OpenAI-compatible policy (strict tool-call ids)", () => {
+    const provider = requireOne(register("full"));
+    const policy = provider.buildReplayPolicy?.({
+      provider: PROVIDER_ID,
+      modelId: "gpt-5.5",
+      modelApi: "openai-completions",
+    });
+    expect(policy).toMatchObject({ sanitizeToolCallIds: true, toolCallIdMode: "strict" });
+    expect(provider.normalizeToolSchemas).toBeTypeOf("function");
+  });
+
+  it("runs the host's stream unchanged, or through the decorators suite plugins publish", () => {
+    const provider = requireOne(register("full"));
+    const hostStream: StreamFn = () => {
+      throw new Error("host stream");
+    };
+    const decorated: StreamFn = () => {
+      throw new Error("decorated stream");
+    };
+    const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: hostStream };
+    expect(provider.wrapStreamFn?.(ctx)).toBe(hostStream);
+    const seen: Array<StreamFn | undefined> = [];
+    publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>("taas-provider-test", (c) => {
+      seen.push(c.streamFn);
+      return decorated;
+    });
+    expect(provider.wrapStreamFn?.(ctx)).toBe(decorated);
+    expect(seen).toEqual([hostStream]);
+  });
+
+  it("rejects an unknown config key before registering anything", () => {
+    expect(() => register("full", { apiKey: "sk-x" })).toThrow(/apiKey/);
+  });
+});

@@ -1,0 +1,165 @@
+import { DEFAULT_CATALOG, type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createStateDir,
+  parseJsonOutput,
+  reapStateDirProcesses,
+  type StateDir,
+  writeHostConfig,
+} from "../../../e2e/harness/index.ts";
+import { bodyOf, emulatorLog, isChatRow, KEY, PLUGIN_DIR, recordHost } from "./e2e.test-support.ts";
+import { staticModels } from "./seed-catalog.ts";
+
+// An operator who loads the plugin from its folder and puts the key in the environment, against
+// the TaaS emulator: one emulator, one state dir, six host invocations, all run in order.
+
+const withKey = { CLOUDSIGMA_API_KEY: KEY };
+
+describe("cloudsigma provider in the real host, key in the environment", () => {
+  let emulator: RunningEmulator;
+  let state: StateDir;
+  const host = recordHost();
+  const requests = emulatorLog(() => emulator);
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    state = await createStateDir("taas-provider-env");
+    await writeHostConfig(state, {
+      baseUrl: emulator.url,
+      models: [{ id: "gpt-5.5" }],
+      configureProvider: false,
+      primaryModel: "cloudsigma/gpt-5.5",
+      extra: {
+        plugins: {
+          load: { paths: [PLUGIN_DIR] },
+          // In the allowlist: the path-loaded plugin is accepted without a provenance warning.
+          allow: ["cloudsigma"],
+          entries: { cloudsigma: { enabled: true, config: { baseUrl: emulator.url } } },
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (state) {
+      await reapStateDirProcesses(state.dir, 1_000);
+      await state.remove();
+    }
+    await emulator?.close();
+  });
+
+  it("loads: one provider, nothing else registered, no diagnostics", async () => {
+    const result = await host.cli(state, [
+      "plugins",
+      "inspect",
+      "cloudsigma",
+      "--runtime",
+      "--json",
+    ]);
+    expect(parseJsonOutput(result, "plugins inspect")).toMatchObject({
+      plugin: { id: "cloudsigma", status: "loaded", providerIds: ["cloudsigma"] },
+      typedHooks: [],
+      tools: [],
+      services: [],
+      gatewayMethods: [],
+      cliCommands: [],
+      httpRouteCount: 0,
+      diagnostics: [],
+    });
+  });
+
+  it("lists the static rows plus the discovered chat rows", async () => {
+    const before = requests.lastSeq();
+    const result = await host.cli(
+      state,
+      ["models", "list", "--provider", "cloudsigma", "--refresh", "--json"],
+      withKey,
+    );
+    const listed = parseJsonOutput<{ models: { key: string; input: string }[] }>(
+      result,
+      "models list",
+    ).models;
+    const keys = listed.map((row) => row.key);
+    const staticIds = staticModels().map((model) => model.id);
+    const discovered = DEFAULT_CATALOG.filter(
+      (row) => isChatRow(row) && !staticIds.includes(row.id),
+    );
+    expect(keys.sort()).toEqual(
+      [...staticIds, ...discovered.map((row) => row.id)].map((id) => `cloudsigma/${id}`).sort(),
+    );
+    for (const row of DEFAULT_CATALOG.filter((r) => !isChatRow(r))) {
+      expect(keys).not.toContain(`cloudsigma/${row.id}`);
+    }
+    for (const row of discovered) {
+      const image = row.type === "vision" && row.capabilities.vision;
+      expect(listed.find((entry) => entry.key === `cloudsigma/${row.id}`)?.input, row.id).toBe(
+        image ? "text+image" : "text",
+      );
+    }
+    const listings = requests.since(before, "/v1/models");
+    expect(listings.length).toBeGreaterThan(0);
+    expect(listings.every((request) => request.status === 200)).toBe(true);
+  });
+
+  it("resolves the cloudsigma-taas alias to the same key", async () => {
+    const result = await host.cli(state, ["models", "status", "--json"], withKey);
+    const status = parseJsonOutput<{
+      auth: { providers: { provider: string; effective: unknown; env?: { source?: string } }[] };
+    }>(result, "models status");
+    const byId = new Map(status.auth.providers.map((entry) => [entry.provider, entry]));
+    expect(byId.get("cloudsigma")?.env?.source).toBe("env: CLOUDSIGMA_API_KEY");
+    expect(byId.get("cloudsigma-taas")?.effective).toEqual(byId.get("cloudsigma")?.effective);
+  });
+
+  let firstTurnSeq = 0;
+
+  it("streams a reply on cloudsigma/gpt-5.5 with usage, sending prompt_cache_key", async () => {
+    firstTurnSeq = requests.lastSeq();
+    const turn = await host.turn(state, {
+      message: "hello from the provider test",
+      local: true,
+      env: withKey,
+    });
+    expect(turn.json.meta.agentMeta).toMatchObject({ provider: "cloudsigma", model: "gpt-5.5" });
+    expect(turn.reply).toMatch(/^TaaS emulator \(gpt-5\.5\): /);
+    const [request] = requests.since(firstTurnSeq);
+    expect(request).toMatchObject({ status: 200, model: "gpt-5.5", stream: true });
+    expect(bodyOf(request)).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      prompt_cache_key: expect.stringMatching(/^.+:0$/),
+    });
+    expect(turn.usage?.input).toBe(request?.promptTokens);
+    expect(turn.usage?.output).toBe(request?.completionTokens);
+  });
+
+  it("completes a tool-call round trip, and the second turn reports cached tokens", async () => {
+    const before = requests.lastSeq();
+    const turn = await host.turn(state, {
+      message: 'Read the soul file. [[tool:read {"path":"SOUL.md"}]]',
+      local: true,
+      env: withKey,
+    });
+    const calls = requests.since(before);
+    const messages = calls.flatMap(
+      (request) => bodyOf(request).messages as { role: string; tool_call_id?: string }[],
+    );
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(messages.find((message) => message.role === "tool")?.tool_call_id).toEqual(
+      expect.any(String),
+    );
+    expect(turn.reply).toMatch(/Tool read returned/);
+    const cached = calls.reduce((sum, request) => sum + (request.cachedTokens ?? 0), 0);
+    expect(cached).toBeGreaterThan(0);
+    expect(turn.usage?.cacheRead).toBe(cached);
+    // Same session, same prompt_cache_key: the gateway kept it on the first turn's replica.
+    const [first] = requests.since(firstTurnSeq);
+    expect(new Set(calls.map((request) => request.replica))).toEqual(new Set([first?.replica]));
+  });
+
+  it("never prints the key", async () => {
+    await host.keepLogs(state);
+    expect(host.size).toBeGreaterThan(0);
+    expect(host.containing(KEY)).toEqual([]);
+  });
+});

@@ -1,0 +1,253 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type RecordedRequest,
+  type RunningEmulator,
+  startEmulator,
+} from "@cloudsigma/taas-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AgentTurn,
+  createStateDir,
+  freePort,
+  gatewayCall,
+  parseJsonOutput,
+  providerModels,
+  REPO_ROOT,
+  type RunningGateway,
+  reapStateDirProcesses,
+  runAgentTurn,
+  runOpenClaw,
+  type StateDir,
+  startGateway,
+  writeHostConfig,
+} from "../../../e2e/harness/index.ts";
+import { workspaceIdentity } from "./affinity-id.ts";
+
+const PLUGIN = {
+  id: "openclaw-taas-affinity",
+  path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
+  config: { debug: true },
+};
+
+interface LastRouteAnswer {
+  found: boolean;
+  route?: {
+    sessionId: string;
+    agentId?: string;
+    requestId?: string;
+    upstream?: string;
+    turnId?: string;
+    status: number;
+  };
+}
+
+const chats = (emulator: RunningEmulator): RecordedRequest[] =>
+  emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+const metadataOf = (request: RecordedRequest | undefined) =>
+  ((request?.body as { metadata?: Record<string, unknown> } | null)?.metadata ?? undefined) as
+    | Record<string, unknown>
+    | undefined;
+
+describe("openclaw-taas-affinity in the real host", () => {
+  let state: StateDir;
+  let emulator: RunningEmulator;
+  let gateway: RunningGateway | undefined;
+  let port: number;
+  let workspaces: { main: string; second: string; other: string };
+  const mainTurns: Array<{ turn: AgentTurn; request: RecordedRequest | undefined }> = [];
+
+  const turn = async (agent: string, message: string) => {
+    const before = chats(emulator).length;
+    const result = await runAgentTurn(state, { agent, message });
+    return { turn: result, request: chats(emulator).slice(before).at(-1) };
+  };
+
+  beforeAll(async () => {
+    state = await createStateDir("optimizer");
+    emulator = await startEmulator({ replicas: 4 });
+    port = await freePort();
+    workspaces = {
+      main: join(state.dir, "ws-main"),
+      second: join(state.dir, "ws-second"),
+      other: join(state.dir, "ws-other"),
+    };
+    await Promise.all(Object.values(workspaces).map((dir) => mkdir(dir, { recursive: true })));
+    await writeHostConfig(state, {
+      baseUrl: emulator.url,
+      // No supportsPromptCacheKey: routing must come from the plugin's affinity id alone.
+      models: providerModels(),
+      extraProviders: {
+        othergw: {
+          baseUrl: emulator.url,
+          api: "openai-completions",
+          apiKey: "taas-emulator-key",
+          models: [{ id: "gpt-5.5", name: "gpt-5.5", input: ["text"] }],
+        },
+      },
+      agents: [
+        { id: "main", workspace: workspaces.main },
+        { id: "second", workspace: workspaces.second },
+        { id: "other", workspace: workspaces.other, model: "othergw/gpt-5.5" },
+      ],
+      plugins: [PLUGIN],
+      gateway: { port, token: "optimizer-token" },
+    });
+    gateway = await startGateway(state, { port, token: "optimizer-token" });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await reapStateDirProcesses(state.dir, 1_000);
+    await emulator?.close();
+    await state?.remove();
+  });
+
+  it("registers its provider hook and gateway method with no diagnostics", async () => {
+    const result = await runOpenClaw(state, [
+      "plugins",
+      "inspect",
+      PLUGIN.id,
+      "--runtime",
+      "--json",
+    ]);
+    const inspect = parseJsonOutput<{
+      plugin: { status: string; providerIds: string[] };
+      gatewayMethods: string[];
+      diagnostics: unknown[];
+    }>(result, "plugins inspect");
+    expect(inspect.plugin.status).toBe("loaded");
+    expect(inspect.plugin.providerIds).toEqual([PLUGIN.id]);
+    expect(inspect.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);
+    expect(inspect.diagnostics).toEqual([]);
+  });
+
+  it("sends one affinity id in body and headers on every turn, all turns on one replica, cached from turn 2", async () => {
+    for (const message of ["first turn", "second turn", "third turn"])
+      mainTurns.push(await turn("main", message));
+    const expectedId = workspaceIdentity(workspaces.main).id;
+    for (const { turn: t, request } of mainTurns) {
+      const metadata = metadataOf(request);
+      expect(metadata?.session_id).toBe(expectedId);
+      expect(metadata?.sticky_key).toBe(expectedId);
+      expect(metadata?.requester_runtime).toMatchObject({
+        schema_version: "2026-06-04",
+        session_key: expectedId,
+        provider: "cloudsigma",
+        model_id: "cloudsigma/gpt-5.5",
+      });
+      expect(metadata?.openclaw_correlation).toMatchObject({
+        schema_version: "2026-06-05",
+        session_id: expectedId,
+        agent_id: "main",
+        plugin_version: "0.6.0",
+      });
+      expect(request?.headers).toMatchObject({
+        "x-session-id": expectedId,
+        "x-openclaw-session-id": expectedId,
+        "x-openclaw-turn-id": t.runId,
+        "x-openclaw-attempt": "1",
+        "x-openclaw-agent-id": "main",
+      });
+      expect(request?.routingSource).toBe("metadata.session_id");
+      // The host's own prompt names the workspace; what this plugin adds never does.
+      expect(JSON.stringify(metadata)).not.toContain(workspaces.main);
+      expect(JSON.stringify(request?.headers)).not.toContain(workspaces.main);
+    }
+    expect(new Set(mainTurns.map((m) => m.request?.replica)).size).toBe(1);
+    expect(mainTurns[0]?.request?.cachedTokens).toBe(0);
+    for (const later of mainTurns.slice(1)) {
+      expect(later.request?.cachedTokens ?? 0).toBeGreaterThan(0);
+      expect(later.turn.usage?.cacheRead).toBe(later.request?.cachedTokens);
+    }
+  });
+
+  it("gives a second agent another id, and leaves a non-TaaS provider untouched", async () => {
+    const second = await turn("second", "hello from the second agent");
+    expect(metadataOf(second.request)?.session_id).toBe(workspaceIdentity(workspaces.second).id);
+    expect(workspaceIdentity(workspaces.second).id).not.toBe(workspaceIdentity(workspaces.main).id);
+    expect(second.request?.headers["x-openclaw-agent-id"]).toBe("second");
+
+    const other = await turn("other", "hello through another gateway");
+    expect(other.request?.model).toBe("gpt-5.5");
+    expect(metadataOf(other.request)).toBeUndefined();
+    expect(
+      Object.keys(other.request?.headers ?? {}).filter(
+        (name) => name.startsWith("x-openclaw") || name === "x-session-id",
+      ),
+    ).toEqual([]);
+  });
+
+  it("answers taas.autorouter.lastRoute by agent, session and workspace with the last capture", async () => {
+    const last = mainTurns.at(-1)?.request;
+    const sessionId = workspaceIdentity(workspaces.main).id;
+    for (const params of [{ agentId: "main" }, { sessionId }, { workspaceDir: workspaces.main }]) {
+      const { json } = await gatewayCall<LastRouteAnswer>(
+        state,
+        "taas.autorouter.lastRoute",
+        params,
+      );
+      expect(json.found).toBe(true);
+      expect(json.route).toMatchObject({
+        sessionId,
+        agentId: "main",
+        requestId: last?.requestId,
+        upstream: last?.replica ?? "",
+        status: 200,
+      });
+    }
+    const none = await gatewayCall<LastRouteAnswer & { message: string }>(
+      state,
+      "taas.autorouter.lastRoute",
+      { agentId: "nobody" },
+    );
+    expect(none.json).toMatchObject({
+      found: false,
+      message: expect.stringContaining("No TaaS route captured yet"),
+    });
+    const bad = await gatewayCall<{ ok: boolean; error: { code: string; message: string } }>(
+      state,
+      "taas.autorouter.lastRoute",
+      { session: "x" },
+    );
+    expect(bad.result.code).not.toBe(0);
+    expect(bad.json.error.message).toMatch(/expects exactly one of/);
+  });
+
+  it("keeps the id and the last route across a gateway restart", async () => {
+    await gateway?.stop();
+    gateway = await startGateway(state, { port, token: "optimizer-token" });
+    const before = mainTurns.at(-1)?.request;
+    const { json } = await gatewayCall<LastRouteAnswer>(state, "taas.autorouter.lastRoute", {
+      agentId: "main",
+    });
+    expect(json.route?.requestId).toBe(before?.requestId);
+    const after = await turn("main", "after the restart");
+    expect(metadataOf(after.request)?.session_id).toBe(workspaceIdentity(workspaces.main).id);
+    expect(after.request?.replica).toBe(before?.replica);
+    expect(after.request?.cachedTokens ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe("the same turns without the plugin", () => {
+  it("spread over the replicas and miss the cache", async () => {
+    const state = await createStateDir("no-optimizer");
+    const emulator = await startEmulator({ replicas: 4 });
+    try {
+      await writeHostConfig(state, { baseUrl: emulator.url, models: providerModels() });
+      for (const message of ["first turn", "second turn", "third turn"])
+        await runAgentTurn(state, { message, local: true });
+      const requests = chats(emulator);
+      expect(requests).toHaveLength(3);
+      expect(new Set(requests.map((r) => r.replica)).size).toBe(3);
+      expect(requests.map((r) => r.cachedTokens)).toEqual([0, 0, 0]);
+      expect(
+        requests.every((r) => r.routingSource === "round-robin" && metadataOf(r) === undefined),
+      ).toBe(true);
+    } finally {
+      await reapStateDirProcesses(state.dir, 1_000);
+      await emulator.close();
+      await state.remove();
+    }
+  });
+});
