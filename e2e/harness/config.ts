@@ -20,6 +20,8 @@ export interface PluginUnderTest {
   config?: Record<string, unknown>;
   /** Grants conversation hooks (llm_input, llm_output, agent_end, before_*) to a non-bundled plugin. */
   allowConversationAccess?: boolean;
+  /** Default true; false keeps the plugin listed (and allowed) but off, for A/B runs. */
+  enabled?: boolean;
 }
 
 /** One `agents.entries.<id>` override (the host's per-agent config, keyed by agent id). */
@@ -104,7 +106,7 @@ export function buildHostConfig(
         plugins.map((plugin) => [
           plugin.id,
           {
-            enabled: true,
+            enabled: plugin.enabled !== false,
             ...(plugin.config ? { config: plugin.config } : {}),
             ...(plugin.allowConversationAccess ? { hooks: { allowConversationAccess: true } } : {}),
           },

@@ -234,7 +234,12 @@ describe("the same turns without the plugin", () => {
     const state = await createStateDir("no-optimizer");
     const emulator = await startEmulator({ replicas: 4 });
     try {
-      await writeHostConfig(state, { baseUrl: emulator.url, models: providerModels() });
+      // The same host as above (plugin listed, so the same plugins.allow), with the plugin off.
+      await writeHostConfig(state, {
+        baseUrl: emulator.url,
+        models: providerModels(),
+        plugins: [{ ...PLUGIN, enabled: false }],
+      });
       for (const message of ["first turn", "second turn", "third turn"])
         await runAgentTurn(state, { message, local: true });
       const requests = chats(emulator);
