@@ -154,6 +154,13 @@ describe("openclaw-taas-affinity in the real host", () => {
       expect(JSON.stringify(metadata)).not.toContain(workspaces.main);
       expect(JSON.stringify(request?.headers)).not.toContain(workspaces.main);
     }
+    // config debug: true (same switch as OPENCLAW_DEBUG=1) logs the source, the id and each capture.
+    expect(gateway?.output()).toContain(
+      `[openclaw-taas-affinity] debug: session source=workspace id=${expectedId}`,
+    );
+    expect(gateway?.output()).toMatch(
+      /\[openclaw-taas-affinity\] debug: captured route status=200 upstream=replica-\d/,
+    );
     expect(new Set(mainTurns.map((m) => m.request?.replica)).size).toBe(1);
     expect(mainTurns[0]?.request?.cachedTokens).toBe(0);
     for (const later of mainTurns.slice(1)) {
@@ -226,6 +233,29 @@ describe("openclaw-taas-affinity in the real host", () => {
     expect(metadataOf(after.request)?.session_id).toBe(workspaceIdentity(workspaces.main).id);
     expect(after.request?.replica).toBe(before?.replica);
     expect(after.request?.cachedTokens ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe("a bad config", () => {
+  it("is refused by the host with a message naming the key", async () => {
+    const state = await createStateDir("optimizer-bad-config");
+    try {
+      await writeHostConfig(state, {
+        baseUrl: "http://127.0.0.1:9/v1",
+        models: providerModels(),
+        plugins: [{ ...PLUGIN, config: { affinityScope: "global" } }],
+      });
+      const result = await runOpenClaw(state, [
+        "plugins",
+        "inspect",
+        PLUGIN.id,
+        "--runtime",
+        "--json",
+      ]);
+      expect(`${result.stdout}\n${result.stderr}`).toMatch(/affinityScope/);
+    } finally {
+      await state.remove();
+    }
   });
 });
 
