@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { processSingleton } from "@cloudsigma/taas-core/process-scope";
 import { RouteStore } from "@cloudsigma/taas-core/route-store";
 import { resolveStateDirFromEnv } from "@cloudsigma/taas-core/state-dir";
 import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
@@ -9,7 +10,6 @@ import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
 import { debugSink } from "./debug-log.ts";
 import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
-import { processShared } from "./process-shared.ts";
 import { RepoHintsCache } from "./repo-hints.ts";
 import { createAffinityWrapper } from "./stream-wrapper.ts";
 import { processTurnTracker } from "./turn-tracker.ts";
@@ -30,9 +30,10 @@ export default definePluginEntry({
       maxAgents: config.captureMaxAgents,
       maxCalls: config.captureMaxCalls,
     };
-    // One store and writer per process and state dir, whatever module instance asks first.
+    // One store and writer per process and state dir, whatever module instance asks first:
+    // the host evaluates this module several times (one instance per registration mode).
     const shared = () =>
-      processShared(stateDir(), () => {
+      processSingleton(`${PLUGIN_ID}:routes:${stateDir()}`, () => {
         const store = new RouteStore(stateDir());
         return {
           store,

@@ -1,3 +1,5 @@
+import { processSingleton } from "@cloudsigma/taas-core/process-scope";
+
 /**
  * The host's transport turn id is a fresh UUID per HTTP call and its attempt is always 1, so
  * both are derived here from the per-call request id `<runId>:model:<n>`: the run id is stable
@@ -46,14 +48,9 @@ export class TurnTracker {
   }
 }
 
-const TRACKER_KEY = Symbol.for("cloudsigma.openclaw-taas-affinity.turn-tracker.v1");
-
 /**
  * One tracker per process: the host evaluates this module several times (one instance per
  * registration mode), and the calls of one run may reach different instances.
  */
-export function processTurnTracker(): TurnTracker {
-  const holder = globalThis as { [TRACKER_KEY]?: TurnTracker };
-  holder[TRACKER_KEY] ??= new TurnTracker();
-  return holder[TRACKER_KEY];
-}
+export const processTurnTracker = (): TurnTracker =>
+  processSingleton("openclaw-taas-affinity:turn-tracker", () => new TurnTracker());

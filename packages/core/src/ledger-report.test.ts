@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  emptyTotals,
+  queryLedgerReport,
+  REPORT_GROUPS,
+  type ReportGroup,
+  type ReportTotals,
+} from "./ledger-report.ts";
+import { LedgerWriter } from "./ledger-writer.ts";
+import { openDatabase } from "./sqlite.ts";
+import { normalizeUsage } from "./usage-normalize.ts";
+import { sampleRecord } from "./usage-record.test-support.ts";
+import type { UsageRecord } from "./usage-record.ts";
+
+const HOUR = 3_600_000;
+const start = Date.UTC(2026, 10, 1, 0, 0);
+let dir: string;
+let db: DatabaseSync;
+const records: UsageRecord[] = [];
+
+// 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models,
+// sessions and triggers, run rows, failures and unknown costs.
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ledger-report-"));
+  const path = join(dir, "ledger.sqlite");
+  let ts = start;
+  for (let i = 0; i < 900; i++) {
+    ts += 60_000 + ((i * 7919) % 400_000);
+    const run = i % 9 === 0;
+    records.push(
+      sampleRecord({
+        eventId: `e${i}`,
+        ts,
+        granularity: run ? "run" : "call",
+        calls: run ? i % 4 : 1,
+        agentId: i % 5 === 0 ? null : `agent-${i % 3}`,
+        sessionKey: `agent:main:s${i % 11}`,
+        trigger: ["user", "cron", "heartbeat"][i % 3] ?? null,
+        provider: i % 13 === 0 ? null : "cloudsigma",
+        model: `m${i % 4}`,
+        usage: normalizeUsage({
+          input: 100 + i,
+          output: i % 17,
+          cacheRead: (i * 31) % 900,
+          cacheWrite: i % 2 ? 0 : 7,
+        }),
+        costNano: i % 10 === 0 ? null : 1000 * i,
+        costSource: i % 10 === 0 ? null : "host",
+        savingNano: i % 10 === 0 ? null : 10 * i,
+        outcome: i % 23 === 0 ? "error" : "completed",
+      }),
+    );
+  }
+  const writer = new LedgerWriter({ path, batchSize: 128 });
+  for (const r of records) writer.enqueue(r);
+  writer.close();
+  db = openDatabase(path, { readOnly: true });
+});
+
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function keyOf(by: ReportGroup, r: UsageRecord): string | null {
+  switch (by) {
+    case "day":
+      return new Date(r.ts).toISOString().slice(0, 10);
+    case "agent":
+      return r.agentId;
+    case "model":
+      return r.provider && r.model ? `${r.provider}/${r.model}` : r.model || r.provider;
+    case "session":
+      return r.sessionKey;
+    case "trigger":
+      return r.trigger;
+  }
+}
+
+/** The same report computed the slow, obvious way from the source records. */
+function bruteForce(by: ReportGroup, since: number, until: number) {
+  const groups = new Map<string | null, ReportTotals>();
+  for (const r of records) {
+    if (r.ts < since || r.ts >= until) continue;
+    const key = keyOf(by, r);
+    const g = groups.get(key) ?? emptyTotals();
+    g.rows += 1;
+    g.calls += r.calls;
+    g.errors += r.outcome === "error" ? 1 : 0;
+    g.input += r.usage.input;
+    g.output += r.usage.output;
+    g.cacheRead += r.usage.cacheRead;
+    g.cacheWrite += r.usage.cacheWrite;
+    g.total += r.usage.total;
+    g.costNano += r.costNano ?? 0;
+    g.costUnknownRows += r.costNano === null ? 1 : 0;
+    g.savingNano += r.savingNano ?? 0;
+    groups.set(key, g);
+  }
+  return groups;
+}
+
+describe("queryLedgerReport", () => {
+  const end = () => records.at(-1)?.ts ?? start;
+  const ranges: Array<[string, () => [number, number]]> = [
+    ["everything", () => [0, end() + 1]],
+    ["cut mid-hour at both ends", () => [start + 5 * HOUR + 1234, end() - 7 * HOUR - 999]],
+    ["inside one hour", () => [start + 10 * HOUR + 60_000, start + 10 * HOUR + 1_800_000]],
+    ["hour-aligned", () => [start + 24 * HOUR, start + 48 * HOUR]],
+    ["empty", () => [end() + HOUR, end() + 2 * HOUR]],
+  ];
+
+  for (const by of REPORT_GROUPS) {
+    it.each(ranges)(`by ${by}: %s equals a row-by-row aggregation`, (_label, range) => {
+      const [since, until] = range();
+      const report = queryLedgerReport(db, { by, since, until });
+      const expected = bruteForce(by, since, until);
+      expect(new Map(report.rows.map(({ key, ...sums }) => [key, sums]))).toEqual(expected);
+      const rows = [...expected.values()].reduce((s, g) => s + g.rows, 0);
+      expect(report.totals.rows).toBe(rows);
+    });
+  }
+
+  it("orders days chronologically and other groups by cost", () => {
+    const days = queryLedgerReport(db, { by: "day", since: 0, until: end() + 1 }).rows.map(
+      (r) => r.key,
+    );
+    expect(days).toEqual([...days].sort());
+    const models = queryLedgerReport(db, { by: "model", since: 0, until: end() + 1 }).rows;
+    expect(models.map((r) => r.costNano)).toEqual(
+      [...models.map((r) => r.costNano)].sort((a, b) => b - a),
+    );
+  });
+
+  it("limits groups but keeps them in the totals", () => {
+    const all = queryLedgerReport(db, { by: "session", since: 0, until: end() + 1 });
+    const top = queryLedgerReport(db, { by: "session", since: 0, until: end() + 1, limit: 3 });
+    expect(top.rows).toEqual(all.rows.slice(0, 3));
+    expect(top.omitted).toBe(all.rows.length - 3);
+    expect(top.totals).toEqual(all.totals);
+  });
+});

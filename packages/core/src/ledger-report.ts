@@ -1,0 +1,171 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/**
+ * Grouped usage reports over the ledger. Whole hours come from the `usage_hourly` rollup,
+ * the partial hours at either end of [since, until) from `usage_rows`, so a report over a
+ * million rows reads a few thousand rollup rows, and its range is still exact to the ms.
+ */
+
+export const REPORT_GROUPS = ["day", "agent", "model", "session", "trigger"] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+
+export const isReportGroup = (value: unknown): value is ReportGroup =>
+  typeof value === "string" && (REPORT_GROUPS as readonly string[]).includes(value);
+
+export interface ReportTotals {
+  /** Ledger rows (call rows plus run rows). */
+  rows: number;
+  /** Model calls. */
+  calls: number;
+  errors: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  total: number;
+  costNano: number;
+  /** Rows whose cost is unknown (no host cost, no catalog price): not in costNano. */
+  costUnknownRows: number;
+  savingNano: number;
+}
+
+export interface ReportRow extends ReportTotals {
+  /** The group's value (a UTC date for "day"); null when the host did not report it. */
+  key: string | null;
+}
+
+export interface LedgerReport {
+  by: ReportGroup;
+  since: number;
+  until: number;
+  rows: ReportRow[];
+  totals: ReportTotals;
+  /** Groups left out by `limit` (they still count in `totals`). */
+  omitted: number;
+}
+
+export interface ReportQuery {
+  by: ReportGroup;
+  since: number;
+  until: number;
+  /** Keep the first `limit` groups (0: all). */
+  limit?: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const SUMS = `count(*) AS rows, sum(calls) AS calls, sum(coalesce(outcome = 'error', 0)) AS errors,
+  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
+  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(coalesce(cost_nusd, 0)) AS costNano,
+  sum(cost_nusd IS NULL) AS costUnknownRows, sum(coalesce(saving_nusd, 0)) AS savingNano`;
+
+const ROLLUP_SUMS = `sum(rows) AS rows, sum(calls) AS calls, sum(errors) AS errors,
+  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
+  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(cost_nusd) AS costNano,
+  sum(cost_unknown_rows) AS costUnknownRows, sum(saving_nusd) AS savingNano`;
+
+/** The group columns (k1, k2) in the raw table and in the rollup. */
+const KEYS: Record<ReportGroup, { raw: string; rollup: string }> = {
+  day: { raw: `ts / ${DAY_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${DAY_MS} AS k1, '' AS k2` },
+  agent: { raw: "coalesce(agent_id, '') AS k1, '' AS k2", rollup: "agent_id AS k1, '' AS k2" },
+  model: {
+    raw: "coalesce(provider, '') AS k1, coalesce(model, '') AS k2",
+    rollup: "provider AS k1, model AS k2",
+  },
+  session: {
+    raw: "coalesce(session_key, '') AS k1, '' AS k2",
+    rollup: "session_key AS k1, '' AS k2",
+  },
+  trigger: { raw: "coalesce(trigger, '') AS k1, '' AS k2", rollup: "trigger AS k1, '' AS k2" },
+};
+
+export const emptyTotals = (): ReportTotals => ({
+  rows: 0,
+  calls: 0,
+  errors: 0,
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  total: 0,
+  costNano: 0,
+  costUnknownRows: 0,
+  savingNano: 0,
+});
+
+const TOTAL_FIELDS = Object.keys(emptyTotals()) as Array<keyof ReportTotals>;
+
+function addInto(target: ReportTotals, source: { [K in keyof ReportTotals]?: unknown }): void {
+  for (const field of TOTAL_FIELDS) {
+    const value = source[field];
+    target[field] += typeof value === "number" ? value : Number(value ?? 0);
+  }
+}
+
+export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerReport {
+  const { by, since, until } = query;
+  const keys = KEYS[by];
+  const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
+  const collect = (rows: Array<Record<string, unknown>>) => {
+    for (const row of rows) {
+      const id = `${String(row.k1)}\u0000${String(row.k2)}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { k1: row.k1, k2: row.k2, sums: emptyTotals() };
+        groups.set(id, group);
+      }
+      addInto(group.sums, row);
+    }
+  };
+  const raw = db.prepare(
+    `SELECT ${keys.raw}, ${SUMS} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
+  );
+  const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
+  const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
+  if (firstHour >= endHour) {
+    collect(raw.all(since, until));
+  } else {
+    if (since < firstHour) collect(raw.all(since, firstHour));
+    collect(
+      db
+        .prepare(
+          `SELECT ${keys.rollup}, ${ROLLUP_SUMS} FROM usage_hourly
+           WHERE hour_ms >= ? AND hour_ms < ? GROUP BY k1, k2`,
+        )
+        .all(firstHour, endHour),
+    );
+    if (endHour < until) collect(raw.all(endHour, until));
+  }
+  const rows: ReportRow[] = [...groups.values()].map((g) => ({
+    key: groupKey(by, g.k1, g.k2),
+    ...g.sums,
+  }));
+  rows.sort(by === "day" ? byKey : byCost);
+  const totals = emptyTotals();
+  for (const row of rows) addInto(totals, row);
+  const limit = query.limit && query.limit > 0 ? query.limit : rows.length;
+  return {
+    by,
+    since,
+    until,
+    rows: rows.slice(0, limit),
+    totals,
+    omitted: Math.max(0, rows.length - limit),
+  };
+}
+
+function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
+  if (by === "day") return new Date(Number(k1) * DAY_MS).toISOString().slice(0, 10);
+  const first = typeof k1 === "string" ? k1 : "";
+  const second = typeof k2 === "string" ? k2 : "";
+  if (by === "model") {
+    if (first && second) return `${first}/${second}`;
+    return second || first || null;
+  }
+  return first || null;
+}
+
+const byKey = (a: ReportRow, b: ReportRow) => String(a.key).localeCompare(String(b.key));
+const byCost = (a: ReportRow, b: ReportRow) =>
+  b.costNano - a.costNano || b.total - a.total || byKey(a, b);

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { emptyTotals, type LedgerReport, type ReportRow } from "./ledger-report.ts";
+import { csvField, reportToCsv, reportToJson, reportToTable } from "./report-output.ts";
+
+const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
+  ...emptyTotals(),
+  key,
+  rows: 2,
+  calls: 2,
+  input: 352,
+  output: 10,
+  cacheRead: 2048,
+  cacheWrite: 0,
+  total: 2410,
+  costNano: 41_915_000,
+  savingNano: 2_304_000,
+  ...over,
+});
+
+function report(rows: ReportRow[], omitted = 0): LedgerReport {
+  const totals = emptyTotals();
+  for (const r of rows)
+    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
+  return {
+    by: "session",
+    since: Date.UTC(2026, 10, 14),
+    until: Date.UTC(2026, 10, 21),
+    rows,
+    totals,
+    omitted,
+  };
+}
+
+describe("csvField", () => {
+  it.each([
+    ["plain", "agent:main:main", "agent:main:main"],
+    ["comma", "a,b", '"a,b"'],
+    ["quote", 'say "hi"', '"say ""hi"""'],
+    ["newline", "line1\nline2", '"line1\nline2"'],
+    ["CR", "a\rb", '"a\rb"'],
+    ["formula =", '=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"'],
+    ["formula +", "+1", "'+1"],
+    ["formula -", "-2", "'-2"],
+    ["formula @", "@SUM(A1)", "'@SUM(A1)"],
+    ["null", null, ""],
+    ["number", 12.5, "12.5"],
+    ["negative number stays a number", -3, "-3"],
+    ["NaN", Number.NaN, ""],
+  ] as const)("%s", (_label, value, expected) => {
+    expect(csvField(value)).toBe(expected);
+  });
+});
+
+describe("report renderings", () => {
+  const r = report([
+    row("agent:main:a,b"),
+    row(null, { costNano: 0, costUnknownRows: 1, cacheRead: 0, input: 0, cacheWrite: 0 }),
+  ]);
+
+  it("JSON carries exact figures and the defined hit rate", () => {
+    const json = reportToJson(r);
+    expect(json.since).toBe("2026-11-14T00:00:00.000Z");
+    expect(json.rows[0]).toEqual({
+      key: "agent:main:a,b",
+      calls: 2,
+      ledgerRows: 2,
+      errors: 0,
+      input: 352,
+      output: 10,
+      cacheRead: 2048,
+      cacheWrite: 0,
+      total: 2410,
+      cacheHitPercent: (2048 / 2400) * 100,
+      costUsd: 0.041915,
+      costUnknownRows: 0,
+      cacheSavingUsd: 0.002304,
+    });
+    expect(json.rows[1]?.cacheHitPercent).toBeNull();
+    expect(json.totals).toMatchObject({ calls: 4, costUsd: 0.041915, costUnknownRows: 1 });
+  });
+
+  it("CSV has a header, one escaped line per group and parses back to the JSON values", () => {
+    const csv = reportToCsv(r);
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,cache_hit_percent,cost_usd,cost_unknown_rows,cache_saving_usd",
+    );
+    expect(lines[1]).toBe(
+      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${(2048 / 2400) * 100},0.041915,0,0.002304`,
+    );
+    expect(lines[2]).toBe(",2,2,0,0,10,0,0,2410,,0,1,0.002304");
+    expect(lines).toHaveLength(3);
+  });
+
+  it("the table is aligned, has a TOTAL line and flags unknown costs", () => {
+    const table = reportToTable(r);
+    const lines = table.split("\n");
+    expect(lines[0]).toBe("Usage by session, 2026-11-14T00:00:00.000Z .. 2026-11-21T00:00:00.000Z");
+    expect(lines[2]).toMatch(
+      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+COST \$\s+SAVED \$$/,
+    );
+    expect(table).toMatch(/agent:main:a,b\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+0\.04\s+0\.0023/);
+    expect(table).toMatch(/\(unknown\)\s+2\s+0\s+10\s+0\s+0\s+-\s+0\*/);
+    expect(table).toMatch(/TOTAL\s+4\s+352\s+20\s+2,048/);
+    expect(table).toContain("* 1 row(s) without a known price are not in COST");
+    const widths = new Set(lines.filter((l) => /^-+/.test(l)).map((l) => l.length));
+    expect(widths.size).toBe(1);
+  });
+
+  it("says so when the range is empty and when groups were left out", () => {
+    expect(reportToTable(report([]))).toContain("(no usage recorded in this range)");
+    expect(reportToTable(report([row("x")], 4))).toContain(
+      "(4 more group(s) not shown; TOTAL includes them)",
+    );
+  });
+
+  it("escapes control characters in keys instead of breaking the layout", () => {
+    expect(reportToTable(report([row("evil\u001b[2Jkey")]))).toContain("evil\\x1b[2Jkey");
+  });
+});

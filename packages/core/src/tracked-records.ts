@@ -1,0 +1,105 @@
+import type { CallDraft, RunOutputEvent, RunState } from "./call-tracker-types.ts";
+import { type CallCost, costForUsage, type PriceLookup } from "./usage-cost.ts";
+import { EMPTY_USAGE, type NormalizedUsage } from "./usage-normalize.ts";
+import { millis, type RouteLookup, text, type UsageRecord } from "./usage-record.ts";
+
+/** Builds the rows the call tracker writes; pure apart from the injected lookups. */
+export interface RecordDeps {
+  prices: PriceLookup;
+  routeLookup?: RouteLookup;
+}
+
+const UNKNOWN_COST: CallCost = { costNano: null, costSource: null, savingNano: null };
+
+function identity(run: RunState) {
+  return {
+    agentId: run.agentId,
+    sessionKey: run.sessionKey,
+    sessionId: run.sessionId,
+    runId: run.runId,
+    trigger: run.trigger,
+  };
+}
+
+function route(deps: RecordDeps, callId: string, sessionId: string | null): string | null {
+  try {
+    return text(deps.routeLookup?.(callId, sessionId ?? undefined));
+  } catch {
+    return null; // a broken lookup must never cost a ledger row
+  }
+}
+
+/** The row for one model call (its usage may be unknown when the host never showed it). */
+export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): UsageRecord {
+  const usage = draft.usage ?? { ...EMPTY_USAGE };
+  const cost = draft.usage
+    ? costForUsage(usage, draft.rawUsage, deps.prices(draft.provider, draft.model))
+    : UNKNOWN_COST;
+  return {
+    eventId: draft.eventId,
+    ts: draft.startedAt,
+    granularity: "call",
+    calls: 1,
+    ...identity(run),
+    callId: draft.callId,
+    provider: draft.provider,
+    model: draft.model,
+    upstreamRoute: route(deps, draft.callId, run.sessionId),
+    usage,
+    ...cost,
+    latencyMs: draft.ended?.durationMs ?? null,
+    ttfbMs: draft.ended?.ttfbMs ?? null,
+    outcome: draft.ended?.outcome ?? (draft.usage ? "completed" : null),
+    errorCategory: draft.ended?.errorCategory ?? null,
+  };
+}
+
+/**
+ * The row for what an attempt used beyond its call rows: `usage` is that remainder, `calls`
+ * the model calls that could not be itemised. Host cost is reduced by the itemised calls'.
+ */
+export function runRecord(
+  deps: RecordDeps,
+  run: RunState,
+  event: RunOutputEvent,
+  calls: readonly CallDraft[],
+  usage: NormalizedUsage,
+  now: number,
+): UsageRecord {
+  const attempt = run.attempt - 1;
+  const provider = text(event.provider);
+  const model = text(event.model);
+  const priced = costForUsage(
+    usage,
+    event.usage,
+    provider && model ? deps.prices(provider, model) : undefined,
+  );
+  const cost =
+    priced.costSource === "host" && priced.costNano !== null
+      ? { ...priced, costNano: Math.max(0, priced.costNano - run.itemisedHostCostNano) }
+      : priced;
+  const failed = calls.find((d) => d.ended && d.ended.outcome !== "completed");
+  const timed = calls.filter((d) => d.ended?.durationMs != null);
+  const first = calls[0];
+  return {
+    eventId: attempt === 1 ? `run:${run.runId}` : `run:${run.runId}:a${attempt}`,
+    ts: now,
+    granularity: "run",
+    calls: calls.length,
+    ...identity(run),
+    callId: null,
+    provider,
+    model,
+    upstreamRoute: first ? route(deps, first.callId, run.sessionId) : null,
+    usage,
+    ...cost,
+    latencyMs:
+      timed.length > 0
+        ? timed.reduce((sum, d) => sum + (d.ended?.durationMs ?? 0), 0)
+        : millis(run.end?.durationMs),
+    ttfbMs: first?.ended?.ttfbMs ?? null,
+    outcome:
+      failed?.ended?.outcome ?? (run.end && run.end.success === false ? "error" : "completed"),
+    errorCategory: failed?.ended?.errorCategory ?? null,
+  };
+}

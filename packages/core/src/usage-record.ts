@@ -1,0 +1,56 @@
+import type { CostSource } from "./usage-cost.ts";
+import type { NormalizedUsage } from "./usage-normalize.ts";
+
+/**
+ * One ledger row: a single model call ("call") when the host exposed that call's usage, or
+ * what an agent run used beyond its itemised calls ("run"), e.g. for harnesses that report
+ * usage only per run. Both plugins (the SQLite ledger and the JSONL audit) write these.
+ */
+export type Granularity = "call" | "run";
+
+export interface UsageRecord {
+  /** Deterministic from the host's ids: a replayed event maps to the same id, and is ignored. */
+  eventId: string;
+  /** Epoch ms: the call's start (call rows) or the run's output (run rows). */
+  ts: number;
+  granularity: Granularity;
+  /** Model calls this row stands for: 1 for a call row; the un-itemised calls for a run row. */
+  calls: number;
+  agentId: string | null;
+  sessionKey: string | null;
+  sessionId: string | null;
+  runId: string | null;
+  callId: string | null;
+  /** user / cron / heartbeat / ... exactly as the host reported it. */
+  trigger: string | null;
+  provider: string | null;
+  model: string | null;
+  upstreamRoute: string | null;
+  usage: NormalizedUsage;
+  costNano: number | null;
+  costSource: CostSource | null;
+  savingNano: number | null;
+  latencyMs: number | null;
+  ttfbMs: number | null;
+  outcome: string | null;
+  errorCategory: string | null;
+}
+
+/** Looks up the upstream route the optimizer captured for a call (the lead wires this). */
+export type RouteLookup = (callId: string, sessionId: string | undefined) => string | undefined;
+
+export const noRouteLookup: RouteLookup = () => undefined;
+
+/** A non-negative integer millisecond value from a host field, else null. */
+export function millis(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? Math.round(value)
+    : null;
+}
+
+/** A trimmed, bounded string from a host field, else null. */
+export function text(value: unknown, max = 512): string | null {
+  if (typeof value !== "string") return null;
+  const trimmed = value.trim();
+  return trimmed ? trimmed.slice(0, max) : null;
+}

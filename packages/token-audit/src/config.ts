@@ -1,0 +1,83 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { type ConfigSpec, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+
+export const PLUGIN_ID = "token-audit";
+
+export const CONFIG_SPEC = {
+  enabled: {
+    type: "boolean",
+    default: true,
+    description: "Write the per-call audit lines and watch prompt sizes.",
+  },
+  file: {
+    type: "optionalString",
+    maxLength: 4096,
+    description:
+      "JSON Lines file, one line per model call. Default: <state dir>/token-audit/usage.jsonl. A relative path resolves against the state dir.",
+  },
+  maxFileBytes: {
+    type: "integer",
+    default: 10_485_760,
+    min: 4_096,
+    max: 1_073_741_824,
+    description: "Rotate a file (audit and dump) before it would grow past this many bytes.",
+  },
+  maxFiles: {
+    type: "integer",
+    default: 5,
+    min: 1,
+    max: 100,
+    description: "Rotated files kept beside each live file (<file>.1 is the newest).",
+  },
+  largePromptChars: {
+    type: "integer",
+    default: 100_000,
+    min: 1,
+    max: 100_000_000,
+    description:
+      "Warn when a run's prompt (system + user prompt + history + tool schemas) exceeds this many characters.",
+  },
+  dumpFile: {
+    type: "optionalString",
+    maxLength: 4096,
+    description:
+      "JSON Lines file receiving the breakdown of each large prompt. Default: <state dir>/token-audit/large-prompts.jsonl.",
+  },
+  dumpMaxItems: {
+    type: "integer",
+    default: 10,
+    min: 0,
+    max: 200,
+    description: "Largest history messages and tool schemas listed in each dump.",
+  },
+  dumpPreviews: {
+    type: "boolean",
+    default: false,
+    description:
+      "Include the first previewChars characters of the system prompt, the prompt and each listed message in dumps. Off by default: they may hold private text.",
+  },
+  previewChars: {
+    type: "integer",
+    default: 160,
+    min: 1,
+    max: 4_000,
+    description: "Length of each preview when dumpPreviews is on.",
+  },
+} as const satisfies ConfigSpec;
+
+export type AuditConfig = ParsedConfig<typeof CONFIG_SPEC>;
+
+export function parseAuditConfig(raw: unknown): AuditConfig {
+  return parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);
+}
+
+/** A configured file (absolute, or relative to the state dir), else `defaultName` under <state>/token-audit. */
+export function resolveAuditPath(
+  configured: string | undefined,
+  stateDir: string,
+  defaultName: string,
+): string {
+  const value = configured?.trim();
+  if (!value) return join(stateDir, PLUGIN_ID, defaultName);
+  return isAbsolute(value) ? value : resolve(stateDir, value);
+}

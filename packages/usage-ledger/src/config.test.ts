@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { configJsonSchema } from "@cloudsigma/taas-core/config";
+import { describe, expect, it } from "vitest";
+import { CONFIG_SPEC, parseLedgerConfig, resolveLedgerPath } from "./config.ts";
+
+const manifest = JSON.parse(
+  readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
+);
+
+describe("usage-ledger config", () => {
+  it("the manifest declares exactly the schema the parser enforces", () => {
+    expect(manifest.configSchema).toEqual(configJsonSchema(CONFIG_SPEC));
+    expect(manifest.configSchema.additionalProperties).toBe(false);
+  });
+
+  it("declares its CLI root, its state for backups, and starts with the gateway", () => {
+    expect(manifest.id).toBe("usage-ledger");
+    expect(manifest.cliCommands).toEqual([
+      expect.objectContaining({ name: "usage-ledger", hasSubcommands: true }),
+    ]);
+    expect(manifest.backupResources).toEqual([
+      { disposition: "include", scope: "state", relativePath: "usage-ledger" },
+    ]);
+    expect(manifest.activation).toEqual({ onStartup: true });
+  });
+
+  it("fills defaults", () => {
+    expect(parseLedgerConfig(undefined)).toEqual({
+      enabled: true,
+      dbPath: undefined,
+      retentionDays: 400,
+      flushIntervalMs: 250,
+      batchSize: 500,
+      maxQueuedRows: 100_000,
+      busyTimeoutMs: 25,
+    });
+  });
+
+  it("names the bad key", () => {
+    expect(() => parseLedgerConfig({ debug: true })).toThrow(
+      /usage-ledger: config key "debug" is not a known setting/,
+    );
+    expect(() => parseLedgerConfig({ busyTimeoutMs: 5000 })).toThrow(
+      /"busyTimeoutMs" must be between 0 and 1000/,
+    );
+    expect(() => parseLedgerConfig({ dbPath: 7 })).toThrow(/"dbPath" must be a string/);
+  });
+
+  it("puts the ledger under the state dir unless dbPath says otherwise", () => {
+    expect(resolveLedgerPath(undefined, "/state")).toBe("/state/usage-ledger/ledger.sqlite");
+    expect(resolveLedgerPath("  ", "/state")).toBe("/state/usage-ledger/ledger.sqlite");
+    expect(resolveLedgerPath("ledgers/main.sqlite", "/state")).toBe("/state/ledgers/main.sqlite");
+    expect(resolveLedgerPath("/var/lib/ledger.sqlite", "/state")).toBe("/var/lib/ledger.sqlite");
+  });
+});

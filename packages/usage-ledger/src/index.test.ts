@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runShutdown } from "@cloudsigma/taas-core/process-scope";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import entry from "./index.ts";
+import { fakeApi } from "./plugin-api.test-support.ts";
+
+let stateDir: string;
+const savedEnv = process.env.OPENCLAW_STATE_DIR;
+const granted = {
+  plugins: { entries: { "usage-ledger": { hooks: { allowConversationAccess: true } } } },
+};
+
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "usage-ledger-index-"));
+  process.env.OPENCLAW_STATE_DIR = stateDir;
+});
+afterEach(() => {
+  runShutdown("usage-ledger:");
+  if (savedEnv === undefined) delete process.env.OPENCLAW_STATE_DIR;
+  else process.env.OPENCLAW_STATE_DIR = savedEnv;
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const ledgerFile = () => join(stateDir, "usage-ledger", "ledger.sqlite");
+const runId = "7f1c";
+const base = {
+  runId,
+  callId: `${runId}:model:1`,
+  sessionKey: "agent:main:main",
+  sessionId: "s1",
+  provider: "cloudsigma",
+  model: "gpt-5.5",
+};
+const ctx = {
+  runId,
+  agentId: "main",
+  sessionKey: "agent:main:main",
+  sessionId: "s1",
+  trigger: "cron",
+};
+
+describe("usage-ledger registration", () => {
+  it("registers only its CLI in cli-metadata mode, without touching the runtime", () => {
+    const fake = fakeApi({ mode: "cli-metadata" });
+    entry.register(fake.api);
+    expect(fake.clis.map((c) => c.names)).toEqual([["usage-ledger"]]);
+    expect(fake.hooks.size).toBe(0);
+    expect(fake.methods.size).toBe(0);
+  });
+
+  it("registers its hooks, gateway method and CLI, opening nothing until the first event", () => {
+    const fake = fakeApi({ mode: "discovery", config: granted });
+    entry.register(fake.api);
+    expect([...fake.hooks.keys()].sort()).toEqual([
+      "agent_end",
+      "before_message_write",
+      "gateway_stop",
+      "llm_input",
+      "llm_output",
+      "model_call_ended",
+      "model_call_started",
+    ]);
+    expect(fake.methods.get("usage-ledger.report")?.scope).toBe("operator.read");
+    expect(existsSync(join(stateDir, "usage-ledger"))).toBe(false);
+  });
+
+  it("warns once at full registration when the conversation hooks are not granted", () => {
+    const fake = fakeApi({ mode: "full" });
+    entry.register(fake.api);
+    expect(fake.logs).toEqual([expect.stringMatching(/allowConversationAccess=true/)]);
+    const grantedApi = fakeApi({ mode: "full", config: granted });
+    entry.register(grantedApi.api);
+    expect(grantedApi.logs).toEqual([]);
+  });
+
+  it("records a model call from the host's hooks and reports it through the gateway method", async () => {
+    const fake = fakeApi({ mode: "full", config: granted });
+    entry.register(fake.api);
+    fake.fire("llm_input", { runId, sessionId: "s1" }, ctx);
+    fake.fire("model_call_started", base, {});
+    fake.fire(
+      "model_call_ended",
+      { ...base, durationMs: 397, timeToFirstByteMs: 322, outcome: "completed" },
+      {},
+    );
+    fake.fire(
+      "before_message_write",
+      {
+        message: {
+          role: "assistant",
+          model: "gpt-5.5",
+          usage: { input: 176, output: 5, cacheRead: 1024, cacheWrite: 0, cost: { total: 0.0004 } },
+        },
+      },
+      { agentId: "main", sessionKey: "agent:main:main" },
+    );
+    fake.fire(
+      "llm_output",
+      {
+        runId,
+        sessionId: "s1",
+        provider: "cloudsigma",
+        model: "gpt-5.5",
+        usage: { input: 176, output: 5, cacheRead: 1024, cacheWrite: 0 },
+      },
+      ctx,
+    );
+    const answer = await fake.call("usage-ledger.report", { by: "trigger", since: "1h" });
+    expect(answer.ok).toBe(true);
+    expect(answer.payload).toMatchObject({
+      by: "trigger",
+      rows: [
+        { key: "cron", calls: 1, ledgerRows: 1, input: 176, cacheRead: 1024, costUsd: 0.0004 },
+      ],
+    });
+    expect(existsSync(ledgerFile())).toBe(true);
+  });
+
+  it("counts an event once even when two module instances both see it", async () => {
+    // The host evaluates the module per surface; a replay through a second instance (or a
+    // reload) produces the same event ids, and the ledger keeps one row each.
+    const fakes = [
+      fakeApi({ mode: "discovery", config: granted }),
+      fakeApi({ mode: "full", config: granted }),
+    ];
+    for (const fake of fakes) entry.register(fake.api);
+    for (const fake of fakes) {
+      fake.fire("model_call_started", base, {});
+      fake.fire(
+        "before_message_write",
+        { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
+        { agentId: "main", sessionKey: "agent:main:main" },
+      );
+      fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+      fake.fire("llm_output", { runId, usage: { input: 15, output: 1 } }, ctx);
+    }
+    const answer = await fakes[1]?.call("usage-ledger.report", { by: "session", since: "1h" });
+    expect(answer?.payload).toMatchObject({ totals: { ledgerRows: 2, calls: 1, input: 15 } });
+  });
+
+  it("answers bad parameters with INVALID_REQUEST", async () => {
+    const fake = fakeApi({ mode: "full", config: granted });
+    entry.register(fake.api);
+    const answer = await fake.call("usage-ledger.report", { by: "color" });
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_REQUEST", message: expect.stringMatching(/--by must be one of/) },
+    });
+  });
+
+  it("records nothing when disabled, but still reports", async () => {
+    const fake = fakeApi({ mode: "full", pluginConfig: { enabled: false }, config: granted });
+    entry.register(fake.api);
+    expect(fake.hooks.size).toBe(0);
+    expect((await fake.call("usage-ledger.report", {})).ok).toBe(true);
+  });
+
+  it("never throws into the host on malformed events", () => {
+    const fake = fakeApi({ mode: "full", config: granted });
+    entry.register(fake.api);
+    for (const hook of fake.hooks.keys()) {
+      if (hook === "gateway_stop") continue;
+      for (const event of [undefined, null, {}, { runId: 5, usage: "lots" }]) {
+        expect(() => fake.fire(hook, event, undefined)).not.toThrow();
+      }
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { existsSync } from "node:fs";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+
+/** A `usage_rows` row as the end-to-end tests read it. */
+export interface LedgerRow {
+  event_id: string;
+  granularity: string;
+  calls: number;
+  agent_id: string | null;
+  session_key: string | null;
+  run_id: string | null;
+  call_id: string | null;
+  trigger: string | null;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  total: number;
+  cost_nusd: number | null;
+  cost_source: string | null;
+  latency_ms: number | null;
+  outcome: string | null;
+}
+
+/** The JSON of the report method and of `report --json`, as far as the tests read it. */
+export interface ReportPayload {
+  by: string;
+  rows: Array<{
+    key: string | null;
+    calls: number;
+    input: number;
+    cacheRead: number;
+    cacheHitPercent: number | null;
+  }>;
+  totals: { calls: number; cacheHitPercent: number | null };
+}
+
+/** Committed rows, read through a separate read-only connection as any other process would. */
+export function readLedgerRows(ledger: string, where = "1 = 1", ...params: string[]): LedgerRow[] {
+  if (!existsSync(ledger)) return [];
+  const db = openDatabase(ledger, { readOnly: true });
+  try {
+    // The file exists a moment before the plugin's first transaction creates the schema.
+    const ready = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'usage_rows'").get();
+    if (!ready) return [];
+    return db
+      .prepare(`SELECT * FROM usage_rows WHERE ${where} ORDER BY id`)
+      .all(...params) as unknown as LedgerRow[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Polls `read` every 100 ms until `done` holds or the time is up; returns the last value. */
+export async function waitFor<T>(
+  read: () => T,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = read();
+  }
+  return value;
+}

@@ -1,0 +1,82 @@
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+
+type Handler = (event: unknown, ctx: unknown) => unknown;
+type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
+type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
+
+export interface FakeApi {
+  api: OpenClawPluginApi;
+  hooks: Map<string, Handler[]>;
+  methods: Map<string, { handler: GatewayHandler; scope: string | undefined }>;
+  clis: Array<{ registrar: CliRegistrar; names: string[] }>;
+  logs: string[];
+  /** Calls every handler registered for `hook`, as the host would. */
+  fire(hook: string, event: unknown, ctx?: unknown): void;
+  /** Calls a gateway method and resolves with what it responded. */
+  call(
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<{ ok: boolean; payload: unknown; error: unknown }>;
+}
+
+/**
+ * A hand-made partial of the host's plugin API (the SDK's own test helpers are not exported
+ * to external plugins): it records registrations and lets a test fire hooks and call methods.
+ * `runtime` throws in cli-metadata mode, as the host's does.
+ */
+export function fakeApi(options: {
+  mode: OpenClawPluginApi["registrationMode"];
+  id?: string;
+  pluginConfig?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}): FakeApi {
+  const hooks = new Map<string, Handler[]>();
+  const methods: FakeApi["methods"] = new Map();
+  const clis: FakeApi["clis"] = [];
+  const logs: string[] = [];
+  const partial = {
+    id: options.id ?? "usage-ledger",
+    name: options.id ?? "usage-ledger",
+    source: "test",
+    registrationMode: options.mode,
+    config: options.config ?? {},
+    pluginConfig: options.pluginConfig,
+    logger: {
+      info: (m: string) => logs.push(`info: ${m}`),
+      warn: (m: string) => logs.push(`warn: ${m}`),
+      error: (m: string) => logs.push(`error: ${m}`),
+    },
+    get runtime(): never {
+      throw new Error(`runtime is unavailable in ${options.mode} registration`);
+    },
+    on: (hook: string, handler: Handler) => {
+      hooks.set(hook, [...(hooks.get(hook) ?? []), handler]);
+    },
+    registerGatewayMethod: (method: string, handler: GatewayHandler, opts?: { scope?: string }) => {
+      methods.set(method, { handler, scope: opts?.scope });
+    },
+    registerCli: (registrar: CliRegistrar, opts?: { descriptors?: Array<{ name: string }> }) => {
+      clis.push({ registrar, names: (opts?.descriptors ?? []).map((d) => d.name) });
+    },
+  };
+  const api = partial as unknown as OpenClawPluginApi;
+  return {
+    api,
+    hooks,
+    methods,
+    clis,
+    logs,
+    fire(hook, event, ctx = {}) {
+      for (const handler of hooks.get(hook) ?? []) handler(event, ctx);
+    },
+    async call(method, params) {
+      const entry = methods.get(method);
+      if (!entry) throw new Error(`no gateway method ${method}`);
+      return new Promise((resolve) => {
+        const respond = (ok: boolean, payload?: unknown, error?: unknown) =>
+          resolve({ ok, payload, error });
+        void entry.handler({ params, respond } as unknown as Parameters<GatewayHandler>[0]);
+      });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { existsSync } from "node:fs";
+import {
+  emptyTotals,
+  isReportGroup,
+  type LedgerReport,
+  queryLedgerReport,
+  REPORT_GROUPS,
+  type ReportQuery,
+} from "@cloudsigma/taas-core/ledger-report";
+import { parseSince, parseUntil } from "@cloudsigma/taas-core/report-range";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+
+export interface ReportOptions {
+  by?: unknown;
+  since?: unknown;
+  until?: unknown;
+  limit?: unknown;
+}
+
+export class ReportOptionError extends Error {
+  override name = "ReportOptionError";
+}
+
+/** Validates report options (CLI flags or gateway params) into a query. */
+export function reportQuery(options: ReportOptions, now = Date.now()): ReportQuery {
+  const by = options.by ?? "day";
+  if (!isReportGroup(by)) {
+    throw new ReportOptionError(
+      `--by must be one of ${REPORT_GROUPS.join(", ")}, got ${JSON.stringify(by)}`,
+    );
+  }
+  const since = options.since ?? "7d";
+  if (typeof since !== "string") throw new ReportOptionError("--since must be a string such as 7d");
+  if (options.until !== undefined && typeof options.until !== "string") {
+    throw new ReportOptionError("--until must be a string such as 1d or an ISO date");
+  }
+  const limit = options.limit === undefined ? 0 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new ReportOptionError(
+      `--limit must be a whole number >= 0, got ${JSON.stringify(options.limit)}`,
+    );
+  }
+  try {
+    const query = {
+      by,
+      since: parseSince(since, now),
+      until: parseUntil(options.until, now),
+      limit,
+    };
+    if (query.since >= query.until) throw new ReportOptionError("--since must be before --until");
+    return query;
+  } catch (error) {
+    if (error instanceof ReportOptionError) throw error;
+    throw new ReportOptionError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). */
+export function readReport(path: string, query: ReportQuery): LedgerReport {
+  const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
+  if (!existsSync(path)) return empty;
+  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  try {
+    const tables = db
+      .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'usage_hourly'")
+      .get();
+    if (Number(tables?.n ?? 0) === 0) return empty;
+    return queryLedgerReport(db, query);
+  } finally {
+    db.close();
+  }
+}

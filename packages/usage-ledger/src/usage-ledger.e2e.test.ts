@@ -1,0 +1,260 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import {
+  type RecordedRequest,
+  type RunningEmulator,
+  startEmulator,
+} from "@cloudsigma/taas-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AgentTurn,
+  createStateDir,
+  freePort,
+  gatewayCall,
+  parseJsonOutput,
+  providerModels,
+  REPO_ROOT,
+  type RunningGateway,
+  reapStateDirProcesses,
+  runAgentTurn,
+  runOpenClaw,
+  type StateDir,
+  startGateway,
+  writeHostConfig,
+} from "../../../e2e/harness/index.ts";
+import { type ReportPayload, readLedgerRows, waitFor } from "./ledger-e2e.test-support.ts";
+
+const SESSION = "agent:main:ledger-a";
+const TOOL_SESSION = "agent:main:ledger-tools";
+
+describe("usage-ledger in the real host", () => {
+  let state: StateDir;
+  let emulator: RunningEmulator;
+  let gateway: RunningGateway | undefined;
+  let port: number;
+  let ledger: string;
+  let auditFile: string;
+
+  const chats = (): RecordedRequest[] =>
+    emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+
+  const rows = (where = "1 = 1", ...params: string[]) => readLedgerRows(ledger, where, ...params);
+
+  const rowsOfRun = (turn: AgentTurn, count: number) =>
+    waitFor(
+      () => rows("run_id = ?", turn.runId ?? "?"),
+      (found) => found.length >= count,
+    );
+
+  const turn = async (message: string, sessionKey: string) => {
+    const before = chats().length;
+    const result = await runAgentTurn(state, { message, sessionKey });
+    return { result, requests: chats().slice(before) };
+  };
+
+  beforeAll(async () => {
+    state = await createStateDir("usage-ledger");
+    // One replica: every request sees the same prefix cache, so turn 2 reads turn 1's prefix.
+    emulator = await startEmulator({ replicas: 1 });
+    port = await freePort();
+    ledger = join(state.dir, "usage-ledger", "ledger.sqlite");
+    auditFile = join(state.dir, "token-audit", "usage.jsonl");
+    await writeHostConfig(state, {
+      baseUrl: emulator.url,
+      models: providerModels(),
+      plugins: [
+        {
+          id: "usage-ledger",
+          path: join(REPO_ROOT, "packages", "usage-ledger"),
+          config: { flushIntervalMs: 100 },
+          allowConversationAccess: true,
+        },
+        // Loaded beside the ledger: its audit lines must match the ledger one to one.
+        {
+          id: "token-audit",
+          path: join(REPO_ROOT, "packages", "token-audit"),
+          allowConversationAccess: true,
+        },
+        // The optimizer captures where each call was routed; the ledger records it per row.
+        {
+          id: "openclaw-taas-affinity",
+          path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
+        },
+      ],
+      gateway: { port, token: "ledger-token" },
+    });
+    gateway = await startGateway(state, { port, token: "ledger-token" });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await emulator?.close();
+    if (state) {
+      await reapStateDirProcesses(state.dir);
+      await state.remove();
+    }
+  });
+
+  it("two turns make two call rows; turn 2's cache read is the emulator's cached_tokens", async () => {
+    const first = await turn("Hello ledger, first turn.", SESSION);
+    const second = await turn("And a second turn in the same session.", SESSION);
+    const [row1] = await rowsOfRun(first.result, 1);
+    const [row2] = await rowsOfRun(second.result, 1);
+    const request2 = second.requests.at(-1);
+    expect(request2?.cachedTokens).toBeGreaterThan(0);
+    expect(row2).toMatchObject({
+      granularity: "call",
+      calls: 1,
+      call_id: `${second.result.runId}:model:1`,
+      session_key: SESSION,
+      agent_id: "main",
+      trigger: "user",
+      cache_read: request2?.cachedTokens,
+      input: (request2?.promptTokens ?? 0) - (request2?.cachedTokens ?? 0),
+      output: request2?.completionTokens,
+      cache_write: 0,
+      cost_source: "host",
+      outcome: "completed",
+      upstream_route: request2?.replica,
+    });
+    expect(row1).toMatchObject({
+      cache_read: first.requests.at(-1)?.cachedTokens,
+      input: first.result.usage?.input,
+    });
+    // The host's own run cost, to the nano-dollar.
+    expect(row2?.cost_nusd).toBe(
+      Math.round((second.result.usage?.cost?.total ?? Number.NaN) * 1e9),
+    );
+    expect(row2?.latency_ms).toBeGreaterThan(0);
+  });
+
+  it("a tool round trip makes one row per model call, adding up to the host's run total", async () => {
+    const { result, requests } = await turn(
+      'Look something up [[tool:tool_search {"query":"time"}]]',
+      TOOL_SESSION,
+    );
+    expect(requests).toHaveLength(2);
+    const found = await rowsOfRun(result, 2);
+    expect(found.map((r) => [r.granularity, r.call_id, r.cache_read, r.output])).toEqual(
+      requests.map((request, i) => [
+        "call",
+        `${result.runId}:model:${i + 1}`,
+        request.cachedTokens,
+        request.completionTokens,
+      ]),
+    );
+    expect(found.reduce((sum, r) => sum + r.total, 0)).toBe(result.usage?.total);
+  });
+
+  it("the audit log has exactly one line per ledger row", async () => {
+    const expected = rows()
+      .map((r) => r.event_id)
+      .sort();
+    const lines = await waitFor(
+      () => (existsSync(auditFile) ? readFileSync(auditFile, "utf8").trim().split("\n") : []),
+      (found) => found.length >= expected.length,
+    );
+    const audit = lines.map(
+      (line) => JSON.parse(line) as { eventId: string; usage: { cacheRead: number } },
+    );
+    expect(audit.map((l) => l.eventId).sort()).toEqual(expected);
+  });
+
+  it("deleting the session leaves its rows", async () => {
+    const before = rows("session_key = ?", SESSION);
+    expect(before).toHaveLength(2);
+    const { json } = await gatewayCall<{ ok?: boolean; deleted?: boolean }>(
+      state,
+      "sessions.delete",
+      {
+        key: SESSION,
+        deleteTranscript: true,
+      },
+    );
+    expect(json).toMatchObject({ ok: true, deleted: true });
+    expect(rows("session_key = ?", SESSION)).toEqual(before);
+  });
+
+  it("the gateway method and the CLI report print the same figures", async () => {
+    const params = { by: "session", since: "1d" };
+    const { json: method } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", params);
+    const all = rows();
+    const sessionRow = method.rows.find((r) => r.key === SESSION);
+    const sessionRows = all.filter((r) => r.session_key === SESSION);
+    expect(sessionRow).toMatchObject({
+      calls: 2,
+      input: sessionRows.reduce((s, r) => s + r.input, 0),
+      cacheRead: sessionRows.reduce((s, r) => s + r.cache_read, 0),
+    });
+    expect(method.totals.calls).toBe(all.reduce((s, r) => s + r.calls, 0));
+    expect(method.totals.cacheHitPercent).toBeLessThanOrEqual(100);
+
+    const cli = await runOpenClaw(
+      state,
+      ["usage-ledger", "report", "--by", "session", "--since", "1d", "--json"],
+      {
+        logName: "usage-ledger-report",
+      },
+    );
+    const printed = parseJsonOutput<ReportPayload>(cli, "openclaw usage-ledger report --json");
+    expect(printed.rows).toEqual(method.rows);
+    expect(printed.totals).toEqual(method.totals);
+  });
+
+  it("SIGKILL during a burst of turns loses no committed row, and the ledger reopens cleanly", async () => {
+    const before = rows().length;
+    const burst = ["burst-1", "burst-2", "burst-3"].map((name) =>
+      runAgentTurn(state, {
+        message: `Burst turn ${name}.`,
+        sessionKey: `agent:main:${name}`,
+        timeoutMs: 60_000,
+      }),
+    );
+    // Kill as soon as the burst has committed something, with the other turns still in flight.
+    const committed = await waitFor(rows, (found) => found.length > before, 60_000);
+    expect(committed.length).toBeGreaterThan(before);
+    await gateway?.kill();
+    gateway = undefined;
+    const settled = await Promise.allSettled(burst);
+    // The kill really landed mid-burst: turns still running lost their gateway.
+    expect(settled.some((result) => result.status === "rejected")).toBe(true);
+
+    const db = openDatabase(ledger, { busyTimeoutMs: 2_000 });
+    try {
+      expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      const ids = new Set(
+        db
+          .prepare("SELECT event_id FROM usage_rows")
+          .all()
+          .map((r) => String(r.event_id)),
+      );
+      expect(committed.filter((r) => !ids.has(r.event_id))).toEqual([]);
+      // The rollup was written in the same transactions: it agrees with the rows exactly.
+      const counts = db
+        .prepare(
+          "SELECT (SELECT count(*) FROM usage_rows) AS raw, (SELECT sum(rows) FROM usage_hourly) AS rollup",
+        )
+        .get();
+      expect(counts?.raw).toBe(counts?.rollup);
+    } finally {
+      db.close();
+    }
+
+    // The plugin opens the same file again after the crash and keeps recording.
+    gateway = await startGateway(state, { port, token: "ledger-token" });
+    const rowsBefore = rows().length;
+    const after = await runAgentTurn(state, {
+      message: "After the crash.",
+      sessionKey: "agent:main:after",
+    });
+    const { json } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", {
+      by: "session",
+      since: "1h",
+    });
+    expect(json.rows.find((r) => r.key === "agent:main:after")?.calls).toBe(1);
+    expect(rows("run_id = ?", after.runId ?? "?")).toHaveLength(1);
+    // (The host may also resume an interrupted burst turn on restart: that adds its own row.)
+    expect(rows().length).toBeGreaterThanOrEqual(rowsBefore + 1);
+  });
+});
