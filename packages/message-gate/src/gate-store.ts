@@ -1,0 +1,246 @@
+import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
+import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import {
+  type ArmRow,
+  GATE_SCHEMA,
+  type RequestStatus,
+  type ResponseDecision,
+  type ResponseReason,
+} from "./gate-schema.ts";
+
+export interface SeenMessage {
+  channel: string;
+  messageId: string;
+  sender: string;
+  peer: string;
+  triggered: boolean;
+  requestId: string | null;
+  threadId: string | null;
+  at: number;
+}
+
+export interface NewRequest {
+  requestId: string;
+  channel: string;
+  sender: string;
+  peer: string;
+  inboundMessageId: string;
+  threadId: string;
+  triggerText: string;
+  body: string;
+  at: number;
+}
+
+export interface NewArm {
+  armKey: string;
+  channel: string;
+  peer: string;
+  requestId: string;
+  sourceMessageId: string | null;
+  sender: string | null;
+  expiresAt: number;
+  usesLeft: number;
+  at: number;
+}
+
+export interface NewResponse {
+  requestId: string | null;
+  outboundMessageId: string | null;
+  channel: string;
+  peer: string;
+  decision: ResponseDecision;
+  reason: ResponseReason;
+  content: string | null;
+  at: number;
+}
+
+type Row = Record<string, SQLOutputValue>;
+const text = (row: Row, key: string): string | null =>
+  typeof row[key] === "string" ? row[key] : null;
+const int = (row: Row, key: string): number => Number(row[key] ?? 0);
+
+/** Every read and write of the gate's ledger, as named operations over prepared statements. */
+export class GateStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** One prepared statement per SQL text, compiled on first use. */
+  #sql(source: string): StatementSync {
+    let statement = this.#statements.get(source);
+    if (!statement) {
+      statement = this.#db.prepare(source);
+      this.#statements.set(source, statement);
+    }
+    return statement;
+  }
+
+  static open(path: string): GateStore {
+    return new GateStore(openDatabase(path, { schema: GATE_SCHEMA, busyTimeoutMs: 5_000 }));
+  }
+
+  transaction<T>(work: () => T): T {
+    return inTransaction(this.#db, work);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  recordSeen(message: SeenMessage): void {
+    this.#sql(
+      `INSERT INTO seen_messages (channel, message_id, sender, peer, triggered, request_id, thread_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (channel, message_id) DO UPDATE SET
+           sender = excluded.sender, peer = excluded.peer, triggered = excluded.triggered,
+           request_id = excluded.request_id, thread_id = excluded.thread_id`,
+    ).run(
+      message.channel,
+      message.messageId,
+      message.sender,
+      message.peer,
+      message.triggered ? 1 : 0,
+      message.requestId,
+      message.threadId,
+      message.at,
+    );
+  }
+
+  /** The thread of (channel, peer, topic), created on first use; its updated_at is bumped. */
+  touchThread(channel: string, peer: string, topic: string, at: number): string {
+    const found = this.#sql(
+      "SELECT thread_id FROM threads WHERE channel = ? AND peer = ? AND topic = ? ORDER BY updated_at DESC LIMIT 1",
+    ).get(channel, peer, topic);
+    const threadId = (found && text(found, "thread_id")) ?? `${channel}:${peer}:${topic}:${at}`;
+    this.#sql(
+      `INSERT INTO threads (thread_id, channel, peer, topic, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at`,
+    ).run(threadId, channel, peer, topic, at, at);
+    return threadId;
+  }
+
+  insertRequest(request: NewRequest): void {
+    this.#sql(
+      `INSERT OR REPLACE INTO requests (request_id, channel, sender, peer, inbound_message_id, thread_id,
+           trigger_text, body, status, created_at, updated_at, last_response_at, rearmed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, NULL, NULL)`,
+    ).run(
+      request.requestId,
+      request.channel,
+      request.sender,
+      request.peer,
+      request.inboundMessageId,
+      request.threadId,
+      request.triggerText,
+      request.body,
+      request.at,
+      request.at,
+    );
+  }
+
+  /** The newest request of the peer still waiting for its first reply and never re-armed. */
+  latestUnanswered(
+    channel: string,
+    peer: string,
+  ): { requestId: string; createdAt: number } | undefined {
+    const row = this.#sql(
+      `SELECT request_id, created_at FROM requests
+         WHERE channel = ? AND peer = ? AND status = 'received' AND rearmed_at IS NULL
+         ORDER BY created_at DESC LIMIT 1`,
+    ).get(channel, peer);
+    const requestId = row ? text(row, "request_id") : null;
+    return row && requestId ? { requestId, createdAt: int(row, "created_at") } : undefined;
+  }
+
+  setRequestStatus(requestId: string, status: RequestStatus, at: number): void {
+    const responded = status === "responded" ? at : null;
+    this.#sql(
+      `UPDATE requests SET status = ?, updated_at = ?, last_response_at = COALESCE(?, last_response_at)
+         WHERE request_id = ?`,
+    ).run(status, at, responded, requestId);
+  }
+
+  markRearmed(requestId: string, at: number): void {
+    this.#sql("UPDATE requests SET rearmed_at = ?, updated_at = ? WHERE request_id = ?").run(
+      at,
+      at,
+      requestId,
+    );
+  }
+
+  /** Marks every unanswered request of the peer created before `cutoff` as missed. */
+  markMissedBefore(channel: string, peer: string, cutoff: number, at: number): number {
+    const result = this.#sql(
+      `UPDATE requests SET status = 'missed', updated_at = ?
+         WHERE channel = ? AND peer = ? AND status = 'received' AND created_at < ?`,
+    ).run(at, channel, peer, cutoff);
+    return Number(result.changes);
+  }
+
+  upsertArm(arm: NewArm): void {
+    this.#sql(
+      `INSERT OR REPLACE INTO arms (arm_key, channel, peer, request_id, source_message_id, sender,
+           expires_at, uses_left, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      arm.armKey,
+      arm.channel,
+      arm.peer,
+      arm.requestId,
+      arm.sourceMessageId,
+      arm.sender,
+      arm.expiresAt,
+      arm.usesLeft,
+      arm.at,
+    );
+  }
+
+  getArm(armKey: string): ArmRow | undefined {
+    const row = this.#sql("SELECT * FROM arms WHERE arm_key = ?").get(armKey);
+    if (!row) return undefined;
+    return {
+      arm_key: text(row, "arm_key") ?? armKey,
+      channel: text(row, "channel") ?? "",
+      peer: text(row, "peer") ?? "",
+      request_id: text(row, "request_id") ?? "",
+      source_message_id: text(row, "source_message_id"),
+      sender: text(row, "sender"),
+      expires_at: int(row, "expires_at"),
+      uses_left: int(row, "uses_left"),
+      updated_at: int(row, "updated_at"),
+    };
+  }
+
+  spendArm(armKey: string, usesLeft: number, expiresAt: number, at: number): void {
+    if (usesLeft <= 0) {
+      this.#sql("DELETE FROM arms WHERE arm_key = ?").run(armKey);
+      return;
+    }
+    this.#sql(
+      "UPDATE arms SET uses_left = ?, expires_at = ?, updated_at = ? WHERE arm_key = ?",
+    ).run(usesLeft, expiresAt, at, armKey);
+  }
+
+  /** Drops arms that expired or were spent. */
+  pruneArms(now: number): void {
+    this.#sql("DELETE FROM arms WHERE expires_at <= ? OR uses_left <= 0").run(now);
+  }
+
+  insertResponse(response: NewResponse): void {
+    this.#sql(
+      `INSERT INTO responses (request_id, outbound_message_id, channel, peer, kind, decision, reason, content, created_at)
+         VALUES (?, ?, ?, ?, 'text', ?, ?, ?, ?)`,
+    ).run(
+      response.requestId,
+      response.outboundMessageId,
+      response.channel,
+      response.peer,
+      response.decision,
+      response.reason,
+      response.content,
+      response.at,
+    );
+  }
+}
