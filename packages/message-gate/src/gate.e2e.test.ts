@@ -7,12 +7,12 @@ import {
   createStateDir,
   freePort,
   gatewayCall,
-  parseJsonOutput,
+  hookNames,
+  inspectPlugin,
   providerModels,
   REPO_ROOT,
   type RunningGateway,
   reapStateDirProcesses,
-  runOpenClaw,
   type StateDir,
   startGateway,
   writeHostConfig,
@@ -113,19 +113,9 @@ describe("message-gate in the real host, driven through chat.send", () => {
   });
 
   it("loads with its hooks and no diagnostics", async () => {
-    const inspect = parseJsonOutput<{
-      plugin: { status: string };
-      typedHooks: Array<{ name: string }>;
-      diagnostics: unknown[];
-    }>(
-      await runOpenClaw(state, ["plugins", "inspect", PLUGIN.id, "--runtime", "--json"]),
-      "plugins inspect",
-    );
+    const inspect = await inspectPlugin(state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
-    expect(inspect.typedHooks.map((hook) => hook.name).sort()).toEqual([
-      "message_received",
-      "message_sending",
-    ]);
+    expect(hookNames(inspect)).toEqual(["message_received", "message_sending"]);
     expect(inspect.diagnostics).toEqual([]);
   });
 

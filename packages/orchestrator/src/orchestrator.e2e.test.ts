@@ -11,13 +11,13 @@ import {
   createStateDir,
   freePort,
   gatewayCall,
-  parseJsonOutput,
+  hookNames,
+  inspectPlugin,
   providerModels,
   REPO_ROOT,
   type RunningGateway,
   reapStateDirProcesses,
   runAgentTurn,
-  runOpenClaw,
   type StateDir,
   startGateway,
   writeHostConfig,
@@ -140,16 +140,9 @@ describe("orchestrator in the real host", () => {
   });
 
   it("loads with its hooks and no diagnostics", async () => {
-    const inspect = parseJsonOutput<{
-      plugin: { status: string };
-      typedHooks: Array<{ name: string }>;
-      diagnostics: unknown[];
-    }>(
-      await runOpenClaw(state, ["plugins", "inspect", PLUGIN.id, "--runtime", "--json"]),
-      "plugins inspect",
-    );
+    const inspect = await inspectPlugin(state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
-    expect(inspect.typedHooks.map((hook) => hook.name).sort()).toEqual([
+    expect(hookNames(inspect)).toEqual([
       "after_tool_call",
       "before_prompt_build",
       "before_tool_call",

@@ -36,17 +36,17 @@ describe("deriveAffinityIdentity", () => {
 
   it("is stable across calls and processes (pure function of the source)", () => {
     const a = deriveAffinityIdentity({
-      workspaceDir: "/home/u/.openclaw/workspace-x",
+      workspaceDir: "/home/u/openclaw-home/workspace-x",
       env: {},
       stateDir: "/s",
     });
     const b = deriveAffinityIdentity({
-      workspaceDir: "/home/u/.openclaw/workspace-x/",
+      workspaceDir: "/home/u/openclaw-home/workspace-x/",
       env: { OPENCLAW_SESSION_ID: "other" },
       stateDir: "/t",
     });
     expect(a).toEqual(b);
-    expect(a).toEqual(workspaceIdentity("/home/u/.openclaw/./workspace-x"));
+    expect(a).toEqual(workspaceIdentity("/home/u/openclaw-home/./workspace-x"));
   });
 
   it("separates tiers, so the same string in two tiers gives two ids", () => {

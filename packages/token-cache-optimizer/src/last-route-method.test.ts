@@ -22,8 +22,8 @@ describe("taas.autorouter.lastRoute params", () => {
     [{ agentId: "main" }, { by: "agentId", agentId: "main" }],
     [{ sessionId: "oc:0123456789abcdef" }, { by: "sessionId", sessionId: "oc:0123456789abcdef" }],
     [
-      { workspaceDir: "/home/u/.openclaw/workspace-x" },
-      { by: "workspaceDir", sessionId: workspaceIdentity("/home/u/.openclaw/workspace-x").id },
+      { workspaceDir: "/home/u/openclaw-home/workspace-x" },
+      { by: "workspaceDir", sessionId: workspaceIdentity("/home/u/openclaw-home/workspace-x").id },
     ],
   ])("accepts %j", (params, expected) => {
     expect(parseLastRouteParams(params)).toEqual(expected);

@@ -11,7 +11,7 @@ import {
   createStateDir,
   freePort,
   gatewayCall,
-  parseJsonOutput,
+  inspectPlugin,
   providerModels,
   REPO_ROOT,
   type RunningGateway,
@@ -104,18 +104,7 @@ describe("openclaw-taas-affinity in the real host", () => {
   });
 
   it("registers its provider hook and gateway method with no diagnostics", async () => {
-    const result = await runOpenClaw(state, [
-      "plugins",
-      "inspect",
-      PLUGIN.id,
-      "--runtime",
-      "--json",
-    ]);
-    const inspect = parseJsonOutput<{
-      plugin: { status: string; providerIds: string[] };
-      gatewayMethods: string[];
-      diagnostics: unknown[];
-    }>(result, "plugins inspect");
+    const inspect = await inspectPlugin(state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
     expect(inspect.plugin.providerIds).toEqual([PLUGIN.id]);
     expect(inspect.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);

@@ -30,7 +30,7 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
       const apiKey = `sk-live-${secret()}`;
       const envValue = secret();
       const userName = secret();
-      const workspaceDir = `/home/${userName}/.openclaw/workspace-${secret()}`;
+      const workspaceDir = `/home/${userName}/openclaw-home/workspace-${secret()}`;
       const stateDir = `/srv/${secret()}/state`;
       const host = `${secret()}.corp.internal`;
       const remote = `git@github.com:${secret()}/${secret()}.git`;
@@ -65,7 +65,7 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
       const streamFn = wrap({
         streamFn: transport.streamFn,
         ...(useWorkspace ? { workspaceDir } : {}),
-        agentDir: `/home/${userName}/.openclaw/agents/main/agent`,
+        agentDir: `/home/${userName}/openclaw-home/agents/main/agent`,
         agentId: "main",
         extraParams: { temperature: 0.2, apiKey, internal: extraParam },
       });

@@ -13,12 +13,12 @@ describe("affinity stream wrapper", () => {
     const transport = fakeTransport(basePayload);
     const streamFn = wrap({
       streamFn: transport.streamFn,
-      workspaceDir: "/home/op/.openclaw/workspace-a",
+      workspaceDir: "/home/op/openclaw-home/workspace-a",
       agentId: "agent-a",
     });
     await call(streamFn, { requestId: "run-1:model:1", sessionId: "host-session" });
     const [sent] = transport.calls;
-    const id = workspaceIdentity("/home/op/.openclaw/workspace-a").id;
+    const id = workspaceIdentity("/home/op/openclaw-home/workspace-a").id;
     const metadata = parse(sent?.body ?? "").metadata ?? {};
     expect(metadata.session_id).toBe(id);
     expect(metadata.sticky_key).toBe(id);

@@ -35,7 +35,7 @@ export interface ReportPayload {
   totals: { calls: number; cacheHitPercent: number | null };
 }
 
-/** Committed rows, read through a separate read-only connection as any other process would. */
+/** Committed rows, read through a separate read-only connection, the way another process would. */
 export function readLedgerRows(ledger: string, where = "1 = 1", ...params: string[]): LedgerRow[] {
   if (!existsSync(ledger)) return [];
   const db = openDatabase(ledger, { readOnly: true });
