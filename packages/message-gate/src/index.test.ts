@@ -1,29 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { fakeApi } from "../../../test-support/plugin-api.ts";
 import entry from "./index.ts";
 
-type Api = Parameters<typeof entry.register>[0];
-
-/** The part of the plugin API registration touches; runtime throws as it does in cli-metadata mode. */
-function fakeApi(registrationMode: string, pluginConfig: unknown) {
-  const hooks: string[] = [];
-  const warnings: string[] = [];
-  const api = {
+/** Registers with the shared fake host API; returns the hook names, in order, and the warnings. */
+function register(mode: string, pluginConfig: unknown) {
+  const fake = fakeApi({
     id: "message-gate",
-    registrationMode,
-    pluginConfig,
-    logger: {
-      info: () => undefined,
-      warn: (m: string) => warnings.push(m),
-      error: () => undefined,
-      debug: () => undefined,
-    },
-    on: (name: string) => hooks.push(name),
-    get runtime(): never {
-      throw new Error("runtime is not available in this test");
-    },
+    mode: mode as Parameters<typeof fakeApi>[0]["mode"],
+    pluginConfig: pluginConfig as Record<string, unknown>,
+  });
+  entry.register(fake.api);
+  return {
+    hooks: [...fake.hooks.keys()],
+    warnings: fake.logs.filter((line) => line.startsWith("warn: ")).map((line) => line.slice(6)),
   };
-  // Registration reads only the members above; the host's full API is far larger.
-  return { api: api as unknown as Api, hooks, warnings };
 }
 
 const HOOKS = ["message_received", "message_sending"];
@@ -32,23 +22,21 @@ describe("message-gate registration", () => {
   it.each(["full", "discovery", "setup-runtime"])(
     "registers both hooks in %s mode without touching the runtime",
     (mode) => {
-      const { api, hooks } = fakeApi(mode, {});
-      entry.register(api);
+      const { hooks } = register(mode, {});
       expect(hooks).toEqual(HOOKS);
     },
   );
 
   it("registers nothing in cli-metadata mode", () => {
-    const { api, hooks } = fakeApi("cli-metadata", { bogus: true });
-    entry.register(api);
+    const { hooks } = register("cli-metadata", { bogus: true });
     expect(hooks).toEqual([]);
   });
 
   it("refuses an unknown key and a broken trigger at registration", () => {
-    expect(() => entry.register(fakeApi("full", { protectedPeers: [] }).api)).toThrow(
+    expect(() => register("full", { protectedPeers: [] })).toThrow(
       /message-gate: config key "protectedPeers" is not a known setting/,
     );
-    expect(() => entry.register(fakeApi("full", { triggerRegex: "[" }).api)).toThrow(
+    expect(() => register("full", { triggerRegex: "[" })).toThrow(
       /"triggerRegex" is not a valid regular expression/,
     );
   });

@@ -1,3 +1,4 @@
+import type { Usage } from "./completion-format.ts";
 import { DEFAULT_API_KEY } from "./options.ts";
 import type { EmulatorHandler } from "./types.ts";
 
@@ -29,15 +30,8 @@ export async function postChat(
   return { response, json: json as Record<string, unknown> };
 }
 
-export interface UsageShape {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number };
-  cache_read_input_tokens?: number;
-  cache_creation_input_tokens?: number;
-}
+/** The usage object as the emulator sends it (the production type, not a copy). */
+export type UsageShape = Usage;
 
 export interface ChoiceShape {
   index: number;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runShutdown } from "@cloudsigma/taas-core/process-scope";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeApi } from "../../usage-ledger/src/plugin-api.test-support.ts";
+import { fakeApi } from "../../../test-support/plugin-api.ts";
 import entry from "./index.ts";
 
 let stateDir: string;

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runShutdown } from "@cloudsigma/taas-core/process-scope";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeApi } from "../../../test-support/plugin-api.ts";
 import entry from "./index.ts";
-import { fakeApi } from "./plugin-api.test-support.ts";
 
 let stateDir: string;
 const savedEnv = process.env.OPENCLAW_STATE_DIR;
@@ -43,7 +43,7 @@ const ctx = {
 
 describe("usage-ledger registration", () => {
   it("registers only its CLI in cli-metadata mode, without touching the runtime", () => {
-    const fake = fakeApi({ mode: "cli-metadata" });
+    const fake = fakeApi({ id: "usage-ledger", mode: "cli-metadata" });
     entry.register(fake.api);
     expect(fake.clis.map((c) => c.names)).toEqual([["usage-ledger"]]);
     expect(fake.hooks.size).toBe(0);
@@ -51,7 +51,7 @@ describe("usage-ledger registration", () => {
   });
 
   it("registers its hooks, gateway method and CLI, opening nothing until the first event", () => {
-    const fake = fakeApi({ mode: "discovery", config: granted });
+    const fake = fakeApi({ id: "usage-ledger", mode: "discovery", config: granted });
     entry.register(fake.api);
     expect([...fake.hooks.keys()].sort()).toEqual([
       "agent_end",
@@ -67,16 +67,16 @@ describe("usage-ledger registration", () => {
   });
 
   it("warns once at full registration when the conversation hooks are not granted", () => {
-    const fake = fakeApi({ mode: "full" });
+    const fake = fakeApi({ id: "usage-ledger", mode: "full" });
     entry.register(fake.api);
     expect(fake.logs).toEqual([expect.stringMatching(/allowConversationAccess=true/)]);
-    const grantedApi = fakeApi({ mode: "full", config: granted });
+    const grantedApi = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
     entry.register(grantedApi.api);
     expect(grantedApi.logs).toEqual([]);
   });
 
   it("records a model call from the host's hooks and reports it through the gateway method", async () => {
-    const fake = fakeApi({ mode: "full", config: granted });
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
     entry.register(fake.api);
     fake.fire("llm_input", { runId, sessionId: "s1" }, ctx);
     fake.fire("model_call_started", base, {});
@@ -122,8 +122,8 @@ describe("usage-ledger registration", () => {
     // The host evaluates the module per surface; a replay through a second instance (or a
     // reload) produces the same event ids, and the ledger keeps one row each.
     const fakes = [
-      fakeApi({ mode: "discovery", config: granted }),
-      fakeApi({ mode: "full", config: granted }),
+      fakeApi({ id: "usage-ledger", mode: "discovery", config: granted }),
+      fakeApi({ id: "usage-ledger", mode: "full", config: granted }),
     ];
     for (const fake of fakes) entry.register(fake.api);
     for (const fake of fakes) {
@@ -141,7 +141,7 @@ describe("usage-ledger registration", () => {
   });
 
   it("answers bad parameters with INVALID_REQUEST", async () => {
-    const fake = fakeApi({ mode: "full", config: granted });
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
     entry.register(fake.api);
     const answer = await fake.call("usage-ledger.report", { by: "color" });
     expect(answer).toMatchObject({
@@ -151,14 +151,19 @@ describe("usage-ledger registration", () => {
   });
 
   it("records nothing when disabled, but still reports", async () => {
-    const fake = fakeApi({ mode: "full", pluginConfig: { enabled: false }, config: granted });
+    const fake = fakeApi({
+      id: "usage-ledger",
+      mode: "full",
+      pluginConfig: { enabled: false },
+      config: granted,
+    });
     entry.register(fake.api);
     expect(fake.hooks.size).toBe(0);
     expect((await fake.call("usage-ledger.report", {})).ok).toBe(true);
   });
 
   it("never throws into the host on malformed events", () => {
-    const fake = fakeApi({ mode: "full", config: granted });
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
     entry.register(fake.api);
     for (const hook of fake.hooks.keys()) {
       if (hook === "gateway_stop") continue;

@@ -20,13 +20,14 @@ export interface FakeApi {
 }
 
 /**
+ * Shared by the plugins' registration tests (one copy, not one per package).
  * A hand-made partial of the host's plugin API (the SDK's own test helpers are not exported
  * to external plugins): it records registrations and lets a test fire hooks and call methods.
  * `runtime` throws in cli-metadata mode, as the host's does.
  */
 export function fakeApi(options: {
   mode: OpenClawPluginApi["registrationMode"];
-  id?: string;
+  id: string;
   pluginConfig?: Record<string, unknown>;
   config?: Record<string, unknown>;
 }): FakeApi {
@@ -35,8 +36,8 @@ export function fakeApi(options: {
   const clis: FakeApi["clis"] = [];
   const logs: string[] = [];
   const partial = {
-    id: options.id ?? "usage-ledger",
-    name: options.id ?? "usage-ledger",
+    id: options.id,
+    name: options.id,
     source: "test",
     registrationMode: options.mode,
     config: options.config ?? {},
@@ -45,6 +46,7 @@ export function fakeApi(options: {
       info: (m: string) => logs.push(`info: ${m}`),
       warn: (m: string) => logs.push(`warn: ${m}`),
       error: (m: string) => logs.push(`error: ${m}`),
+      debug: (m: string) => logs.push(`debug: ${m}`),
     },
     get runtime(): never {
       throw new Error(`runtime is unavailable in ${options.mode} registration`);
