@@ -115,6 +115,21 @@ describe("streaming chat completions", () => {
     await handler(chatRequest({ model: "gpt-5.5", messages, stream: true }));
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
   });
+
+  it("holds only the request whose last user message carries [[latency:MS]]", async () => {
+    const handler = createEmulatorHandler();
+    const held = handler(
+      chatRequest({ model: "gpt-5.5", messages: [userMessage("Wait [[latency:80]] please.")] }),
+    );
+    let heldDone = false;
+    void held.then(() => {
+      heldDone = true;
+    });
+    const quick = await handler(chatRequest({ model: "gpt-5.5", messages }));
+    expect(quick.status).toBe(200);
+    expect(heldDone).toBe(false);
+    expect((await held).status).toBe(200);
+  });
 });
 
 describe("anthropicUsage", () => {

@@ -5,6 +5,7 @@ import { AUTO_MODEL_ID, DEFAULT_MODEL_ID, findModel, isChatModel } from "./catal
 import { buildUsage, completionBody, completionEvents, sseStream } from "./completion-format.ts";
 import { ApiError, jsonResponse } from "./errors.ts";
 import { newCompletionId } from "./ids.ts";
+import { triggeredLatencyMs } from "./latency-trigger.ts";
 import { asRecord, type ChatMessage, isChatMessage } from "./messages.ts";
 import { cacheableLength, prefixBoundaries, type ReplicaPrefixCache } from "./prefix-cache.ts";
 import { countTextTokens, type PromptTokenizer } from "./prompt-tokens.ts";
@@ -153,8 +154,8 @@ export async function handleChat(
     }),
   };
   headers.set("X-TaaS-Upstream", route.name);
-  if (options.chatLatencyMs > 0)
-    await delay(options.chatLatencyMs, undefined, { signal: req.signal });
+  const latencyMs = Math.max(options.chatLatencyMs, triggeredLatencyMs(chat.messages));
+  if (latencyMs > 0) await delay(latencyMs, undefined, { signal: req.signal });
   if (!draft.stream) return jsonResponse(completionBody(completion), 200, headers);
 
   const includeUsage = asRecord(chat.body.stream_options)?.include_usage === true;

@@ -42,12 +42,29 @@ export function hasImagePart(messages: readonly ChatMessage[]): boolean {
   );
 }
 
+const CONTEXT_START = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
+const CONTEXT_END = "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>";
+
+/** A user message that is only OpenClaw's appended runtime context, not something a person typed. */
+function isContextOnly(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.startsWith(CONTEXT_START) && trimmed.endsWith(CONTEXT_END);
+}
+
+/**
+ * Text of the last user message, skipping the runtime-context messages OpenClaw appends after
+ * the prompt (so a reply echoes what was asked); the last context message if there is nothing else.
+ */
 export function lastUserText(messages: readonly ChatMessage[]): string {
+  let contextOnly: string | undefined;
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
-    if (message?.role === "user") return contentText(message.content);
+    if (message?.role !== "user") continue;
+    const text = contentText(message.content);
+    if (!isContextOnly(text)) return text;
+    contextOnly ??= text;
   }
-  return "";
+  return contextOnly ?? "";
 }
 
 /** Names of the `function` tools a request offers. */

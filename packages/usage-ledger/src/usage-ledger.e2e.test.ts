@@ -204,21 +204,30 @@ describe("usage-ledger in the real host", () => {
 
   it("SIGKILL during a burst of turns loses no committed row, and the ledger reopens cleanly", async () => {
     const before = rows().length;
-    const burst = ["burst-1", "burst-2", "burst-3"].map((name) =>
-      runAgentTurn(state, {
-        message: `Burst turn ${name}.`,
-        sessionKey: `agent:main:${name}`,
-        timeoutMs: 60_000,
-      }),
+    // burst-1 completes; the emulator holds the other two turns' model calls (see the emulator's
+    // latency trigger), so they are certainly in flight when the gateway dies, however the three
+    // CLI processes happen to be scheduled on this machine.
+    const burst = ["burst-1", "burst-2 [[latency:120000]]", "burst-3 [[latency:120000]]"].map(
+      (name, i) =>
+        runAgentTurn(state, {
+          message: `Burst turn ${name}.`,
+          sessionKey: `agent:main:burst-${i + 1}`,
+          timeoutMs: 90_000,
+        }),
     );
-    // Kill as soon as the burst has committed something, with the other turns still in flight.
-    const committed = await waitFor(rows, (found) => found.length > before, 60_000);
+    // Kill as soon as burst-1's row is committed, with the other two turns still in flight.
+    const first = await burst[0];
+    await waitFor(
+      () => rows("run_id = ?", first?.runId ?? "?"),
+      (found) => found.length > 0,
+    );
+    const committed = rows();
     expect(committed.length).toBeGreaterThan(before);
     await gateway?.kill();
     gateway = undefined;
-    const settled = await Promise.allSettled(burst);
-    // The kill really landed mid-burst: turns still running lost their gateway.
-    expect(settled.some((result) => result.status === "rejected")).toBe(true);
+    const settled = await Promise.allSettled(burst.slice(1));
+    // The kill really landed mid-burst: the held turns lost their gateway.
+    expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected"]);
 
     const db = openDatabase(ledger, { busyTimeoutMs: 2_000 });
     try {
