@@ -1,4 +1,5 @@
 import type { CallDraft, RunOutputEvent, RunState } from "./call-tracker-types.ts";
+import { runTrigger } from "./run-trigger.ts";
 import { type CallCost, costForUsage, type PriceLookup } from "./usage-cost.ts";
 import { EMPTY_USAGE, type NormalizedUsage } from "./usage-normalize.ts";
 import { millis, type RouteLookup, text, type UsageRecord } from "./usage-record.ts";
@@ -17,7 +18,7 @@ function identity(run: RunState) {
     sessionKey: run.sessionKey,
     sessionId: run.sessionId,
     runId: run.runId,
-    trigger: run.trigger,
+    trigger: runTrigger(run.trigger, run.sessionKey),
   };
 }
 

@@ -21,7 +21,7 @@ export interface UsageRecord {
   sessionId: string | null;
   runId: string | null;
   callId: string | null;
-  /** user / cron / heartbeat / ... exactly as the host reported it. */
+  /** user / cron / heartbeat / ... as the host reported it; "subagent" for subagent sessions. */
   trigger: string | null;
   provider: string | null;
   model: string | null;

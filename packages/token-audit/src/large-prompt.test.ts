@@ -52,6 +52,17 @@ describe("checkPromptSize", () => {
     ]);
   });
 
+  it("names a subagent session's dump 'subagent', as the ledger rows do", () => {
+    const { d, dumps } = deps();
+    checkPromptSize(
+      input,
+      { ...context, sessionKey: "agent:main:subagent:abc", trigger: "user" },
+      d,
+    );
+    checkPromptSize(input, { ...context, trigger: "user" }, d);
+    expect(dumps.map((e) => (e as { trigger?: string }).trigger)).toEqual(["subagent", "user"]);
+  });
+
   it("dumps sizes only, no text, unless previews are on", () => {
     const quiet = deps();
     const hookContext = {

@@ -4,6 +4,7 @@ import {
   promptBreakdown,
   promptDump,
 } from "@cloudsigma/taas-core/prompt-breakdown";
+import { runTrigger } from "@cloudsigma/taas-core/run-trigger";
 
 export interface PromptContext {
   runId?: string;
@@ -18,7 +19,9 @@ export interface PromptContext {
 /** Only the identifying fields go into a dump (never the hook context's paths or traces). */
 function identity(context: PromptContext): PromptContext {
   const { runId, sessionId, sessionKey, agentId, trigger, provider, model } = context;
-  return { runId, sessionId, sessionKey, agentId, trigger, provider, model };
+  // The same trigger the ledger rows carry, so a dump and its rows group alike.
+  const named = runTrigger(trigger ?? null, sessionKey ?? null) ?? undefined;
+  return { runId, sessionId, sessionKey, agentId, trigger: named, provider, model };
 }
 
 export interface LargePromptDeps {

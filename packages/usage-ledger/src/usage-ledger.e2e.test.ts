@@ -202,6 +202,61 @@ describe("usage-ledger in the real host", () => {
     expect(printed.totals).toEqual(method.totals);
   });
 
+  it("a spawned subagent's calls say 'subagent', a cron run's say 'cron', and the report groups them", async () => {
+    const spawn = `[[tool:tool_call ${JSON.stringify({
+      id: "sessions_spawn",
+      args: { task: "A subagent task for the ledger.", runtime: "subagent" },
+    })}]]`;
+    const parent = await runAgentTurn(state, {
+      message: `Delegate this ${spawn}`,
+      sessionKey: "agent:main:ledger-spawn",
+    });
+    // The host reports a subagent's run as "user"; its session key says what it is.
+    const subagent = await waitFor(
+      () => rows("session_key LIKE 'agent:main:subagent:%'"),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(subagent.map((r) => r.trigger)).toEqual(subagent.map(() => "subagent"));
+    expect((await rowsOfRun(parent, 1)).map((r) => r.trigger)).toContain("user");
+
+    const added = await runOpenClaw(
+      state,
+      [
+        "cron",
+        "add",
+        "--name",
+        "ledger-cron",
+        "--every",
+        "1h",
+        "--message",
+        "Cron turn.",
+        "--json",
+      ],
+      { logName: "cron-add" },
+    );
+    const job = parseJsonOutput<{ id?: string; job?: { id?: string } }>(added, "openclaw cron add");
+    const jobId = job.id ?? job.job?.id;
+    expect(jobId).toBeTruthy();
+    await runOpenClaw(state, ["cron", "run", String(jobId)], { logName: "cron-run" });
+    const cron = await waitFor(
+      () => rows("trigger = 'cron'"),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(cron[0]?.session_key).toMatch(/^agent:main:cron:/);
+
+    const { json } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", {
+      by: "trigger",
+      since: "1h",
+    });
+    const calls = (trigger: string) =>
+      rows("trigger = ?", trigger).reduce((sum, r) => sum + r.calls, 0);
+    for (const trigger of ["user", "subagent", "cron"]) {
+      expect(json.rows.find((r) => r.key === trigger)?.calls).toBe(calls(trigger));
+    }
+  });
+
   it("SIGKILL during a burst of turns loses no committed row, and the ledger reopens cleanly", async () => {
     const before = rows().length;
     // burst-1 completes; the emulator holds the other two turns' model calls (see the emulator's
