@@ -202,7 +202,7 @@ describe("usage-ledger in the real host", () => {
     expect(printed.totals).toEqual(method.totals);
   });
 
-  it("a spawned subagent's calls say 'subagent', a cron run's say 'cron', and the report groups them", async () => {
+  it("a spawned subagent's calls say 'subagent', a cron run's 'cron', a woken heartbeat's 'heartbeat', and the report groups them", async () => {
     const spawn = `[[tool:tool_call ${JSON.stringify({
       id: "sessions_spawn",
       args: { task: "A subagent task for the ledger.", runtime: "subagent" },
@@ -246,13 +246,24 @@ describe("usage-ledger in the real host", () => {
     );
     expect(cron[0]?.session_key).toMatch(/^agent:main:cron:/);
 
+    // A system event woken now runs the main session as a heartbeat.
+    await runOpenClaw(state, ["system", "event", "--text", "Ledger wake-up.", "--mode", "now"], {
+      logName: "system-event",
+    });
+    const heartbeat = await waitFor(
+      () => rows("trigger = 'heartbeat'"),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(heartbeat[0]?.session_key).toBe("agent:main:main");
+
     const { json } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", {
       by: "trigger",
       since: "1h",
     });
     const calls = (trigger: string) =>
       rows("trigger = ?", trigger).reduce((sum, r) => sum + r.calls, 0);
-    for (const trigger of ["user", "subagent", "cron"]) {
+    for (const trigger of ["user", "subagent", "cron", "heartbeat"]) {
       expect(json.rows.find((r) => r.key === trigger)?.calls).toBe(calls(trigger));
     }
   });
