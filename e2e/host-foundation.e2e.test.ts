@@ -6,10 +6,10 @@ import {
   gatewayCall,
   processesUsingStateDir,
   providerModels,
-  reapStateDirProcesses,
   runAgentTurn,
   type StateDir,
   startGateway,
+  tearDownHost,
   writeHostConfig,
 } from "./harness/index.ts";
 
@@ -32,11 +32,7 @@ describe("real OpenClaw host against the TaaS emulator", () => {
     });
   });
 
-  afterAll(async () => {
-    await reapStateDirProcesses(state.dir, 1_000);
-    await emulator?.close();
-    await state?.remove();
-  });
+  afterAll(() => tearDownHost({ emulator, state }));
 
   it("(a) an agent turn reaches the emulator and gets its reply", async () => {
     const turn = await runAgentTurn(state, {

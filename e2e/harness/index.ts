@@ -6,3 +6,4 @@ export * from "./openclaw-cli.ts";
 export * from "./plugins.ts";
 export * from "./processes.ts";
 export * from "./state-dir.ts";
+export * from "./teardown.ts";

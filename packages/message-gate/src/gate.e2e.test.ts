@@ -12,9 +12,9 @@ import {
   providerModels,
   REPO_ROOT,
   type RunningGateway,
-  reapStateDirProcesses,
   type StateDir,
   startGateway,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 
@@ -105,12 +105,7 @@ describe("message-gate in the real host, driven through chat.send", () => {
     gateway = await startGateway(state, { port, token: "gate-token" });
   });
 
-  afterAll(async () => {
-    await gateway?.stop();
-    await reapStateDirProcesses(state.dir, 1_000);
-    await emulator?.close();
-    await state?.remove();
-  });
+  afterAll(() => tearDownHost({ gateway, emulator, state }));
 
   it("loads with its hooks and no diagnostics", async () => {
     const inspect = await inspectPlugin(state, PLUGIN.id);

@@ -16,10 +16,10 @@ import {
   providerModels,
   REPO_ROOT,
   type RunningGateway,
-  reapStateDirProcesses,
   runAgentTurn,
   type StateDir,
   startGateway,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 
@@ -132,12 +132,7 @@ describe("orchestrator in the real host", () => {
     gateway = await startGateway(state, { port, token: "orchestrator-token" });
   });
 
-  afterAll(async () => {
-    await gateway?.stop();
-    await reapStateDirProcesses(state.dir, 1_000);
-    await emulator?.close();
-    await state?.remove();
-  });
+  afterAll(() => tearDownHost({ gateway, emulator, state }));
 
   it("loads with its hooks and no diagnostics", async () => {
     const inspect = await inspectPlugin(state, PLUGIN.id);

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createStateDir,
   parseJsonOutput,
-  reapStateDirProcesses,
   type StateDir,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import {
@@ -47,13 +47,7 @@ describe("cloudsigma provider onboarded with --cloudsigma-api-key", () => {
     });
   });
 
-  afterAll(async () => {
-    if (state) {
-      await reapStateDirProcesses(state.dir, 1_000);
-      await state.remove();
-    }
-    await emulator?.close();
-  });
+  afterAll(() => tearDownHost({ emulator, state }));
 
   it("installs the local folder with a link, which gives onboarding its flag", async () => {
     const install = await host.cli(state, [

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createStateDir,
   parseJsonOutput,
-  reapStateDirProcesses,
   type StateDir,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import { bodyOf, emulatorLog, isChatRow, KEY, PLUGIN_DIR, recordHost } from "./e2e.test-support.ts";
@@ -40,13 +40,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     });
   });
 
-  afterAll(async () => {
-    if (state) {
-      await reapStateDirProcesses(state.dir, 1_000);
-      await state.remove();
-    }
-    await emulator?.close();
-  });
+  afterAll(() => tearDownHost({ emulator, state }));
 
   it("loads: one provider, nothing else registered, no diagnostics", async () => {
     const result = await host.cli(state, [

@@ -11,9 +11,9 @@ import {
   createStateDir,
   providerModels,
   REPO_ROOT,
-  reapStateDirProcesses,
   runAgentTurn,
   type StateDir,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 
@@ -67,13 +67,7 @@ describe("token-audit in the real host", () => {
     requests = emulator.requests().filter((r) => r.path === "/v1/chat/completions");
   });
 
-  afterAll(async () => {
-    await emulator?.close();
-    if (state) {
-      await reapStateDirProcesses(state.dir);
-      await state.remove();
-    }
-  });
+  afterAll(() => tearDownHost({ emulator, state }));
 
   it("writes one line per model call with the call's own usage and cache fields", () => {
     const lines = readJsonl<AuditLine>(join(state.dir, "token-audit", "usage.jsonl"));

@@ -20,6 +20,7 @@ import {
   runOpenClaw,
   type StateDir,
   startGateway,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import { workspaceIdentity } from "./affinity-id.ts";
@@ -96,12 +97,7 @@ describe("openclaw-taas-affinity in the real host", () => {
     gateway = await startGateway(state, { port, token: "optimizer-token" });
   });
 
-  afterAll(async () => {
-    await gateway?.stop();
-    await reapStateDirProcesses(state.dir, 1_000);
-    await emulator?.close();
-    await state?.remove();
-  });
+  afterAll(() => tearDownHost({ gateway, emulator, state }));
 
   it("registers its provider hook and gateway method with no diagnostics", async () => {
     const inspect = await inspectPlugin(state, PLUGIN.id);

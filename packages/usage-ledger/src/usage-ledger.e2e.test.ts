@@ -16,11 +16,11 @@ import {
   providerModels,
   REPO_ROOT,
   type RunningGateway,
-  reapStateDirProcesses,
   runAgentTurn,
   runOpenClaw,
   type StateDir,
   startGateway,
+  tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import { type ReportPayload, readLedgerRows, waitFor } from "./ledger-e2e.test-support.ts";
@@ -87,14 +87,7 @@ describe("usage-ledger in the real host", () => {
     gateway = await startGateway(state, { port, token: "ledger-token" });
   });
 
-  afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.close();
-    if (state) {
-      await reapStateDirProcesses(state.dir);
-      await state.remove();
-    }
-  });
+  afterAll(() => tearDownHost({ gateway, emulator, state }));
 
   it("two turns make two call rows; turn 2's cache read is the emulator's cached_tokens", async () => {
     const first = await turn("Hello ledger, first turn.", SESSION);
