@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
 import { type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +16,7 @@ import {
   tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
+import { pollRows, type Row } from "../../../test-support/sqlite-rows.ts";
 
 const GATED = "agent:main:gated";
 const PLUGIN = {
@@ -35,8 +35,6 @@ const PLUGIN = {
 // The host logs a hook's cancel decision at debug level; this is its own record of the outcome.
 const HOST_CANCEL_LINE = "[hooks] message_sending cancel=true decided by message-gate";
 
-type Row = Record<string, SQLOutputValue>;
-
 describe("message-gate in the real host, driven through chat.send", () => {
   let state: StateDir;
   let emulator: RunningEmulator;
@@ -45,19 +43,7 @@ describe("message-gate in the real host, driven through chat.send", () => {
   let sent = 0;
 
   const dbPath = () => join(state.dir, "message-gate", "gate.sqlite");
-  const rows = (sql: string): Row[] => {
-    if (!existsSync(dbPath())) return [];
-    const db = new DatabaseSync(dbPath(), { readOnly: true, timeout: 5_000 });
-    try {
-      return db.prepare(sql).all();
-    } catch (error) {
-      // The plugin creates the file, then its tables: a read in between finds no table yet.
-      if (error instanceof Error && /no such table/.test(error.message)) return [];
-      throw error;
-    } finally {
-      db.close();
-    }
-  };
+  const rows = (sql: string): Row[] => pollRows(dbPath(), sql);
   const hostCancelLines = () =>
     readFileSync(join(state.logs, "openclaw-host.log"), "utf8")
       .split("\n")

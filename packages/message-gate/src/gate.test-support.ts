@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
+import type { SQLOutputValue } from "node:sqlite";
+import { readRows } from "../../../test-support/sqlite-rows.ts";
 import { parseGateSettings } from "./config.ts";
 import { type InboundMessage, MessageGate } from "./gate.ts";
 import { GateStore } from "./gate-store.ts";
@@ -43,14 +44,7 @@ export function makeGate(config: Record<string, unknown>, clock = new TestClock(
     gate: open(),
     clock,
     path,
-    rows(sql, ...params) {
-      const db = new DatabaseSync(path, { readOnly: true });
-      try {
-        return db.prepare(sql).all(...params);
-      } finally {
-        db.close();
-      }
-    },
+    rows: (sql, ...params) => readRows(path, sql, ...params),
     reopen() {
       for (const store of stores.splice(0)) store.close();
       return open();

@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
 import {
   type RecordedRequest,
   type RunningEmulator,
@@ -22,6 +20,7 @@ import {
   tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
+import { pollRows, type Row } from "../../../test-support/sqlite-rows.ts";
 
 const PLUGIN = {
   id: "orchestrator",
@@ -32,7 +31,6 @@ const PLUGIN = {
 };
 const RETRY_SESSION = "agent:main:retry";
 
-type Row = Record<string, SQLOutputValue>;
 interface Message {
   role: string;
   content: unknown;
@@ -75,20 +73,8 @@ describe("orchestrator in the real host", () => {
 
   const chats = () =>
     emulator.requests().filter((r) => r.path === "/v1/chat/completions" && r.body);
-  const rows = (sql: string, ...params: string[]): Row[] => {
-    const path = join(state.dir, "orchestrator", "orchestrator.sqlite");
-    if (!existsSync(path)) return [];
-    const db = new DatabaseSync(path, { readOnly: true, timeout: 5_000 });
-    try {
-      return db.prepare(sql).all(...params);
-    } catch (error) {
-      // The plugin creates the file, then its tables: a read in between finds no table yet.
-      if (error instanceof Error && /no such table/.test(error.message)) return [];
-      throw error;
-    } finally {
-      db.close();
-    }
-  };
+  const rows = (sql: string, ...params: string[]): Row[] =>
+    pollRows(join(state.dir, "orchestrator", "orchestrator.sqlite"), sql, ...params);
   const waitFor = async <T>(
     label: string,
     probe: () => T | undefined,

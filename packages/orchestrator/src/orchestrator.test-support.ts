@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SQLOutputValue } from "node:sqlite";
-import { DatabaseSync } from "node:sqlite";
+import { readRows } from "../../../test-support/sqlite-rows.ts";
 import { parseOrchestratorSettings } from "./config.ts";
 import type { OrchestratorDeps, SystemEvents } from "./deps.ts";
 import { TrackingStore } from "./tracking-store.ts";
@@ -62,14 +62,7 @@ export function makeFixture(config: Record<string, unknown> = {}): Fixture {
     deps,
     recorded,
     clock,
-    rows(sql, ...params) {
-      const db = new DatabaseSync(path, { readOnly: true });
-      try {
-        return db.prepare(sql).all(...params);
-      } finally {
-        db.close();
-      }
-    },
+    rows: (sql, ...params) => readRows(path, sql, ...params),
     reopen() {
       store.close();
       store = TrackingStore.open(path);

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { pollRows } from "../../../test-support/sqlite-rows.ts";
 
 /** A `usage_rows` row as the end-to-end tests read it. */
 export interface LedgerRow {
@@ -35,20 +34,10 @@ export interface ReportPayload {
   totals: { calls: number; cacheHitPercent: number | null };
 }
 
-/** Committed rows, read through a separate read-only connection, the way another process would. */
+/** Committed ledger rows, as another process reads them; none while the plugin creates the file. */
 export function readLedgerRows(ledger: string, where = "1 = 1", ...params: string[]): LedgerRow[] {
-  if (!existsSync(ledger)) return [];
-  const db = openDatabase(ledger, { readOnly: true });
-  try {
-    // The file exists a moment before the plugin's first transaction creates the schema.
-    const ready = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'usage_rows'").get();
-    if (!ready) return [];
-    return db
-      .prepare(`SELECT * FROM usage_rows WHERE ${where} ORDER BY id`)
-      .all(...params) as unknown as LedgerRow[];
-  } finally {
-    db.close();
-  }
+  const sql = `SELECT * FROM usage_rows WHERE ${where} ORDER BY id`;
+  return pollRows(ledger, sql, ...params) as unknown as LedgerRow[];
 }
 
 /** Polls `read` every 100 ms until `done` holds or the time is up; returns the last value. */
