@@ -1,25 +1,25 @@
 // Usage ledger: ingest rate of the batched writer against one autocommit INSERT per event (the
-// way the original usage-ledger gist wrote), side by side in one run; then grouped-report
+// simplest way to write a ledger), side by side in one run; then grouped-report
 // latency over 1,000,000 synthetic rows (rollup for whole hours, raw rows at the range edges)
 // beside the same report computed by scanning the raw rows.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import {
   queryLedgerReport,
   REPORT_GROUPS,
   type ReportGroup,
-} from "@cloudsigma/taas-core/ledger-report";
+} from "../packages/usage-ledger/src/ledger-report.ts";
 import {
   INSERT_USAGE_ROW,
   LEDGER_SCHEMA,
   usageRowParams,
-} from "@cloudsigma/taas-core/ledger-schema";
-import { LedgerWriter } from "@cloudsigma/taas-core/ledger-writer";
-import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+} from "../packages/usage-ledger/src/ledger-schema.ts";
+import { LedgerWriter } from "../packages/usage-ledger/src/ledger-writer.ts";
 import { median, printTable } from "./table.ts";
 
 const DAY = 86_400_000;
@@ -63,8 +63,8 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
   }
 }
 
-/** The gist's way: its table and PRAGMAs (WAL, default synchronous), one autocommit INSERT per event. */
-function gistIngest(path: string, records: readonly UsageRecord[]): void {
+/** The naive way: one table, WAL with default synchronous, one autocommit INSERT per event. */
+function naiveIngest(path: string, records: readonly UsageRecord[]): void {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA busy_timeout = 3000");
@@ -141,9 +141,9 @@ function benchIngest(): void {
   const runs = 3;
   const results = [
     {
-      name: "gist: autocommit INSERT per event (synchronous=FULL)",
+      name: "naive: autocommit INSERT per event (synchronous=FULL)",
       events: 5_000,
-      rate: eventsPerSecond(gistIngest, 5_000, runs),
+      rate: eventsPerSecond(naiveIngest, 5_000, runs),
     },
     {
       name: "autocommit INSERT per event, this schema + rollup",
@@ -159,7 +159,7 @@ function benchIngest(): void {
   const base = results[0]?.rate ?? 1;
   printTable(
     `Ledger ingest (events/s, median of ${runs} runs, same process; target >= 50,000 batched)`,
-    ["method", "events", "events/s", "vs gist"],
+    ["method", "events", "events/s", "vs naive"],
     results.map((r) => [
       r.name,
       r.events.toLocaleString("en-US"),

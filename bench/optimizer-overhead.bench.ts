@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RouteStore } from "@cloudsigma/taas-core/route-store";
 import { CaptureWriter } from "../packages/token-cache-optimizer/src/capture-writer.ts";
 import { parseOptimizerConfig } from "../packages/token-cache-optimizer/src/config.ts";
+import { RouteStoreWriter } from "../packages/token-cache-optimizer/src/route-store-writer.ts";
 import {
   createAffinityWrapper,
   type StreamFn,
@@ -136,7 +136,7 @@ export async function run(): Promise<void> {
   // The deferred part: batched SQLite writes of captures, per capture.
   const dir = mkdtempSync(join(tmpdir(), "bench-routes-"));
   try {
-    const store = new RouteStore(dir);
+    const store = new RouteStoreWriter(dir);
     const caps = { maxSessions: 1000, maxAgents: 256, maxCalls: 5000 };
     const capture = (n: number) => ({
       capturedAt: new Date().toISOString(),

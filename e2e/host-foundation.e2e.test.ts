@@ -1,45 +1,40 @@
-import { type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createStateDir,
-  freePort,
   gatewayCall,
+  type Host,
   processesUsingStateDir,
   providerModels,
   runAgentTurn,
-  type StateDir,
-  startGateway,
+  startHost,
   tearDownHost,
-  writeHostConfig,
 } from "./harness/index.ts";
 
 // The foundation: the real host talks to the emulator, its prompt cache works across turns,
 // and a gateway starts and stops cleanly. No plugin of ours is loaded here.
 describe("real OpenClaw host against the TaaS emulator", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
-  let gatewayPort: number;
+  let host: Host;
 
   beforeAll(async () => {
-    state = await createStateDir("foundation");
-    emulator = await startEmulator({ replicas: 4 });
-    gatewayPort = await freePort();
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      // prompt_cache_key is the host's own affinity hint; it keeps this session on one replica.
-      models: providerModels(undefined, { supportsPromptCacheKey: true }),
-      gateway: { port: gatewayPort, token: "foundation-token" },
+    host = await startHost({
+      name: "foundation",
+      emulator: { replicas: 4 },
+      config: {
+        // prompt_cache_key is the host's own affinity hint; it keeps this session on one replica.
+        models: providerModels(undefined, { supportsPromptCacheKey: true }),
+      },
+      // Configured, not started: test (c) starts and stops it itself.
+      gateway: { token: "foundation-token", start: false },
     });
   });
 
-  afterAll(() => tearDownHost({ emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("(a) an agent turn reaches the emulator and gets its reply", async () => {
-    const turn = await runAgentTurn(state, {
+    const turn = await runAgentTurn(host.state, {
       message: "hello from the foundation test",
       local: true,
     });
-    const chats = emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+    const chats = host.emulator.requests().filter((r) => r.path === "/v1/chat/completions");
     expect(chats).toHaveLength(1);
     const [request] = chats;
     expect(request?.status).toBe(200);
@@ -53,8 +48,8 @@ describe("real OpenClaw host against the TaaS emulator", () => {
   });
 
   it("(b) the second turn of the session is served from the prefix cache, and the host reports it as cacheRead", async () => {
-    const turn = await runAgentTurn(state, { message: "and a second turn", local: true });
-    const chats = emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+    const turn = await runAgentTurn(host.state, { message: "and a second turn", local: true });
+    const chats = host.emulator.requests().filter((r) => r.path === "/v1/chat/completions");
     expect(chats).toHaveLength(2);
     const [first, second] = chats;
     expect(second?.replica).toBe(first?.replica);
@@ -65,14 +60,14 @@ describe("real OpenClaw host against the TaaS emulator", () => {
   });
 
   it("(c) a gateway starts, answers health, stops, and leaves no process behind", async () => {
-    const gateway = await startGateway(state, { port: gatewayPort, token: "foundation-token" });
-    const health = await gatewayCall<{ ok?: boolean }>(state, "health");
+    const gateway = await host.startGateway();
+    const health = await gatewayCall<{ ok?: boolean }>(host.state, "health");
     expect(health.json.ok).toBe(true);
-    expect(await processesUsingStateDir(state.dir)).toContain(gateway.pid);
+    expect(await processesUsingStateDir(host.state.dir)).toContain(gateway.pid);
     const exit = await gateway.stop();
     expect(exit.code === 0 || exit.signal === "SIGTERM").toBe(true);
-    expect(await processesUsingStateDir(state.dir)).toEqual([]);
-    await expect(freePortIsFree(gatewayPort)).resolves.toBe(true);
+    expect(await processesUsingStateDir(host.state.dir)).toEqual([]);
+    await expect(freePortIsFree(gateway.port)).resolves.toBe(true);
   });
 });
 

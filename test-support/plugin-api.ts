@@ -3,13 +3,17 @@ import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 type Handler = (event: unknown, ctx: unknown) => unknown;
 type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
+type ProviderPlugin = Parameters<OpenClawPluginApi["registerProvider"]>[0];
 
 export interface FakeApi {
   api: OpenClawPluginApi;
   hooks: Map<string, Handler[]>;
   methods: Map<string, { handler: GatewayHandler; scope: string | undefined }>;
   clis: Array<{ registrar: CliRegistrar; names: string[] }>;
+  providers: ProviderPlugin[];
   logs: string[];
+  /** Runs the instance's dispose callbacks, newest first, as the host does on a reload. */
+  dispose(): void;
   /** Calls every handler registered for `hook`, as the host would. */
   fire(hook: string, event: unknown, ctx?: unknown): void;
   /** Calls a gateway method and resolves with what it responded. */
@@ -34,6 +38,8 @@ export function fakeApi(options: {
   const hooks = new Map<string, Handler[]>();
   const methods: FakeApi["methods"] = new Map();
   const clis: FakeApi["clis"] = [];
+  const providers: ProviderPlugin[] = [];
+  const disposers: Array<() => void> = [];
   const logs: string[] = [];
   const partial = {
     id: options.id,
@@ -60,6 +66,18 @@ export function fakeApi(options: {
     registerCli: (registrar: CliRegistrar, opts?: { descriptors?: Array<{ name: string }> }) => {
       clis.push({ registrar, names: (opts?.descriptors ?? []).map((d) => d.name) });
     },
+    registerProvider: (provider: ProviderPlugin) => {
+      providers.push(provider);
+    },
+    lifecycle: {
+      onDispose: (dispose: () => void) => {
+        disposers.push(dispose);
+        return () => {
+          const at = disposers.indexOf(dispose);
+          if (at >= 0) disposers.splice(at, 1);
+        };
+      },
+    },
   };
   const api = partial as unknown as OpenClawPluginApi;
   return {
@@ -67,7 +85,11 @@ export function fakeApi(options: {
     hooks,
     methods,
     clis,
+    providers,
     logs,
+    dispose() {
+      for (const dispose of disposers.splice(0).reverse()) dispose();
+    },
     fire(hook, event, ctx = {}) {
       for (const handler of hooks.get(hook) ?? []) handler(event, ctx);
     },

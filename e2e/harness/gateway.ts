@@ -1,4 +1,3 @@
-import type { ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import {
   spawnOpenClaw,
 } from "./openclaw-cli.ts";
 import type { StateDir } from "./state-dir.ts";
+import { waitFor } from "./wait.ts";
 
 export interface RunningGateway {
   readonly pid: number;
@@ -77,14 +77,24 @@ export async function startGateway(
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("gateway did not start (no pid)");
-  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
-  const ready = await waitFor(() => /\[gateway\] ready/.test(output), child, readyTimeoutMs);
-  if (!ready) {
+  try {
+    await waitFor("the gateway's ready line", () => /\[gateway\] ready/.test(output), {
+      timeoutMs: options.readyTimeoutMs ?? 90_000,
+      intervalMs: 100,
+      // A gateway that exited will never be ready: say so now, not after the time-out.
+      giveUpIf: () =>
+        child.exitCode !== null || child.signalCode !== null
+          ? `the gateway exited (code ${child.exitCode}, signal ${child.signalCode})`
+          : undefined,
+      logs: join(state.logs, `${name}.log`),
+    });
+  } catch (error) {
     killGroup(child, "SIGKILL");
     await exited;
-    throw new Error(
-      `gateway not ready within ${readyTimeoutMs} ms; output tail:\n${output.slice(-3000)}`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason}; output tail:\n${output.slice(-3000)}`, {
+      cause: error,
+    });
   }
   return {
     pid,
@@ -103,20 +113,6 @@ export async function startGateway(
       await exited;
     },
   };
-}
-
-async function waitFor(
-  check: () => boolean,
-  child: ChildProcess,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return check();
 }
 
 /**

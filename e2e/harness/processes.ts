@@ -1,4 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
+import { poll } from "./wait.ts";
 
 /**
  * PIDs of live processes whose environment points OPENCLAW_STATE_DIR at `stateDir`.
@@ -24,12 +25,15 @@ export async function processesUsingStateDir(stateDir: string): Promise<number[]
 
 /** Waits until no process uses the state dir, SIGKILLs what is left after `graceMs`. */
 export async function reapStateDirProcesses(stateDir: string, graceMs = 5_000): Promise<number[]> {
-  const deadline = Date.now() + graceMs;
-  let left = await processesUsingStateDir(stateDir);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    left = await processesUsingStateDir(stateDir);
-  }
+  let left: number[] = [];
+  // Running out of time is expected here (that is what the SIGKILL is for), so poll, not waitFor.
+  await poll(
+    async () => {
+      left = await processesUsingStateDir(stateDir);
+      return left.length === 0;
+    },
+    { timeoutMs: graceMs },
+  );
   for (const pid of left) {
     try {
       process.kill(pid, "SIGKILL");

@@ -6,7 +6,6 @@ import {
   modelCall,
   RUN,
   runCtx,
-  SID,
   setup,
 } from "./call-tracker.test-support.ts";
 import { pricesFromHostConfig } from "./usage-cost.ts";
@@ -69,24 +68,6 @@ describe("CallTracker attempts, failures and lifecycle", () => {
     tracker.drain();
     expect(rows.map((r) => r.callId)).toEqual([`${RUN}:model:1`, "run-2:model:1"]);
     expect(tracker.openCalls()).toBe(0);
-  });
-
-  it("asks the route seam for each call and survives a failing lookup", () => {
-    const seen: Array<[string, string | undefined]> = [];
-    const { rows, tracker } = setup({
-      routeLookup: (callId, sessionId) => {
-        seen.push([callId, sessionId]);
-        if (callId.endsWith(":2")) throw new Error("route store down");
-        return "replica-3";
-      },
-    });
-    modelCall(tracker, 1, { input: 1, output: 1 });
-    modelCall(tracker, 2, { input: 1, output: 1 });
-    expect(rows.map((r) => r.upstreamRoute)).toEqual(["replica-3", null]);
-    expect(seen).toEqual([
-      [`${RUN}:model:1`, SID],
-      [`${RUN}:model:2`, SID],
-    ]);
   });
 
   it("uses catalog prices when the host sent no cost", () => {

@@ -18,14 +18,13 @@ import {
   normalizeUsage,
   subtractUsage,
 } from "./usage-normalize.ts";
-import { millis, type RouteLookup, text, type UsageRecord } from "./usage-record.ts";
+import { millis, text, type UsageRecord } from "./usage-record.ts";
 
 export type * from "./call-tracker-types.ts";
 
 export interface CallTrackerOptions {
   emit: (record: UsageRecord) => void;
   prices: PriceLookup;
-  routeLookup?: RouteLookup;
   now?: () => number;
   /** A call that ended but whose usage never arrived is written after this long (ms). */
   usageGraceMs?: number;

@@ -1,3 +1,5 @@
+import { isRecord } from "./records.ts";
+
 /**
  * A small declarative config parser shared by the plugins: one field table gives the typed
  * result, the defaults, range checks, unknown-key rejection and the JSON Schema the manifest
@@ -51,9 +53,6 @@ export class ConfigError extends Error {
     this.key = key;
   }
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 export function parseConfig<S extends ConfigSpec>(
   pluginId: string,

@@ -15,3 +15,16 @@ export function conversationAccessGranted(hostConfig: unknown, pluginId: string)
 export function missingGrantMessage(pluginId: string, effect: string): string {
   return `[${pluginId}] conversation hooks are not granted, so ${effect}. Grant them with plugins.entries.${pluginId}.hooks.allowConversationAccess=true`;
 }
+
+/**
+ * Says once, at the full (gateway) registration, what the plugin cannot do without the grant;
+ * the other registrations of the same process stay quiet so the line appears once.
+ */
+export function warnIfConversationNotGranted(
+  api: { registrationMode: string; config: unknown; logger: { warn(message: string): void } },
+  pluginId: string,
+  effect: string,
+): void {
+  if (api.registrationMode !== "full" || conversationAccessGranted(api.config, pluginId)) return;
+  api.logger.warn(missingGrantMessage(pluginId, effect));
+}

@@ -2,12 +2,14 @@ import type { CallDraft, RunOutputEvent, RunState } from "./call-tracker-types.t
 import { runTrigger } from "./run-trigger.ts";
 import { type CallCost, costForUsage, type PriceLookup } from "./usage-cost.ts";
 import { EMPTY_USAGE, type NormalizedUsage } from "./usage-normalize.ts";
-import { millis, type RouteLookup, text, type UsageRecord } from "./usage-record.ts";
+import { millis, text, type UsageRecord } from "./usage-record.ts";
 
-/** Builds the rows the call tracker writes; pure apart from the injected lookups. */
+/**
+ * Builds the rows the call tracker writes; pure apart from the injected price lookup. The
+ * upstream route is left empty here: the ledger's writer fills it when the row goes to disk.
+ */
 export interface RecordDeps {
   prices: PriceLookup;
-  routeLookup?: RouteLookup;
 }
 
 const UNKNOWN_COST: CallCost = { costNano: null, costSource: null, savingNano: null };
@@ -20,14 +22,6 @@ function identity(run: RunState) {
     runId: run.runId,
     trigger: runTrigger(run.trigger, run.sessionKey),
   };
-}
-
-function route(deps: RecordDeps, callId: string, sessionId: string | null): string | null {
-  try {
-    return text(deps.routeLookup?.(callId, sessionId ?? undefined));
-  } catch {
-    return null; // a broken lookup must never cost a ledger row
-  }
 }
 
 /** The row for one model call (its usage may be unknown when the host never showed it). */
@@ -45,7 +39,7 @@ export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): U
     callId: draft.callId,
     provider: draft.provider,
     model: draft.model,
-    upstreamRoute: route(deps, draft.callId, run.sessionId),
+    upstreamRoute: null,
     usage,
     ...cost,
     latencyMs: draft.ended?.durationMs ?? null,
@@ -91,7 +85,7 @@ export function runRecord(
     callId: null,
     provider,
     model,
-    upstreamRoute: first ? route(deps, first.callId, run.sessionId) : null,
+    upstreamRoute: null,
     usage,
     ...cost,
     latencyMs:

@@ -1,3 +1,4 @@
+import { isRecord } from "./records.ts";
 import type { NormalizedUsage } from "./usage-normalize.ts";
 
 /**
@@ -27,9 +28,6 @@ export interface CallCost {
   savingNano: number | null;
 }
 
-type Bag = Record<string, unknown>;
-const isBag = (value: unknown): value is Bag =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 const price = (value: unknown): number =>
   typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 const usd = (value: unknown): number | undefined =>
@@ -43,12 +41,13 @@ export const nanoToUsd = (nano: number): number => Number((nano / 1e9).toFixed(9
 /** Reads per-model prices from the host config (`models.providers.*.models[].cost`). */
 export function pricesFromHostConfig(config: unknown): PriceLookup {
   const table = new Map<string, ModelPrices>();
-  const providers = isBag(config) && isBag(config.models) ? config.models.providers : undefined;
-  if (isBag(providers)) {
+  const providers =
+    isRecord(config) && isRecord(config.models) ? config.models.providers : undefined;
+  if (isRecord(providers)) {
     for (const [providerId, provider] of Object.entries(providers)) {
-      if (!isBag(provider) || !Array.isArray(provider.models)) continue;
+      if (!isRecord(provider) || !Array.isArray(provider.models)) continue;
       for (const model of provider.models) {
-        if (!isBag(model) || typeof model.id !== "string" || !isBag(model.cost)) continue;
+        if (!isRecord(model) || typeof model.id !== "string" || !isRecord(model.cost)) continue;
         table.set(`${providerId.toLowerCase()}/${model.id}`, {
           input: price(model.cost.input),
           output: price(model.cost.output),
@@ -79,9 +78,9 @@ export function readHostCost(rawUsage: unknown): {
   input?: number;
   cacheRead?: number;
 } {
-  const cost = isBag(rawUsage) ? rawUsage.cost : undefined;
+  const cost = isRecord(rawUsage) ? rawUsage.cost : undefined;
   if (typeof cost === "number") return { total: usd(cost) };
-  if (!isBag(cost)) return {};
+  if (!isRecord(cost)) return {};
   return { total: usd(cost.total), input: usd(cost.input), cacheRead: usd(cost.cacheRead) };
 }
 

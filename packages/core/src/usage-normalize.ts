@@ -1,3 +1,4 @@
+import { isRecord } from "./records.ts";
 /**
  * One token-usage shape for every provider. `input` is always the UNCACHED prompt part, so
  * input + cacheRead + cacheWrite is the whole prompt and hit rates can never exceed 100%.
@@ -37,9 +38,6 @@ export const EMPTY_USAGE: NormalizedUsage = Object.freeze({
 
 type Bag = Record<string, unknown>;
 
-const isBag = (value: unknown): value is Bag =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** A token counter: a finite, non-negative number, truncated to an integer; anything else 0. */
 export function tokenCount(value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) return 0;
@@ -51,7 +49,7 @@ const has = (bag: Bag, key: string): boolean =>
 
 const child = (bag: Bag, key: string): Bag => {
   const value = bag[key];
-  return isBag(value) ? value : {};
+  return isRecord(value) ? value : {};
 };
 
 function finish(
@@ -73,9 +71,9 @@ export function detectUsageShape(usage: unknown): UsageShape {
 }
 
 function shapeOf(usage: unknown): UsageShape {
-  if (!isBag(usage)) return "unknown";
+  if (!isRecord(usage)) return "unknown";
   if (has(usage, "prompt_tokens") || has(usage, "completion_tokens")) return "openai-chat";
-  if (isBag(usage.input_tokens_details) || isBag(usage.output_tokens_details))
+  if (isRecord(usage.input_tokens_details) || isRecord(usage.output_tokens_details))
     return "openai-responses";
   if (has(usage, "cache_read_input_tokens") || has(usage, "cache_creation_input_tokens"))
     return "anthropic";
@@ -98,7 +96,7 @@ export function normalizeUsage(usage: unknown): NormalizedUsage {
 
 function normalizeShape(usage: unknown): NormalizedUsage {
   const shape = shapeOf(usage);
-  if (!isBag(usage) || shape === "unknown") return { ...EMPTY_USAGE };
+  if (!isRecord(usage) || shape === "unknown") return { ...EMPTY_USAGE };
   switch (shape) {
     case "openclaw": {
       // The host's normalised form: input is already uncached.

@@ -25,6 +25,7 @@ export interface UsageRecord {
   trigger: string | null;
   provider: string | null;
   model: string | null;
+  /** Where TaaS routed the call: filled by the ledger writer from the optimizer's route store. */
   upstreamRoute: string | null;
   usage: NormalizedUsage;
   costNano: number | null;
@@ -35,11 +36,6 @@ export interface UsageRecord {
   outcome: string | null;
   errorCategory: string | null;
 }
-
-/** Looks up the upstream route the optimizer captured for a call (the lead wires this). */
-export type RouteLookup = (callId: string, sessionId: string | undefined) => string | undefined;
-
-export const noRouteLookup: RouteLookup = () => undefined;
 
 /** A non-negative integer millisecond value from a host field, else null. */
 export function millis(value: unknown): number | null {

@@ -7,9 +7,9 @@ const manifest = JSON.parse(
   readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
 );
 
-// The lorene-gate section of the extensions gist, keys and value shapes as given there
-// (phone numbers replaced by reserved fictional ones).
-const GIST_CONFIG = {
+// A config written for lorene-gate, keys and value shapes as its operators wrote them (phone
+// numbers replaced by reserved fictional ones): it must carry over unchanged.
+const LORENE_GATE_CONFIG = {
   enabled: true,
   channel: "whatsapp",
   protectedTo: ["+1 (555) 010-2000"],
@@ -32,11 +32,11 @@ describe("message-gate config", () => {
     expect(manifest.configSchema.additionalProperties).toBe(false);
   });
 
-  it("accepts every key of the gist's lorene-gate config, as given there", () => {
+  it("accepts every key of a lorene-gate config, as written there", () => {
     expect(Object.keys(manifest.configSchema.properties).sort()).toEqual(
-      Object.keys(GIST_CONFIG).sort(),
+      Object.keys(LORENE_GATE_CONFIG).sort(),
     );
-    const settings = parseGateSettings(GIST_CONFIG);
+    const settings = parseGateSettings(LORENE_GATE_CONFIG);
     expect(settings.protectedTo).toEqual(new Set(["+15550102000"]));
     expect(settings.allowedFrom).toEqual(new Set(["+15550103000", "+15550104000"]));
     expect(settings.trigger.test("FRIDAY: lights on")).toBe(true);

@@ -1,9 +1,13 @@
-import { ConfigError, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+import { ConfigError, parseConfig } from "@cloudsigma/taas-core/config";
+import { errorText } from "@cloudsigma/taas-core/error-text";
+import { PLUGIN_ID } from "./identity.ts";
 import { normalizePeerId } from "./peer-id.ts";
 
-export const PLUGIN_ID = "message-gate";
-
-/** The gist's lorene-gate keys, with defaults that protect nobody and name nobody. */
+/**
+ * The settings, named as lorene-gate configs name them so an existing config carries over
+ * unchanged. The defaults protect nobody and name nobody: installing the plugin changes no
+ * conversation until an operator lists the peers to guard.
+ */
 export const CONFIG_SPEC = {
   enabled: {
     type: "boolean",
@@ -99,8 +103,6 @@ export const CONFIG_SPEC = {
   },
 } as const;
 
-export type GateConfig = ParsedConfig<typeof CONFIG_SPEC>;
-
 /** The parsed config in the shape the gate uses: ids normalised, the trigger compiled. */
 export interface GateSettings {
   enabled: boolean;
@@ -135,14 +137,14 @@ export function parseGateSettings(raw: unknown): GateSettings {
 
 function compileTrigger(source: string): RegExp {
   try {
-    // Case-insensitive as in the gist; no g/y flag, so test() keeps no state between calls.
+    // Case-insensitive, since phone keyboards capitalise the first word ("Friday:" must arm
+    // like "friday:"); no g/y flag, so test() keeps no state between calls.
     return new RegExp(source, "iu");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
       PLUGIN_ID,
       "triggerRegex",
-      `is not a valid regular expression (${reason})`,
+      `is not a valid regular expression (${errorText(error)})`,
     );
   }
 }

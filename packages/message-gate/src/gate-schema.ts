@@ -70,14 +70,9 @@ export type ResponseDecision = "allowed" | "cancelled";
 /** Why a send was allowed or cancelled, as stored in responses.reason. */
 export type ResponseReason = "arm" | "watchdog" | "not-armed";
 
-export interface ArmRow {
-  arm_key: string;
-  channel: string;
-  peer: string;
-  request_id: string;
-  source_message_id: string | null;
-  sender: string | null;
-  expires_at: number;
-  uses_left: number;
-  updated_at: number;
+/** What an outbound decision reads of a conversation's arm (the rest of the row is there for inspection). */
+export interface LiveArm {
+  requestId: string;
+  expiresAt: number;
+  usesLeft: number;
 }

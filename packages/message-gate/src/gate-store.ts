@@ -1,14 +1,19 @@
-import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { rowInt, rowText, StatementCache } from "@cloudsigma/taas-core/sql-rows";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 import {
-  type ArmRow,
   GATE_SCHEMA,
+  type LiveArm,
   type RequestStatus,
   type ResponseDecision,
   type ResponseReason,
 } from "./gate-schema.ts";
 
-export interface SeenMessage {
+/*
+ * The rows the gate writes. Each is bound by name (`:field` in the statement), so a value can
+ * only land in the column named for it; SQLite refuses a field the statement does not name.
+ */
+type SeenMessage = {
   channel: string;
   messageId: string;
   sender: string;
@@ -17,9 +22,9 @@ export interface SeenMessage {
   requestId: string | null;
   threadId: string | null;
   at: number;
-}
+};
 
-export interface NewRequest {
+type NewRequest = {
   requestId: string;
   channel: string;
   sender: string;
@@ -29,9 +34,9 @@ export interface NewRequest {
   triggerText: string;
   body: string;
   at: number;
-}
+};
 
-export interface NewArm {
+type NewArm = {
   armKey: string;
   channel: string;
   peer: string;
@@ -41,9 +46,9 @@ export interface NewArm {
   expiresAt: number;
   usesLeft: number;
   at: number;
-}
+};
 
-export interface NewResponse {
+type NewResponse = {
   requestId: string | null;
   outboundMessageId: string | null;
   channel: string;
@@ -52,30 +57,20 @@ export interface NewResponse {
   reason: ResponseReason;
   content: string | null;
   at: number;
-}
-
-type Row = Record<string, SQLOutputValue>;
-const text = (row: Row, key: string): string | null =>
-  typeof row[key] === "string" ? row[key] : null;
-const int = (row: Row, key: string): number => Number(row[key] ?? 0);
+};
 
 /** Every read and write of the gate's ledger, as named operations over prepared statements. */
 export class GateStore {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
   }
 
-  /** One prepared statement per SQL text, compiled on first use. */
-  #sql(source: string): StatementSync {
-    let statement = this.#statements.get(source);
-    if (!statement) {
-      statement = this.#db.prepare(source);
-      this.#statements.set(source, statement);
-    }
-    return statement;
+  #sql(source: string) {
+    return this.#statements.sql(source);
   }
 
   static open(path: string): GateStore {
@@ -93,20 +88,11 @@ export class GateStore {
   recordSeen(message: SeenMessage): void {
     this.#sql(
       `INSERT INTO seen_messages (channel, message_id, sender, peer, triggered, request_id, thread_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (:channel, :messageId, :sender, :peer, :triggered, :requestId, :threadId, :at)
          ON CONFLICT (channel, message_id) DO UPDATE SET
            sender = excluded.sender, peer = excluded.peer, triggered = excluded.triggered,
            request_id = excluded.request_id, thread_id = excluded.thread_id`,
-    ).run(
-      message.channel,
-      message.messageId,
-      message.sender,
-      message.peer,
-      message.triggered ? 1 : 0,
-      message.requestId,
-      message.threadId,
-      message.at,
-    );
+    ).run({ ...message, triggered: message.triggered ? 1 : 0 });
   }
 
   /** The thread of (channel, peer, topic), created on first use; its updated_at is bumped. */
@@ -114,7 +100,7 @@ export class GateStore {
     const found = this.#sql(
       "SELECT thread_id FROM threads WHERE channel = ? AND peer = ? AND topic = ? ORDER BY updated_at DESC LIMIT 1",
     ).get(channel, peer, topic);
-    const threadId = (found && text(found, "thread_id")) ?? `${channel}:${peer}:${topic}:${at}`;
+    const threadId = (found && rowText(found, "thread_id")) ?? `${channel}:${peer}:${topic}:${at}`;
     this.#sql(
       `INSERT INTO threads (thread_id, channel, peer, topic, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (thread_id) DO UPDATE SET updated_at = excluded.updated_at`,
@@ -126,19 +112,9 @@ export class GateStore {
     this.#sql(
       `INSERT OR REPLACE INTO requests (request_id, channel, sender, peer, inbound_message_id, thread_id,
            trigger_text, body, status, created_at, updated_at, last_response_at, rearmed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, NULL, NULL)`,
-    ).run(
-      request.requestId,
-      request.channel,
-      request.sender,
-      request.peer,
-      request.inboundMessageId,
-      request.threadId,
-      request.triggerText,
-      request.body,
-      request.at,
-      request.at,
-    );
+         VALUES (:requestId, :channel, :sender, :peer, :inboundMessageId, :threadId,
+           :triggerText, :body, 'received', :at, :at, NULL, NULL)`,
+    ).run(request);
   }
 
   /** The newest request of the peer still waiting for its first reply and never re-armed. */
@@ -151,8 +127,8 @@ export class GateStore {
          WHERE channel = ? AND peer = ? AND status = 'received' AND rearmed_at IS NULL
          ORDER BY created_at DESC LIMIT 1`,
     ).get(channel, peer);
-    const requestId = row ? text(row, "request_id") : null;
-    return row && requestId ? { requestId, createdAt: int(row, "created_at") } : undefined;
+    const requestId = row ? rowText(row, "request_id") : null;
+    return row && requestId ? { requestId, createdAt: rowInt(row, "created_at") } : undefined;
   }
 
   setRequestStatus(requestId: string, status: RequestStatus, at: number): void {
@@ -183,33 +159,21 @@ export class GateStore {
   upsertArm(arm: NewArm): void {
     this.#sql(
       `INSERT OR REPLACE INTO arms (arm_key, channel, peer, request_id, source_message_id, sender,
-           expires_at, uses_left, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      arm.armKey,
-      arm.channel,
-      arm.peer,
-      arm.requestId,
-      arm.sourceMessageId,
-      arm.sender,
-      arm.expiresAt,
-      arm.usesLeft,
-      arm.at,
-    );
+           expires_at, uses_left, updated_at)
+         VALUES (:armKey, :channel, :peer, :requestId, :sourceMessageId, :sender,
+           :expiresAt, :usesLeft, :at)`,
+    ).run(arm);
   }
 
-  getArm(armKey: string): ArmRow | undefined {
-    const row = this.#sql("SELECT * FROM arms WHERE arm_key = ?").get(armKey);
+  getArm(armKey: string): LiveArm | undefined {
+    const row = this.#sql(
+      "SELECT request_id, expires_at, uses_left FROM arms WHERE arm_key = ?",
+    ).get(armKey);
     if (!row) return undefined;
     return {
-      arm_key: text(row, "arm_key") ?? armKey,
-      channel: text(row, "channel") ?? "",
-      peer: text(row, "peer") ?? "",
-      request_id: text(row, "request_id") ?? "",
-      source_message_id: text(row, "source_message_id"),
-      sender: text(row, "sender"),
-      expires_at: int(row, "expires_at"),
-      uses_left: int(row, "uses_left"),
-      updated_at: int(row, "updated_at"),
+      requestId: rowText(row, "request_id") ?? "",
+      expiresAt: rowInt(row, "expires_at"),
+      usesLeft: rowInt(row, "uses_left"),
     };
   }
 
@@ -231,16 +195,8 @@ export class GateStore {
   insertResponse(response: NewResponse): void {
     this.#sql(
       `INSERT INTO responses (request_id, outbound_message_id, channel, peer, kind, decision, reason, content, created_at)
-         VALUES (?, ?, ?, ?, 'text', ?, ?, ?, ?)`,
-    ).run(
-      response.requestId,
-      response.outboundMessageId,
-      response.channel,
-      response.peer,
-      response.decision,
-      response.reason,
-      response.content,
-      response.at,
-    );
+         VALUES (:requestId, :outboundMessageId, :channel, :peer, 'text', :decision, :reason,
+           :content, :at)`,
+    ).run(response);
   }
 }

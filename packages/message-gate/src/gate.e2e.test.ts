@@ -1,20 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createStateDir,
-  freePort,
   gatewayCall,
+  type Host,
   hookNames,
   inspectPlugin,
-  providerModels,
+  nonEmpty,
   REPO_ROOT,
-  type RunningGateway,
-  type StateDir,
-  startGateway,
+  startHost,
   tearDownHost,
-  writeHostConfig,
+  waitFor,
 } from "../../../e2e/harness/index.ts";
 import { pollRows, type Row } from "../../../test-support/sqlite-rows.ts";
 
@@ -36,65 +32,59 @@ const PLUGIN = {
 const HOST_CANCEL_LINE = "[hooks] message_sending cancel=true decided by message-gate";
 
 describe("message-gate in the real host, driven through chat.send", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
-  let gateway: RunningGateway | undefined;
-  let port: number;
+  let host: Host;
   let sent = 0;
 
-  const dbPath = () => join(state.dir, "message-gate", "gate.sqlite");
+  const dbPath = () => join(host.state.dir, "message-gate", "gate.sqlite");
   const rows = (sql: string): Row[] => pollRows(dbPath(), sql);
   const hostCancelLines = () =>
-    readFileSync(join(state.logs, "openclaw-host.log"), "utf8")
+    readFileSync(join(host.state.logs, "openclaw-host.log"), "utf8")
       .split("\n")
       .filter((line) => line.includes(HOST_CANCEL_LINE)).length;
-  /** The host logs after the hook returned (and buffers): wait for the count to get there. */
+  /**
+   * The host logs after the hook returned (and buffers): wait for the count to get there, then
+   * return the count, so the caller still sees one line too many.
+   */
   const settledCancelLines = async (expected: number): Promise<number> => {
-    const deadline = Date.now() + 15_000;
-    while (hostCancelLines() < expected && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitFor(`${expected} host cancel line(s)`, () => hostCancelLines() >= expected, {
+      logs: host.state.logs,
+    });
     return hostCancelLines();
   };
   /** Sends one webchat message and waits until the gate decided on the agent's reply. */
   const chat = async (message: string): Promise<Row> => {
     const before = rows("SELECT id FROM responses").length;
-    const { json } = await gatewayCall<{ status?: string }>(state, "chat.send", {
+    const { json } = await gatewayCall<{ status?: string }>(host.state, "chat.send", {
       sessionKey: GATED,
       message,
       idempotencyKey: `gate-e2e-${++sent}`,
     });
     expect(json.status).toBe("started");
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const decided = rows("SELECT * FROM responses ORDER BY id").slice(before);
-      if (decided.length > 0) {
-        expect(decided).toHaveLength(1);
-        return decided[0] as Row;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`no gate decision for "${message}" within 60 s; logs: ${state.logs}`);
+    const decided = await waitFor(
+      `the gate's decision on "${message}"`,
+      () => nonEmpty(rows("SELECT * FROM responses ORDER BY id").slice(before)),
+      { timeoutMs: 60_000, intervalMs: 250, logs: host.state.logs },
+    );
+    expect(decided).toHaveLength(1);
+    return decided[0] as Row;
   };
 
   beforeAll(async () => {
-    state = await createStateDir("message-gate");
-    emulator = await startEmulator({ replicas: 1 });
-    port = await freePort();
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: providerModels(),
-      plugins: [PLUGIN],
-      gateway: { port, token: "gate-token" },
-      extra: { logging: { file: join(state.logs, "openclaw-host.log"), level: "debug" } },
+    host = await startHost({
+      name: "message-gate",
+      emulator: { replicas: 1 },
+      config: ({ state }) => ({
+        plugins: [PLUGIN],
+        extra: { logging: { file: join(state.logs, "openclaw-host.log"), level: "debug" } },
+      }),
+      gateway: { token: "gate-token" },
     });
-    gateway = await startGateway(state, { port, token: "gate-token" });
   });
 
-  afterAll(() => tearDownHost({ gateway, emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("loads with its hooks and no diagnostics", async () => {
-    const inspect = await inspectPlugin(state, PLUGIN.id);
+    const inspect = await inspectPlugin(host.state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
     expect(hookNames(inspect)).toEqual(["message_received", "message_sending"]);
     expect(inspect.diagnostics).toEqual([]);
@@ -133,8 +123,8 @@ describe("message-gate in the real host, driven through chat.send", () => {
   });
 
   it("keeps the arm across a gateway restart: one more reply passes, the next is cancelled", async () => {
-    await gateway?.stop();
-    gateway = await startGateway(state, { port, token: "gate-token" });
+    await host.gateway?.stop();
+    await host.startGateway();
     const afterRestart = await chat("and what about tomorrow?");
     expect(afterRestart).toMatchObject({
       decision: "allowed",

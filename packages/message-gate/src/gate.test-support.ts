@@ -8,7 +8,7 @@ import { type InboundMessage, MessageGate } from "./gate.ts";
 import { GateStore } from "./gate-store.ts";
 
 /** A manual clock: tests move time explicitly. */
-export class TestClock {
+class TestClock {
   value: number;
   constructor(start = Date.UTC(2026, 0, 1, 12)) {
     this.value = start;

@@ -1,6 +1,6 @@
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { GateSettings } from "./config.ts";
-import type { ArmRow, ResponseReason } from "./gate-schema.ts";
+import type { LiveArm, ResponseReason } from "./gate-schema.ts";
 import type { GateStore } from "./gate-store.ts";
 import { normalizePeerId } from "./peer-id.ts";
 import { withWrapper } from "./wrapper.ts";
@@ -17,7 +17,7 @@ export interface InboundMessage {
   threadId?: string | number;
 }
 
-export interface OutboundMessage {
+interface OutboundMessage {
   channelId: string;
   to: string;
   content: string;
@@ -52,7 +52,8 @@ export type OutboundDecision =
     }
   | { cancel: true; reason: "not-armed"; peer: string };
 
-// A body must carry at least one letter or digit in any script (as the gist required).
+// A body must carry at least one letter or digit in any script: a trigger followed only by
+// punctuation or emoji asks nothing, so it must not open a conversation to replies.
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 
 /**
@@ -182,22 +183,22 @@ export class MessageGate {
         });
         return { cancel: true, reason: "not-armed", peer };
       }
-      const usesLeft = arm.uses_left - 1;
+      const usesLeft = arm.usesLeft - 1;
       store.spendArm(key, usesLeft, at + settings.armTtlMs, at);
-      store.setRequestStatus(arm.request_id, "responded", at);
+      store.setRequestStatus(arm.requestId, "responded", at);
       store.insertResponse({
         ...response,
-        requestId: arm.request_id,
+        requestId: arm.requestId,
         decision: "allowed",
         reason,
         content: wrapped,
       });
-      return { cancel: false, reason, peer, requestId: arm.request_id, usesLeft, ...rewrite };
+      return { cancel: false, reason, peer, requestId: arm.requestId, usesLeft, ...rewrite };
     });
   }
 
   /** The watchdog: one late reply for the newest recent unanswered request; older ones missed. */
-  #recoverMissedArm(store: GateStore, peer: string, at: number): ArmRow | undefined {
+  #recoverMissedArm(store: GateStore, peer: string, at: number): LiveArm | undefined {
     const { channel, armTtlMs, missedResponseTtlMs } = this.#settings;
     store.markMissedBefore(channel, peer, at - missedResponseTtlMs, at);
     const pending = store.latestUnanswered(channel, peer);
@@ -223,10 +224,10 @@ export class MessageGate {
   }
 }
 
-export function armKey(channel: string, peer: string): string {
+function armKey(channel: string, peer: string): string {
   return `${channel.toLowerCase()}:${peer}`;
 }
 
-function usable(arm: ArmRow | undefined, now: number): ArmRow | undefined {
-  return arm && arm.expires_at > now && arm.uses_left > 0 ? arm : undefined;
+function usable(arm: LiveArm | undefined, now: number): LiveArm | undefined {
+  return arm && arm.expiresAt > now && arm.usesLeft > 0 ? arm : undefined;
 }

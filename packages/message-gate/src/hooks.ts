@@ -1,8 +1,9 @@
-import { PLUGIN_ID } from "./config.ts";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { InboundOutcome, MessageGate, OutboundDecision } from "./gate.ts";
+import { PLUGIN_ID } from "./identity.ts";
 
 /** The fields of the host's `message_received` event and message context the gate reads. */
-export interface ReceivedEvent {
+interface ReceivedEvent {
   from?: string;
   senderId?: string;
   content?: string;
@@ -10,23 +11,23 @@ export interface ReceivedEvent {
   threadId?: string | number;
   metadata?: Record<string, unknown>;
 }
-export interface SendingEvent {
+interface SendingEvent {
   to: string;
   content?: string;
   metadata?: Record<string, unknown>;
 }
-export interface MessageContext {
+interface MessageContext {
   channelId?: string;
   conversationId?: string;
   messageId?: string;
   senderId?: string;
 }
-export interface SendingResult {
+interface SendingResult {
   content?: string;
   cancel?: boolean;
   cancelReason?: string;
 }
-export interface GateLogger {
+interface GateLogger {
   info(message: string): void;
   error(message: string): void;
 }
@@ -119,8 +120,4 @@ function describeOutbound(decision: OutboundDecision): string {
     return `outbound passes (${decision.reason})${decision.content === undefined ? "" : ", wrapped"}`;
   }
   return `allowed outbound to ${decision.peer} (${decision.reason}): request ${decision.requestId}, ${decision.usesLeft} use(s) left`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,8 @@
 /**
- * Peer and sender ids as the gate compares them. Phone-like ids are normalised as the gist
- * did (every non-digit dropped, a leading "+"), so "+1 (555) 010-2000", "whatsapp:+15550102000"
- * and the WhatsApp user JID "15550102000@s.whatsapp.net" are one peer. Anything else (session
+ * Peer and sender ids as the gate compares them. Phone-like ids are normalised to "+digits"
+ * (every non-digit dropped, a leading "+"), because operators and channels spell one number
+ * several ways: "+1 (555) 010-2000", "whatsapp:+15550102000" and the WhatsApp user JID
+ * "15550102000@s.whatsapp.net" are one peer. Anything else (session
  * keys, Discord snowflakes, Slack ids, "cli") is only trimmed: stripping its non-digits would
  * make unrelated ids collide, which a gate must never do.
  */

@@ -13,7 +13,7 @@ describe("orchestrator config", () => {
     expect(manifest.configSchema.additionalProperties).toBe(false);
   });
 
-  it("has the gist's keys and defaults", () => {
+  it("has the documented keys and defaults", () => {
     expect(Object.keys(CONFIG_SPEC)).toEqual([
       "injectOrchestratorPrompt",
       "enforceMainDelegation",

@@ -1,14 +1,14 @@
-import { ConfigError, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+import { ConfigError, parseConfig } from "@cloudsigma/taas-core/config";
+import { PLUGIN_ID } from "./identity.ts";
 import { sanitizeLabel } from "./text.ts";
-
-export const PLUGIN_ID = "orchestrator";
-/** The state database, under `<state dir>/orchestrator/`. */
-export const STATE_FILE = "orchestrator.sqlite";
 
 export const RETRY_OUTCOMES = ["error", "timeout", "killed", "reset", "deleted"] as const;
 export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
 
-/** The session tools a front controller and a hidden orchestrator always keep (the gist's list). */
+/**
+ * The session tools a front controller and a hidden orchestrator always keep: what it takes to
+ * delegate, follow up and remember, and nothing that does the work itself.
+ */
 export const SESSION_TOOLS = [
   "sessions_spawn",
   "sessions_send",
@@ -19,7 +19,12 @@ export const SESSION_TOOLS = [
   "memory_get",
 ] as const;
 
-/** The gist's orchestrator schema, with the gist's defaults. */
+/**
+ * The settings. Instructions and retries are on by default; enforcement is off, because
+ * refusing tools can keep a main session from getting work done, so that is the operator's
+ * choice. Retries cover the outcomes a rerun can fix (error, timeout), not a run someone
+ * stopped or reset on purpose.
+ */
 export const CONFIG_SPEC = {
   injectOrchestratorPrompt: {
     type: "boolean",
@@ -72,8 +77,6 @@ export const CONFIG_SPEC = {
       "Label prefix of the hidden orchestrator a main session spawns (lower-cased; letters, digits, '.', '_' and '-').",
   },
 } as const;
-
-export type OrchestratorConfig = ParsedConfig<typeof CONFIG_SPEC>;
 
 export interface OrchestratorSettings {
   injectOrchestratorPrompt: boolean;

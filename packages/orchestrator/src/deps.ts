@@ -9,7 +9,7 @@ export interface SystemEvents {
   requestHeartbeat(options: { sessionKey: string; reason: string }): void;
 }
 
-export interface OrchestratorLogger {
+interface OrchestratorLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;

@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OrchestratorDeps } from "./deps.ts";
 import {
   onBeforePromptBuild,
@@ -31,9 +32,7 @@ import {
  */
 export function createOrchestratorHooks(deps: OrchestratorDeps) {
   const failed = (hook: string, error: unknown) =>
-    deps.logger.error(
-      `orchestrator: ${hook} failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    deps.logger.error(`orchestrator: ${hook} failed: ${errorText(error)}`);
   const guarded =
     <A extends unknown[], R>(
       hook: string,

@@ -1,16 +1,41 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
-import entry from "./index.ts";
+import { readRows } from "../../../test-support/sqlite-rows.ts";
+import { registerOrchestrator } from "./register.ts";
+import { orchestratorRuntime } from "./runtime.ts";
+import { TrackingStore } from "./tracking-store.ts";
 
-/** Registers with the shared fake host API; returns the hook names, in order, and the warnings. */
+let stateDir: string;
+const opened: string[] = [];
+
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "orchestrator-index-"));
+});
+afterEach(() => {
+  for (const path of opened.splice(0)) {
+    orchestratorRuntime({ dbPath: () => path, now: Date.now })
+      .store()
+      .close();
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/**
+ * Registers as the entry does, with the shared fake host API and a temp state dir in place of
+ * the host's; returns the hook names, in order, and the warnings.
+ */
 function register(mode: string, pluginConfig: unknown) {
   const fake = fakeApi({
     id: "orchestrator",
     mode: mode as Parameters<typeof fakeApi>[0]["mode"],
     pluginConfig: pluginConfig as Record<string, unknown>,
   });
-  entry.register(fake.api);
+  registerOrchestrator(fake.api, { stateDir: () => stateDir });
   return {
+    fake,
     hooks: [...fake.hooks.keys()],
     warnings: fake.logs.filter((line) => line.startsWith("warn: ")).map((line) => line.slice(6)),
   };
@@ -52,6 +77,31 @@ describe("orchestrator registration", () => {
     });
     expect(warnings).toEqual([
       "orchestrator: allowed tool lists add non-session tools (exec); main or orchestrator sessions may run them directly",
+    ]);
+  });
+
+  it("keeps its state in <state dir>/orchestrator/orchestrator.sqlite, pruned when first opened", () => {
+    const path = join(stateDir, "orchestrator", "orchestrator.sqlite");
+    const pending = (pendingKey: string, createdAt: number) => ({
+      pendingKey,
+      requesterSessionKey: "agent:main:main",
+      kind: "worker" as const,
+      label: null,
+      specJson: "{}",
+      taskKey: pendingKey,
+      createdAt,
+    });
+    mkdirSync(dirname(path), { recursive: true });
+    const earlier = TrackingStore.open(path);
+    earlier.recordPending(pending("stale", Date.now() - 2 * 3_600_000));
+    earlier.recordPending(pending("fresh", Date.now()));
+    earlier.close();
+
+    const { fake } = register("full", {});
+    opened.push(path);
+    fake.fire("session_end", { sessionKey: "agent:main:other", reason: "new" });
+    expect(readRows(path, "SELECT pending_key FROM pending_spawns")).toEqual([
+      { pending_key: "fresh" },
     ]);
   });
 });

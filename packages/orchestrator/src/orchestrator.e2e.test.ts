@@ -1,24 +1,19 @@
 import { join } from "node:path";
-import {
-  type RecordedRequest,
-  type RunningEmulator,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import { setTimeout as delay } from "node:timers/promises";
+import type { RecordedRequest } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createStateDir,
-  freePort,
   gatewayCall,
+  type Host,
   hookNames,
   inspectPlugin,
-  providerModels,
+  nonEmpty,
   REPO_ROOT,
-  type RunningGateway,
   runAgentTurn,
-  type StateDir,
-  startGateway,
+  startHost,
   tearDownHost,
-  writeHostConfig,
+  type WaitOptions,
+  waitFor,
 } from "../../../e2e/harness/index.ts";
 import { pollRows, type Row } from "../../../test-support/sqlite-rows.ts";
 
@@ -66,28 +61,14 @@ const toolResults = (request: RecordedRequest) =>
     .map((m) => contentText(m.content));
 
 describe("orchestrator in the real host", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
-  let gateway: RunningGateway | undefined;
-  let port: number;
+  let host: Host;
 
   const chats = () =>
-    emulator.requests().filter((r) => r.path === "/v1/chat/completions" && r.body);
+    host.emulator.requests().filter((r) => r.path === "/v1/chat/completions" && r.body);
   const rows = (sql: string, ...params: string[]): Row[] =>
-    pollRows(join(state.dir, "orchestrator", "orchestrator.sqlite"), sql, ...params);
-  const waitFor = async <T>(
-    label: string,
-    probe: () => T | undefined,
-    timeoutMs = 60_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = probe();
-      if (found !== undefined) return found;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    throw new Error(`timed out waiting for ${label}; logs: ${state.logs}`);
-  };
+    pollRows(join(host.state.dir, "orchestrator", "orchestrator.sqlite"), sql, ...params);
+  // Subagents and heartbeats run after the turn that started them returned: give them a minute.
+  const slow = (): WaitOptions => ({ timeoutMs: 60_000, intervalMs: 300, logs: host.state.logs });
   const retryLog = () =>
     rows(
       "SELECT failed_session_key, outcome, attempt, decision FROM retry_log WHERE requester_session_key = ? ORDER BY id",
@@ -97,31 +78,29 @@ describe("orchestrator in the real host", () => {
     chats().filter((r) => JSON.stringify(r.body).includes(`failedChildSession: ${child}`));
 
   beforeAll(async () => {
-    state = await createStateDir("orchestrator");
-    emulator = await startEmulator({ replicas: 1 });
-    port = await freePort();
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: providerModels(),
-      // A provider whose key the emulator refuses: a subagent spawned on it fails (outcome "error").
-      extraProviders: {
-        broken: {
-          baseUrl: emulator.url,
-          api: "openai-completions",
-          apiKey: "revoked-key",
-          models: [{ id: "gpt-5.5", name: "gpt-5.5", input: ["text"] }],
+    host = await startHost({
+      name: "orchestrator",
+      emulator: { replicas: 1 },
+      config: ({ emulator }) => ({
+        // A provider whose key the emulator refuses: a subagent spawned on it fails (outcome "error").
+        extraProviders: {
+          broken: {
+            baseUrl: emulator.url,
+            api: "openai-completions",
+            apiKey: "revoked-key",
+            models: [{ id: "gpt-5.5", name: "gpt-5.5", input: ["text"] }],
+          },
         },
-      },
-      plugins: [PLUGIN],
-      gateway: { port, token: "orchestrator-token" },
+        plugins: [PLUGIN],
+      }),
+      gateway: { token: "orchestrator-token" },
     });
-    gateway = await startGateway(state, { port, token: "orchestrator-token" });
   });
 
-  afterAll(() => tearDownHost({ gateway, emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("loads with its hooks and no diagnostics", async () => {
-    const inspect = await inspectPlugin(state, PLUGIN.id);
+    const inspect = await inspectPlugin(host.state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
     expect(hookNames(inspect)).toEqual([
       "after_tool_call",
@@ -137,7 +116,7 @@ describe("orchestrator in the real host", () => {
   it("injects the front-controller rules into main-session requests only, and wraps the spawned orchestrator's task", async () => {
     const worker = `worker task [[tool:exec ${JSON.stringify({ command: "echo worker-ran" })}]]`;
     const orchestrate = `orchestrate this ${callTool("sessions_spawn", { task: worker, runtime: "subagent" })}`;
-    await runAgentTurn(state, {
+    await runAgentTurn(host.state, {
       message: `main turn [[tool:exec ${JSON.stringify({ command: "echo from-main" })}]] ${callTool("sessions_spawn", { task: orchestrate, runtime: "subagent" })}`,
     });
     const main = chats().filter((r) => firstUserText(r).includes("main turn"));
@@ -146,10 +125,14 @@ describe("orchestrator in the real host", () => {
       expect(systemPrompt(request)).toContain("[Orchestrator mode is active]");
       expect(systemPrompt(request)).toContain("Retry limit: 1.");
     }
-    const subagents = await waitFor("the worker's requests", () => {
-      const found = chats().filter((r) => firstUserText(r).includes("[Subagent Context]"));
-      return found.some((r) => atDepth(r, 2)) ? found : undefined;
-    });
+    const subagents = await waitFor(
+      "the worker's requests",
+      () => {
+        const found = chats().filter((r) => firstUserText(r).includes("[Subagent Context]"));
+        return found.some((r) => atDepth(r, 2)) ? found : undefined;
+      },
+      slow(),
+    );
     for (const request of subagents)
       expect(systemPrompt(request)).not.toContain("[Orchestrator mode is active]");
     const orchestratorTask = firstUserText(
@@ -170,19 +153,27 @@ describe("orchestrator in the real host", () => {
     expect(mainResults).toContain(
       "Front-controller session tool 'exec' blocked by orchestrator policy. Use sessions_spawn to start a hidden orchestrator first.",
     );
-    const workerResults = await waitFor("the worker's exec result", () => {
-      const results = chats()
-        .filter((r) => atDepth(r, 2))
-        .flatMap(toolResults);
-      return results.length > 0 ? results : undefined;
-    });
+    const workerResults = await waitFor(
+      "the worker's exec result",
+      () =>
+        nonEmpty(
+          chats()
+            .filter((r) => atDepth(r, 2))
+            .flatMap(toolResults),
+        ),
+      slow(),
+    );
     expect(workerResults).toEqual(["worker-ran"]);
-    const tracked = await waitFor("both sessions ended", () => {
-      const found = rows(
-        "SELECT session_key, kind, requester_session_key, label, status, task_preview FROM tracked_sessions ORDER BY started_at",
-      );
-      return found.length === 2 && found.every((row) => row.status === "ok") ? found : undefined;
-    });
+    const tracked = await waitFor(
+      "both sessions ended",
+      () => {
+        const found = rows(
+          "SELECT session_key, kind, requester_session_key, label, status, task_preview FROM tracked_sessions ORDER BY started_at",
+        );
+        return found.length === 2 && found.every((row) => row.status === "ok") ? found : undefined;
+      },
+      slow(),
+    );
     const [orchestrator, workerRow] = tracked;
     expect(orchestrator).toMatchObject({
       kind: "orchestrator",
@@ -203,31 +194,36 @@ describe("orchestrator in the real host", () => {
       runtime: "subagent",
       model: "broken/gpt-5.5",
     });
-    await runAgentTurn(state, { message: `first try ${failing}`, sessionKey: RETRY_SESSION });
-    const [first] = await waitFor("the first retry decision", () =>
-      retryLog().length === 1 ? retryLog() : undefined,
+    await runAgentTurn(host.state, { message: `first try ${failing}`, sessionKey: RETRY_SESSION });
+    const [first] = await waitFor(
+      "the first retry decision",
+      () => (retryLog().length === 1 ? retryLog() : undefined),
+      slow(),
     );
     expect(first).toMatchObject({ outcome: "error", attempt: 1, decision: "queued" });
     const child = String(first?.failed_session_key);
     // The heartbeat the plugin asked for runs the session: the event is in that model request.
-    const withEvent = await waitFor("the retry event in a model request", () => {
-      const found = retryEventFor(child);
-      return found.length > 0 ? found : undefined;
-    });
+    const withEvent = await waitFor(
+      "the retry event in a model request",
+      () => nonEmpty(retryEventFor(child)),
+      slow(),
+    );
     expect(JSON.stringify(withEvent[0]?.body)).toContain("<orchestrator-retry>");
     expect(JSON.stringify(withEvent[0]?.body)).toContain("attempt: 1/1");
 
-    await gateway?.stop();
-    gateway = await startGateway(state, { port, token: "orchestrator-token" });
-    await runAgentTurn(state, { message: `second try ${failing}`, sessionKey: RETRY_SESSION });
-    const log = await waitFor("the second retry decision", () =>
-      retryLog().length === 2 ? retryLog() : undefined,
+    await host.gateway?.stop();
+    await host.startGateway();
+    await runAgentTurn(host.state, { message: `second try ${failing}`, sessionKey: RETRY_SESSION });
+    const log = await waitFor(
+      "the second retry decision",
+      () => (retryLog().length === 2 ? retryLog() : undefined),
+      slow(),
     );
     expect(log[1]).toMatchObject({ outcome: "error", attempt: null, decision: "exhausted" });
     const second = String(log[1]?.failed_session_key);
     expect(second).not.toBe(child);
     // Give a wrongly queued event time to reach a heartbeat run, then check none did.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await delay(5_000);
     expect(retryEventFor(second)).toEqual([]);
     // Across every request the model got, exactly one failed child was ever offered for retry.
     const offered = new Set(
@@ -250,17 +246,18 @@ describe("orchestrator in the real host", () => {
         RETRY_SESSION,
       ),
     ).toEqual([{ n: 2 }]);
-    const { json } = await gatewayCall<{ ok?: boolean }>(state, "sessions.reset", {
+    const { json } = await gatewayCall<{ ok?: boolean }>(host.state, "sessions.reset", {
       key: RETRY_SESSION,
     });
     expect(json).toMatchObject({ ok: true });
-    await waitFor("the reset session's state to go", () =>
-      rows(
-        "SELECT count(*) AS n FROM tracked_sessions WHERE requester_session_key = ?",
-        RETRY_SESSION,
-      )[0]?.n === 0
-        ? true
-        : undefined,
+    await waitFor(
+      "the reset session's state to go",
+      () =>
+        rows(
+          "SELECT count(*) AS n FROM tracked_sessions WHERE requester_session_key = ?",
+          RETRY_SESSION,
+        )[0]?.n === 0,
+      slow(),
     );
     expect(
       rows("SELECT * FROM retry_budgets WHERE requester_session_key = ?", RETRY_SESSION),

@@ -9,7 +9,7 @@ import { TrackingStore } from "./tracking-store.ts";
 
 export const MAIN = "agent:main:main";
 
-export interface Recorded {
+interface Recorded {
   events: Array<{ text: string; sessionKey: string; contextKey: string }>;
   heartbeats: Array<{ sessionKey: string; reason: string }>;
   logs: string[];

@@ -18,7 +18,7 @@ export interface PromptBuildContext {
   sessionKey?: string;
   trigger?: string;
 }
-export interface PromptBuildResult {
+interface PromptBuildResult {
   appendSystemContext?: string;
   prependContext?: string;
 }

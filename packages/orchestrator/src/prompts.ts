@@ -2,7 +2,7 @@ import type { SpawnSpec } from "./spawn-spec.ts";
 import { taskPreview } from "./text.ts";
 
 export const ORCHESTRATOR_MODE_MARKER = "[Orchestrator mode is active]";
-export const STATUS_MARKER = "[Orchestrator status snapshot]";
+const STATUS_MARKER = "[Orchestrator status snapshot]";
 const HIDDEN_TASK_HEADER = "[Hidden Thread Orchestrator]";
 const PRIMARY_TASK_LINE = "Primary task from front-controller:";
 
@@ -20,7 +20,7 @@ export function buildFrontControllerPrompt(maxRetries: number): string {
   ].join("\n");
 }
 
-export interface WorkerLine {
+interface WorkerLine {
   sessionKey: string;
   label: string | null;
   status: string;

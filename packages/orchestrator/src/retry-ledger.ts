@@ -1,7 +1,7 @@
-import { int, type StatementCache } from "./sql-rows.ts";
+import { rowInt, type StatementCache } from "@cloudsigma/taas-core/sql-rows";
 import type { RetryDecision } from "./tracking-schema.ts";
 
-export interface RetryLogEntry {
+interface RetryLogEntry {
   taskKey: string;
   failedSessionKey: string;
   requesterSessionKey: string;
@@ -37,7 +37,7 @@ export class RetryLedger {
          RETURNING retries`,
       )
       .get(taskKey, requesterSessionKey, at, max);
-    return row ? int(row, "retries") : undefined;
+    return row ? rowInt(row, "retries") : undefined;
   }
 
   /** Gives back a reserved retry that could not be queued. */

@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { RETRY_OUTCOMES, type RetryOutcome } from "./config.ts";
 import type { OrchestratorDeps } from "./deps.ts";
 import { buildRetrySystemEvent } from "./prompts.ts";
@@ -71,9 +72,7 @@ export function onSubagentEnded(deps: OrchestratorDeps, event: SubagentEndedEven
       contextKey: `orchestrator-retry:${tracked.taskKey.slice(0, 16)}:${attempt}`,
     });
   } catch (error) {
-    logger.error(
-      `orchestrator: enqueueing the retry event failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    logger.error(`orchestrator: enqueueing the retry event failed: ${errorText(error)}`);
   }
   if (!queued) {
     store.retries.release(tracked.taskKey);

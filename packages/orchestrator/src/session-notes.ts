@@ -1,6 +1,6 @@
-import { int, type StatementCache, text } from "./sql-rows.ts";
+import { rowInt, rowText, type StatementCache } from "@cloudsigma/taas-core/sql-rows";
 
-export type NoteField = "last_user_message" | "last_delegated_task";
+type NoteField = "last_user_message" | "last_delegated_task";
 
 /** Small per-session memory: the last user message, the last delegated task, policy blocks. */
 export class SessionNotes {
@@ -14,7 +14,7 @@ export class SessionNotes {
     const row = this.#statements
       .sql(`SELECT ${field} AS value FROM session_notes WHERE session_key = ?`)
       .get(sessionKey);
-    return (row && text(row, "value")) ?? undefined;
+    return (row && rowText(row, "value")) ?? undefined;
   }
 
   set(sessionKey: string, field: NoteField, value: string, at: number): void {
@@ -35,6 +35,6 @@ export class SessionNotes {
          RETURNING attempts`,
       )
       .get(blockKey, sessionKey, at);
-    return row ? int(row, "attempts") : 1;
+    return row ? rowInt(row, "attempts") : 1;
   }
 }

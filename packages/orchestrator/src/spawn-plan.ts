@@ -10,7 +10,7 @@ const FALLBACK_ORCHESTRATOR_TASK =
 const FALLBACK_WORKER_TASK =
   "Delegate the current thread objective to a worker and report results.";
 
-export interface SpawnRequest {
+interface SpawnRequest {
   role: "front" | "orchestrator" | "worker";
   sessionKey: string;
   params: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { sha256Hex } from "@cloudsigma/taas-core/hash";
+import { isRecord } from "@cloudsigma/taas-core/records";
 import { asRecord, nonEmpty } from "./text.ts";
 
 /** What a subagent was spawned with: enough to ask for the same spawn again. */
@@ -61,7 +62,7 @@ export function childSessionKeyOf(result: unknown, depth = 0): string | undefine
   const direct = nonEmpty(record.childSessionKey);
   if (direct) return direct;
   for (const nested of Object.values(record)) {
-    if (nested === null || typeof nested !== "object") continue;
+    if (!isRecord(nested)) continue;
     const found = childSessionKeyOf(nested, depth + 1);
     if (found) return found;
   }

@@ -1,3 +1,5 @@
+import { isRecord } from "@cloudsigma/taas-core/records";
+
 /** Small text helpers shared by the prompts, the spawn specs and the tracking rows. */
 
 /** A label safe for session titles: lower-case, dashes for spaces, [a-z0-9._-], at most 64. */
@@ -21,8 +23,7 @@ export function nonEmpty(value: unknown): string | undefined {
   return trimmed.length > 0 ? trimmed : undefined;
 }
 
+/** The fields of a tool's params or result, or none when it is not an object. */
 export function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }

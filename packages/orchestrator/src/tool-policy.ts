@@ -29,7 +29,8 @@ const ORCHESTRATOR_FALLBACK_ATTEMPTS = 3;
  * before_tool_call. Policy first: with enforcement on, a main session may call only its allowed
  * (session) tools; a hidden orchestrator only its own list, until the same tool was refused
  * twice in a run (the third try goes through). A `tool_call` wrapper is judged by the tool it
- * calls (the host then runs this hook again for the inner call). Then the gist's routing:
+ * calls (the host then runs this hook again for the inner call). Then routing, so a front
+ * controller can follow its thread's orchestrator without knowing its session key:
  * sessions_send and status reads default to the thread's orchestrator (or its requester), and
  * sessions_spawn is planned (wrapped as the hidden orchestrator from a main session) and
  * recorded as a pending spawn.

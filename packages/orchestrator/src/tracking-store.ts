@@ -1,8 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
+import { type Row, rowInt, rowText, StatementCache } from "@cloudsigma/taas-core/sql-rows";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { RetryLedger } from "./retry-ledger.ts";
 import { SessionNotes } from "./session-notes.ts";
-import { int, type Row, StatementCache, text } from "./sql-rows.ts";
 import {
   type PendingSpawn,
   type SessionKind,
@@ -89,7 +89,7 @@ export class TrackingStore {
        ORDER BY created_at, rowid LIMIT 1`,
     ).get(requesterSessionKey, label);
     if (!row) return undefined;
-    return this.takePending(text(row, "pending_key") ?? "");
+    return this.takePending(rowText(row, "pending_key") ?? "");
   }
 
   trackSession(
@@ -150,7 +150,7 @@ export class TrackingStore {
        WHERE requester_session_key = ? AND kind = 'orchestrator' AND status = 'running' AND updated_at >= ?
        ORDER BY started_at DESC LIMIT 1`,
     ).get(requesterSessionKey, staleBefore);
-    return (row && text(row, "session_key")) ?? undefined;
+    return (row && rowText(row, "session_key")) ?? undefined;
   }
 
   /** The sessions a requester spawned, most recently updated first. */
@@ -176,7 +176,7 @@ export class TrackingStore {
       "SELECT session_key FROM tracked_sessions WHERE requester_session_key = ?",
     )
       .all(sessionKey)
-      .map((row) => text(row, "session_key") ?? "");
+      .map((row) => rowText(row, "session_key") ?? "");
     for (const owner of [sessionKey, ...children]) {
       this.#sql("DELETE FROM tracked_sessions WHERE requester_session_key = ?").run(owner);
       this.#sql("DELETE FROM retry_budgets WHERE requester_session_key = ?").run(owner);
@@ -188,28 +188,28 @@ export class TrackingStore {
 
 function sessionOf(row: Row): TrackedSession {
   return {
-    sessionKey: text(row, "session_key") ?? "",
+    sessionKey: rowText(row, "session_key") ?? "",
     kind: kindOf(row),
-    requesterSessionKey: text(row, "requester_session_key") ?? "",
-    label: text(row, "label"),
-    taskPreview: text(row, "task_preview") ?? "",
-    taskKey: text(row, "task_key") ?? "",
-    specJson: text(row, "spec_json") ?? "{}",
-    status: text(row, "status") ?? "unknown",
-    outcome: text(row, "outcome"),
-    startedAt: int(row, "started_at"),
-    updatedAt: int(row, "updated_at"),
+    requesterSessionKey: rowText(row, "requester_session_key") ?? "",
+    label: rowText(row, "label"),
+    taskPreview: rowText(row, "task_preview") ?? "",
+    taskKey: rowText(row, "task_key") ?? "",
+    specJson: rowText(row, "spec_json") ?? "{}",
+    status: rowText(row, "status") ?? "unknown",
+    outcome: rowText(row, "outcome"),
+    startedAt: rowInt(row, "started_at"),
+    updatedAt: rowInt(row, "updated_at"),
   };
 }
 
 function pendingOf(row: Row): PendingSpawn {
   return {
-    pendingKey: text(row, "pending_key") ?? "",
-    requesterSessionKey: text(row, "requester_session_key") ?? "",
+    pendingKey: rowText(row, "pending_key") ?? "",
+    requesterSessionKey: rowText(row, "requester_session_key") ?? "",
     kind: kindOf(row),
-    label: text(row, "label"),
-    specJson: text(row, "spec_json") ?? "{}",
-    taskKey: text(row, "task_key") ?? "",
-    createdAt: int(row, "created_at"),
+    label: rowText(row, "label"),
+    specJson: rowText(row, "spec_json") ?? "{}",
+    taskKey: rowText(row, "task_key") ?? "",
+    createdAt: rowInt(row, "created_at"),
   };
 }

@@ -1,3 +1,4 @@
+import { readCappedText } from "@cloudsigma/taas-core/capped-body";
 import { ApiError } from "./errors.ts";
 
 function tooLarge(maxBytes: number): ApiError {
@@ -14,19 +15,7 @@ function tooLarge(maxBytes: number): ApiError {
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (req.body === null) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const text = await readCappedText(req.body, maxBytes);
+  if (text === undefined) throw tooLarge(maxBytes);
+  return text;
 }

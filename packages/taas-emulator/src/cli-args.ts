@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { MODELS_FAULTS, type ModelsFault, type StartOptions } from "./types.ts";
 
 export const USAGE = `Usage: taas-emulator [options]
@@ -74,7 +75,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorText(error));
   }
   if (values.help === true) return { kind: "help" };
 

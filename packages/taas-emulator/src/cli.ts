@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
 import { DEFAULT_API_KEY } from "./options.ts";
 import { startEmulator } from "./server.ts";
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   try {
     emulator = await startEmulator(command.options);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     process.stderr.write(`taas-emulator: cannot start: ${message}\n`);
     process.exit(1);
   }

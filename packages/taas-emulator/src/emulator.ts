@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { handleChat } from "./chat-endpoint.ts";
 import { ApiError, errorResponse, jsonResponse } from "./errors.ts";
 import { newRequestId, newTraceId } from "./ids.ts";
@@ -35,7 +36,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof Error && error.name === "AbortError") {
     return new ApiError(499, "The client closed the request.", { code: "client_closed_request" });
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorText(error);
   return new ApiError(500, `Internal emulator error: ${detail}`, { code: "internal_error" });
 }
 

@@ -1,3 +1,4 @@
+import { readCappedText } from "@cloudsigma/taas-core/capped-body";
 import {
   fetchWithSsrFGuard,
   GuardedFetchRedirectError,
@@ -92,7 +93,7 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
           : `the gateway answered HTTP ${response.status}`,
       };
     }
-    const text = await readCapped(response, MAX_MODELS_BODY_BYTES);
+    const text = await readCappedText(response.body, MAX_MODELS_BODY_BYTES);
     if (text === undefined) return { ok: false, reason: "the model list is larger than 4 MiB" };
     let body: unknown;
     try {
@@ -108,24 +109,6 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
   } finally {
     await guarded.release();
   }
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {

@@ -1,3 +1,4 @@
+import { isRecord } from "@cloudsigma/taas-core/records";
 import type { ModelDefinition } from "./model-types.ts";
 import { TAAS_COMPAT } from "./seed-catalog.ts";
 
@@ -116,8 +117,4 @@ function isPrice(value: Checked<Price>): value is Price {
 
 function isRate(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

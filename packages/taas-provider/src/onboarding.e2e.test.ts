@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
+import type { RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createStateDir,
   parseJsonOutput,
   type StateDir,
+  startHost,
   tearDownHost,
-  writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import {
   bodyOf,
@@ -36,15 +35,15 @@ describe("cloudsigma provider onboarded with --cloudsigma-api-key", () => {
   const requests = emulatorLog(() => emulator);
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    state = await createStateDir("taas-provider-onboard");
-    // Another provider's model as the default, so the test sees onboarding replace it.
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: [{ id: "gpt-5.5" }],
-      configureProvider: false,
-      primaryModel: "openai/gpt-5",
-    });
+    ({ emulator, state } = await startHost({
+      name: "taas-provider-onboard",
+      // Another provider's model as the default, so the test sees onboarding replace it.
+      config: {
+        models: [{ id: "gpt-5.5" }],
+        configureProvider: false,
+        primaryModel: "openai/gpt-5",
+      },
+    }));
   });
 
   afterAll(() => tearDownHost({ emulator, state }));

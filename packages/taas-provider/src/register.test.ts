@@ -1,7 +1,4 @@
-import {
-  publishStreamDecorator,
-  withdrawStreamDecorator,
-} from "@cloudsigma/taas-core/stream-decorators";
+import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
 import type {
   OpenClawPluginApi,
   ProviderPlugin,
@@ -24,7 +21,10 @@ import { staticModels } from "./seed-catalog.ts";
 type Mode = OpenClawPluginApi["registrationMode"];
 type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
 
-afterEach(() => withdrawStreamDecorator("taas-provider-test"));
+const withdrawals: Array<() => void> = [];
+afterEach(() => {
+  for (const withdraw of withdrawals.splice(0)) withdraw();
+});
 
 function register(mode: Mode, pluginConfig?: Record<string, unknown>): ProviderPlugin[] {
   const providers: ProviderPlugin[] = [];
@@ -103,10 +103,15 @@ describe("registerTaasProvider", () => {
     const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: hostStream };
     expect(provider.wrapStreamFn?.(ctx)).toBe(hostStream);
     const seen: Array<StreamFn | undefined> = [];
-    publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>("taas-provider-test", (c) => {
-      seen.push(c.streamFn);
-      return decorated;
-    });
+    withdrawals.push(
+      publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>(
+        { id: "taas-provider-test", order: 0 },
+        (c) => {
+          seen.push(c.streamFn);
+          return decorated;
+        },
+      ),
+    );
     expect(provider.wrapStreamFn?.(ctx)).toBe(decorated);
     expect(seen).toEqual([hostStream]);
   });

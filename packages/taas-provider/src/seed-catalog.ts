@@ -1,8 +1,8 @@
 import type { ModelDefinition } from "./model-types.ts";
 
 /**
- * One verified TaaS route, as the seed table publishes it. `image` marks routes whose image
- * input has been verified; nothing else advertises it. Prices are USD per 1M tokens as TaaS
+ * One verified TaaS route, as the README catalog table publishes it. `image` marks routes whose
+ * image input has been verified; nothing else advertises it. Prices are USD per 1M tokens as TaaS
  * lists them; TaaS publishes no separate cache-read or cache-write price.
  */
 export interface SeedRoute {

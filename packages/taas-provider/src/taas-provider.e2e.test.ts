@@ -1,11 +1,10 @@
-import { DEFAULT_CATALOG, type RunningEmulator, startEmulator } from "@cloudsigma/taas-emulator";
+import { DEFAULT_CATALOG, type RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createStateDir,
   parseJsonOutput,
   type StateDir,
+  startHost,
   tearDownHost,
-  writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import { bodyOf, emulatorLog, isChatRow, KEY, PLUGIN_DIR, recordHost } from "./e2e.test-support.ts";
 import { staticModels } from "./seed-catalog.ts";
@@ -22,22 +21,22 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
   const requests = emulatorLog(() => emulator);
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    state = await createStateDir("taas-provider-env");
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: [{ id: "gpt-5.5" }],
-      configureProvider: false,
-      primaryModel: "cloudsigma/gpt-5.5",
-      extra: {
-        plugins: {
-          load: { paths: [PLUGIN_DIR] },
-          // In the allowlist: the path-loaded plugin is accepted without a provenance warning.
-          allow: ["cloudsigma"],
-          entries: { cloudsigma: { enabled: true, config: { baseUrl: emulator.url } } },
+    ({ emulator, state } = await startHost({
+      name: "taas-provider-env",
+      config: ({ emulator }) => ({
+        models: [{ id: "gpt-5.5" }],
+        configureProvider: false,
+        primaryModel: "cloudsigma/gpt-5.5",
+        extra: {
+          plugins: {
+            load: { paths: [PLUGIN_DIR] },
+            // In the allowlist: the path-loaded plugin is accepted without a provenance warning.
+            allow: ["cloudsigma"],
+            entries: { cloudsigma: { enabled: true, config: { baseUrl: emulator.url } } },
+          },
         },
-      },
-    });
+      }),
+    }));
   });
 
   afterAll(() => tearDownHost({ emulator, state }));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
-import { CONFIG_SPEC, parseAuditConfig, resolveAuditPath } from "./config.ts";
+import { CONFIG_SPEC, parseAuditConfig } from "./config.ts";
 
 const manifest = JSON.parse(
   readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
@@ -39,11 +39,5 @@ describe("token-audit config", () => {
       /token-audit: config key "threshold" is not a known setting/,
     );
     expect(() => parseAuditConfig({ maxFiles: 0 })).toThrow(/"maxFiles" must be between 1 and 100/);
-  });
-
-  it("resolves files under the state dir", () => {
-    expect(resolveAuditPath(undefined, "/s", "usage.jsonl")).toBe("/s/token-audit/usage.jsonl");
-    expect(resolveAuditPath("logs/a.jsonl", "/s", "usage.jsonl")).toBe("/s/logs/a.jsonl");
-    expect(resolveAuditPath("/abs/a.jsonl", "/s", "usage.jsonl")).toBe("/abs/a.jsonl");
   });
 });

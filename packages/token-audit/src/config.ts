@@ -1,4 +1,3 @@
-import { isAbsolute, join, resolve } from "node:path";
 import { type ConfigSpec, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
 
 export const PLUGIN_ID = "token-audit";
@@ -69,15 +68,4 @@ export type AuditConfig = ParsedConfig<typeof CONFIG_SPEC>;
 
 export function parseAuditConfig(raw: unknown): AuditConfig {
   return parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);
-}
-
-/** A configured file (absolute, or relative to the state dir), else `defaultName` under <state>/token-audit. */
-export function resolveAuditPath(
-  configured: string | undefined,
-  stateDir: string,
-  defaultName: string,
-): string {
-  const value = configured?.trim();
-  if (!value) return join(stateDir, PLUGIN_ID, defaultName);
-  return isAbsolute(value) ? value : resolve(stateDir, value);
 }

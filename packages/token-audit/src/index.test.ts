@@ -1,25 +1,26 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runShutdown } from "@cloudsigma/taas-core/process-scope";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
-import entry from "./index.ts";
+import { registerTokenAudit } from "./register.ts";
+import { shutdownAudit } from "./runtime.ts";
 
 let stateDir: string;
-const savedEnv = process.env.OPENCLAW_STATE_DIR;
+// The entry's register with the state dir injected, as index.ts does with the host's.
+const entry = {
+  register: (api: OpenClawPluginApi) => registerTokenAudit(api, { stateDir: () => stateDir }),
+};
 const granted = {
   plugins: { entries: { "token-audit": { hooks: { allowConversationAccess: true } } } },
 };
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), "token-audit-index-"));
-  process.env.OPENCLAW_STATE_DIR = stateDir;
 });
 afterEach(() => {
-  runShutdown("token-audit:");
-  if (savedEnv === undefined) delete process.env.OPENCLAW_STATE_DIR;
-  else process.env.OPENCLAW_STATE_DIR = savedEnv;
+  shutdownAudit();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -119,7 +120,7 @@ describe("token-audit registration", () => {
       },
       ctx,
     );
-    runShutdown("token-audit:");
+    shutdownAudit();
     expect(fake.logs).toEqual([
       expect.stringMatching(
         /^warn: \[token-audit\] large prompt: 2,012 chars > 1,000 \(system 2,000, prompt 12,/,

@@ -1,10 +1,10 @@
+import { runTrigger } from "@cloudsigma/taas-core/run-trigger";
 import {
   type DumpOptions,
   type PromptInput,
   promptBreakdown,
   promptDump,
-} from "@cloudsigma/taas-core/prompt-breakdown";
-import { runTrigger } from "@cloudsigma/taas-core/run-trigger";
+} from "./prompt-breakdown.ts";
 
 export interface PromptContext {
   runId?: string;

@@ -1,20 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type RecordedRequest,
-  type RunningEmulator,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import type { RecordedRequest } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AgentTurn,
-  createStateDir,
-  providerModels,
+  type Host,
   REPO_ROOT,
   runAgentTurn,
-  type StateDir,
+  startHost,
   tearDownHost,
-  writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 
 interface AuditLine {
@@ -37,40 +31,39 @@ const readJsonl = <T>(path: string): T[] =>
     : [];
 
 describe("token-audit in the real host", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
+  let host: Host;
   let turn: AgentTurn;
   let requests: RecordedRequest[];
   const secret = "zebra-papaya-7731";
 
   beforeAll(async () => {
-    state = await createStateDir("token-audit");
-    emulator = await startEmulator({ replicas: 1 });
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: providerModels(),
-      plugins: [
-        {
-          id: "token-audit",
-          path: join(REPO_ROOT, "packages", "token-audit"),
-          // The stock system prompt alone is ~50,000 chars: 20,000 makes every turn "large".
-          config: { largePromptChars: 20_000 },
-          allowConversationAccess: true,
-        },
-      ],
+    host = await startHost({
+      name: "token-audit",
+      emulator: { replicas: 1 },
+      config: {
+        plugins: [
+          {
+            id: "token-audit",
+            path: join(REPO_ROOT, "packages", "token-audit"),
+            // The stock system prompt alone is ~50,000 chars: 20,000 makes every turn "large".
+            config: { largePromptChars: 20_000 },
+            allowConversationAccess: true,
+          },
+        ],
+      },
     });
     // One embedded turn with a tool round trip: two model calls.
-    turn = await runAgentTurn(state, {
+    turn = await runAgentTurn(host.state, {
       message: `Audit me ${secret} [[tool:tool_search {"query":"time"}]]`,
       local: true,
     });
-    requests = emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+    requests = host.emulator.requests().filter((r) => r.path === "/v1/chat/completions");
   });
 
-  afterAll(() => tearDownHost({ emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("writes one line per model call with the call's own usage and cache fields", () => {
-    const lines = readJsonl<AuditLine>(join(state.dir, "token-audit", "usage.jsonl"));
+    const lines = readJsonl<AuditLine>(join(host.state.dir, "token-audit", "usage.jsonl"));
     expect(requests).toHaveLength(2);
     expect(
       lines.map((l) => [
@@ -99,12 +92,12 @@ describe("token-audit in the real host", () => {
   });
 
   it("warns through the plugin logger and dumps a breakdown without any prompt text", () => {
-    const hostLog = readFileSync(join(state.logs, "openclaw-host.log"), "utf8");
+    const hostLog = readFileSync(join(host.state.logs, "openclaw-host.log"), "utf8");
     expect(hostLog).toMatch(
       /\[token-audit\] large prompt: [\d,]+ chars > 20,000 \(system [\d,]+, prompt \d+, history [\d,]+ in \d+ message\(s\)/,
     );
     const dumps = readJsonl<Record<string, unknown>>(
-      join(state.dir, "token-audit", "large-prompts.jsonl"),
+      join(host.state.dir, "token-audit", "large-prompts.jsonl"),
     );
     expect(dumps).toHaveLength(1);
     expect(dumps[0]).toMatchObject({

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { shortHash } from "@cloudsigma/taas-core/hash";
 
-/** Which stable source an affinity id came from, best first (the seed's order). */
+/** Which stable source an affinity id came from, best first: the most conversation-specific wins. */
 export type SessionSource =
   | "workspace"
   | "host-session"

@@ -1,7 +1,9 @@
-import type { RouteCapture, RouteStoreCaps } from "@cloudsigma/taas-core/route-store";
+import { errorText } from "@cloudsigma/taas-core/error-text";
+import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import { isBusyError } from "@cloudsigma/taas-core/sqlite";
+import type { RouteStoreCaps } from "./route-store-writer.ts";
 
-/** The part of RouteStore the writer needs (a fake in tests). */
+/** The part of the route store writer this queue needs (a fake in tests). */
 export interface CaptureSink {
   write(captures: readonly RouteCapture[], caps: RouteStoreCaps): void;
 }
@@ -18,15 +20,15 @@ export interface CaptureWriterOptions {
 /**
  * Queues route captures from the response path and writes them to SQLite a moment later, in
  * one transaction per batch: the request never waits on the disk. A locked database is retried
- * after a short delay; captures are kept meanwhile (bounded), and flushed synchronously when
- * the process exits, so a `--local` run that ends right after its turn still leaves its route.
+ * after a short delay; captures are kept meanwhile (bounded). The plugin's shutdown (gateway
+ * stop and process exit, see runtime.ts) flushes synchronously, so a `--local` run that ends
+ * right after its turn still leaves its route.
  */
 export class CaptureWriter {
   readonly #pending: RouteCapture[] = [];
   readonly #options: Required<CaptureWriterOptions>;
   #scheduled = false;
   #warned = false;
-  #exitHookInstalled = false;
 
   constructor(options: CaptureWriterOptions) {
     this.#options = { maxPending: 1000, retryDelayMs: 250, ...options };
@@ -35,7 +37,6 @@ export class CaptureWriter {
   enqueue(capture: RouteCapture): void {
     this.#pending.push(capture);
     if (this.#pending.length > this.#options.maxPending) this.#pending.shift();
-    this.#installExitHook();
     this.#schedule(0);
   }
 
@@ -55,9 +56,7 @@ export class CaptureWriter {
     } catch (error) {
       if (!isBusyError(error) && !this.#warned) {
         this.#warned = true;
-        this.#options.warn(
-          `route capture not stored yet (${error instanceof Error ? error.message : String(error)}); will retry`,
-        );
+        this.#options.warn(`route capture not stored yet (${errorText(error)}); will retry`);
       }
       return false;
     }
@@ -70,16 +69,8 @@ export class CaptureWriter {
       this.#scheduled = false;
       if (!this.flush()) this.#schedule(this.#options.retryDelayMs);
     };
-    // unref: a pending retry must never keep a finished CLI run alive; the exit hook covers it.
+    // unref: a pending retry must never keep a finished CLI run alive; the shutdown flush covers it.
     if (delayMs === 0) setImmediate(run);
     else setTimeout(run, delayMs).unref();
-  }
-
-  #installExitHook(): void {
-    if (this.#exitHookInstalled) return;
-    this.#exitHookInstalled = true;
-    process.once("exit", () => {
-      this.flush();
-    });
   }
 }

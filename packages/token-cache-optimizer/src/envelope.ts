@@ -27,8 +27,9 @@ export interface AffinityMetadata {
 }
 
 /**
- * Builds the metadata of the seed's example, field for field. Only hashed identifiers, a repo
- * name, a branch and a dirty flag leave the machine: no paths, env values, remotes or diffs.
+ * Builds the metadata TaaS reads, field for field as README "What it sends" documents it. Only
+ * hashed identifiers, a repo name, a branch and a dirty flag leave the machine: no paths, env
+ * values, remotes or diffs.
  * The objects are frozen and shared by every request of a model preparation.
  */
 export function buildAffinityMetadata(inputs: EnvelopeInputs): AffinityMetadata {

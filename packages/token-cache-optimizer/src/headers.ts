@@ -1,4 +1,4 @@
-import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
+import { sanitizeHeaderValue } from "./header-value.ts";
 
 export interface AffinityHeaderInputs {
   sessionId: string;
@@ -10,7 +10,7 @@ export interface AffinityHeaderInputs {
 /** Ids are short; anything longer is not an id we should forward. */
 const MAX_ID_LENGTH = 128;
 
-/** The transport headers of the seed, every value ASCII, without CR/LF, length-bounded. */
+/** The transport headers TaaS routes and correlates on, every value ASCII, without CR/LF, length-bounded. */
 export function buildAffinityHeaders(inputs: AffinityHeaderInputs): Record<string, string> {
   const headers: Record<string, string> = {};
   const set = (name: string, value: unknown) => {

@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { isAffinityId, workspaceIdentity } from "./affinity-id.ts";
@@ -89,7 +90,7 @@ export function createLastRouteHandler(reader: () => RouteReader | undefined): G
     } catch (error) {
       respond(false, undefined, {
         code: "UNAVAILABLE",
-        message: `${LAST_ROUTE_METHOD}: route store unavailable (${error instanceof Error ? error.message : String(error)})`,
+        message: `${LAST_ROUTE_METHOD}: route store unavailable (${errorText(error)})`,
       });
     }
   };

@@ -1,25 +1,18 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  type RecordedRequest,
-  type RunningEmulator,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AgentTurn,
   createStateDir,
-  freePort,
   gatewayCall,
+  type Host,
   inspectPlugin,
   providerModels,
   REPO_ROOT,
-  type RunningGateway,
-  reapStateDirProcesses,
   runAgentTurn,
   runOpenClaw,
-  type StateDir,
-  startGateway,
+  startHost,
   tearDownHost,
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
@@ -51,56 +44,55 @@ const metadataOf = (request: RecordedRequest | undefined) =>
     | undefined;
 
 describe("openclaw-taas-affinity in the real host", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
-  let gateway: RunningGateway | undefined;
-  let port: number;
+  let host: Host;
   let workspaces: { main: string; second: string; other: string };
   const mainTurns: Array<{ turn: AgentTurn; request: RecordedRequest | undefined }> = [];
 
   const turn = async (agent: string, message: string) => {
-    const before = chats(emulator).length;
-    const result = await runAgentTurn(state, { agent, message });
-    return { turn: result, request: chats(emulator).slice(before).at(-1) };
+    const before = chats(host.emulator).length;
+    const result = await runAgentTurn(host.state, { agent, message });
+    return { turn: result, request: chats(host.emulator).slice(before).at(-1) };
   };
 
   beforeAll(async () => {
-    state = await createStateDir("optimizer");
-    emulator = await startEmulator({ replicas: 4 });
-    port = await freePort();
-    workspaces = {
-      main: join(state.dir, "ws-main"),
-      second: join(state.dir, "ws-second"),
-      other: join(state.dir, "ws-other"),
-    };
-    await Promise.all(Object.values(workspaces).map((dir) => mkdir(dir, { recursive: true })));
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      // No supportsPromptCacheKey: routing must come from the plugin's affinity id alone.
-      models: providerModels(),
-      extraProviders: {
-        othergw: {
-          baseUrl: emulator.url,
-          api: "openai-completions",
-          apiKey: "taas-emulator-key",
-          models: [{ id: "gpt-5.5", name: "gpt-5.5", input: ["text"] }],
-        },
+    host = await startHost({
+      name: "optimizer",
+      emulator: { replicas: 4 },
+      config: async ({ state, emulator }) => {
+        // The agents' workspaces exist before the gateway starts, as an operator's would.
+        workspaces = {
+          main: join(state.dir, "ws-main"),
+          second: join(state.dir, "ws-second"),
+          other: join(state.dir, "ws-other"),
+        };
+        await Promise.all(Object.values(workspaces).map((dir) => mkdir(dir, { recursive: true })));
+        return {
+          // No supportsPromptCacheKey: routing must come from the plugin's affinity id alone.
+          models: providerModels(),
+          extraProviders: {
+            othergw: {
+              baseUrl: emulator.url,
+              api: "openai-completions",
+              apiKey: "taas-emulator-key",
+              models: [{ id: "gpt-5.5", name: "gpt-5.5", input: ["text"] }],
+            },
+          },
+          agents: [
+            { id: "main", workspace: workspaces.main },
+            { id: "second", workspace: workspaces.second },
+            { id: "other", workspace: workspaces.other, model: "othergw/gpt-5.5" },
+          ],
+          plugins: [PLUGIN],
+        };
       },
-      agents: [
-        { id: "main", workspace: workspaces.main },
-        { id: "second", workspace: workspaces.second },
-        { id: "other", workspace: workspaces.other, model: "othergw/gpt-5.5" },
-      ],
-      plugins: [PLUGIN],
-      gateway: { port, token: "optimizer-token" },
+      gateway: { token: "optimizer-token" },
     });
-    gateway = await startGateway(state, { port, token: "optimizer-token" });
   });
 
-  afterAll(() => tearDownHost({ gateway, emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("registers its provider hook and gateway method with no diagnostics", async () => {
-    const inspect = await inspectPlugin(state, PLUGIN.id);
+    const inspect = await inspectPlugin(host.state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
     expect(inspect.plugin.providerIds).toEqual([PLUGIN.id]);
     expect(inspect.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);
@@ -140,10 +132,10 @@ describe("openclaw-taas-affinity in the real host", () => {
       expect(JSON.stringify(request?.headers)).not.toContain(workspaces.main);
     }
     // config debug: true (same switch as OPENCLAW_DEBUG=1) logs the source, the id and each capture.
-    expect(gateway?.output()).toContain(
+    expect(host.gateway?.output()).toContain(
       `[openclaw-taas-affinity] debug: session source=workspace id=${expectedId}`,
     );
-    expect(gateway?.output()).toMatch(
+    expect(host.gateway?.output()).toMatch(
       /\[openclaw-taas-affinity\] debug: captured route status=200 upstream=replica-\d/,
     );
     expect(new Set(mainTurns.map((m) => m.request?.replica)).size).toBe(1);
@@ -175,7 +167,7 @@ describe("openclaw-taas-affinity in the real host", () => {
     const sessionId = workspaceIdentity(workspaces.main).id;
     for (const params of [{ agentId: "main" }, { sessionId }, { workspaceDir: workspaces.main }]) {
       const { json } = await gatewayCall<LastRouteAnswer>(
-        state,
+        host.state,
         "taas.autorouter.lastRoute",
         params,
       );
@@ -189,7 +181,7 @@ describe("openclaw-taas-affinity in the real host", () => {
       });
     }
     const none = await gatewayCall<LastRouteAnswer & { message: string }>(
-      state,
+      host.state,
       "taas.autorouter.lastRoute",
       { agentId: "nobody" },
     );
@@ -198,7 +190,7 @@ describe("openclaw-taas-affinity in the real host", () => {
       message: expect.stringContaining("No TaaS route captured yet"),
     });
     const bad = await gatewayCall<{ ok: boolean; error: { code: string; message: string } }>(
-      state,
+      host.state,
       "taas.autorouter.lastRoute",
       { session: "x" },
     );
@@ -207,10 +199,10 @@ describe("openclaw-taas-affinity in the real host", () => {
   });
 
   it("keeps the id and the last route across a gateway restart", async () => {
-    await gateway?.stop();
-    gateway = await startGateway(state, { port, token: "optimizer-token" });
+    await host.gateway?.stop();
+    await host.startGateway();
     const before = mainTurns.at(-1)?.request;
-    const { json } = await gatewayCall<LastRouteAnswer>(state, "taas.autorouter.lastRoute", {
+    const { json } = await gatewayCall<LastRouteAnswer>(host.state, "taas.autorouter.lastRoute", {
       agentId: "main",
     });
     expect(json.route?.requestId).toBe(before?.requestId);
@@ -246,18 +238,16 @@ describe("a bad config", () => {
 
 describe("the same turns without the plugin", () => {
   it("spread over the replicas and miss the cache", async () => {
-    const state = await createStateDir("no-optimizer");
-    const emulator = await startEmulator({ replicas: 4 });
+    // The same host as above (plugin listed, so the same plugins.allow), with the plugin off.
+    const host = await startHost({
+      name: "no-optimizer",
+      emulator: { replicas: 4 },
+      config: { plugins: [{ ...PLUGIN, enabled: false }] },
+    });
     try {
-      // The same host as above (plugin listed, so the same plugins.allow), with the plugin off.
-      await writeHostConfig(state, {
-        baseUrl: emulator.url,
-        models: providerModels(),
-        plugins: [{ ...PLUGIN, enabled: false }],
-      });
       for (const message of ["first turn", "second turn", "third turn"])
-        await runAgentTurn(state, { message, local: true });
-      const requests = chats(emulator);
+        await runAgentTurn(host.state, { message, local: true });
+      const requests = chats(host.emulator);
       expect(requests).toHaveLength(3);
       expect(new Set(requests.map((r) => r.replica)).size).toBe(3);
       expect(requests.map((r) => r.cachedTokens)).toEqual([0, 0, 0]);
@@ -265,9 +255,7 @@ describe("the same turns without the plugin", () => {
         requests.every((r) => r.routingSource === "round-robin" && metadataOf(r) === undefined),
       ).toBe(true);
     } finally {
-      await reapStateDirProcesses(state.dir, 1_000);
-      await emulator.close();
-      await state.remove();
+      await tearDownHost(host);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { isRecord } from "@cloudsigma/taas-core/records";
 import type { AffinityMetadata } from "./envelope.ts";
 
 const METADATA_KEYS = [
@@ -6,9 +7,6 @@ const METADATA_KEYS = [
   "requester_runtime",
   "openclaw_correlation",
 ] as const;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Adds the affinity metadata to a chat-completions payload without overwriting anything the

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { basename } from "node:path";
-import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
+import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** What leaves the machine about a repository: its folder name, a branch, a dirty flag. */
 export interface RepoHints {

@@ -1,5 +1,5 @@
-import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
 import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
 export const CAPTURED_HEADERS = {

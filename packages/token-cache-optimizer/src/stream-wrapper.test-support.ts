@@ -1,7 +1,8 @@
-import type { RouteCapture, RouteStoreCaps } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import { CaptureWriter } from "./capture-writer.ts";
 import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
 import type { RepoHintsCache } from "./repo-hints.ts";
+import type { RouteStoreCaps } from "./route-store-writer.ts";
 import { type AffinityRuntime, createAffinityWrapper, type StreamFn } from "./stream-wrapper.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 

@@ -8,7 +8,7 @@ const parse = (body: string) =>
   JSON.parse(body) as { metadata?: Record<string, Record<string, unknown> | string> };
 
 describe("affinity stream wrapper", () => {
-  it("puts one id in body and headers, with the seed's envelope", async () => {
+  it("puts one id in body and headers, with the documented envelope", async () => {
     const { wrap } = wrapperHarness();
     const transport = fakeTransport(basePayload);
     const streamFn = wrap({

@@ -1,3 +1,8 @@
+import {
+  AFFINITY_DECORATOR,
+  isDecorated,
+  markDecorated,
+} from "@cloudsigma/taas-core/stream-decorators";
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import {
   type AffinityIdentity,
@@ -30,8 +35,6 @@ export interface AffinityRuntime {
   debug: ((message: string) => void) | undefined;
 }
 
-const DECORATED = Symbol.for("cloudsigma.openclaw-taas-affinity.decorated");
-
 /**
  * `wrapStreamFn` for the configured providers: per model call it adds the affinity metadata to
  * the body (never overwriting the caller's), the affinity and correlation headers, and
@@ -44,7 +47,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
     const underlying = ctx.streamFn;
     if (!underlying || !providers.has(ctx.provider)) return underlying;
     // Applied once even if the host (or the provider plugin's seam) hands us our own wrapper.
-    if ((underlying as { [DECORATED]?: boolean })[DECORATED]) return underlying;
+    if (isDecorated(underlying, AFFINITY_DECORATOR.id)) return underlying;
 
     const workspaceIdentity = deriveAffinityIdentity({
       workspaceDir: ctx.workspaceDir,
@@ -104,7 +107,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       };
       return underlying(model, context, next);
     };
-    return Object.assign(wrapped, { [DECORATED]: true });
+    return markDecorated(wrapped, AFFINITY_DECORATOR.id);
   };
 }
 

@@ -1,5 +1,3 @@
-import { processSingleton } from "@cloudsigma/taas-core/process-scope";
-
 /**
  * The host's transport turn id is a fresh UUID per HTTP call and its attempt is always 1, so
  * both are derived here from the per-call request id `<runId>:model:<n>`: the run id is stable
@@ -47,10 +45,3 @@ export class TurnTracker {
     return this.#runs.size;
   }
 }
-
-/**
- * One tracker per process: the host evaluates this module several times (one instance per
- * registration mode), and the calls of one run may reach different instances.
- */
-export const processTurnTracker = (): TurnTracker =>
-  processSingleton("openclaw-taas-affinity:turn-tracker", () => new TurnTracker());

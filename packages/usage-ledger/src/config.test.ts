@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
-import { CONFIG_SPEC, parseLedgerConfig, resolveLedgerPath } from "./config.ts";
+import { CONFIG_SPEC, parseLedgerConfig } from "./config.ts";
 
 const manifest = JSON.parse(
   readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
@@ -44,12 +44,5 @@ describe("usage-ledger config", () => {
       /"busyTimeoutMs" must be between 0 and 1000/,
     );
     expect(() => parseLedgerConfig({ dbPath: 7 })).toThrow(/"dbPath" must be a string/);
-  });
-
-  it("puts the ledger under the state dir unless dbPath says otherwise", () => {
-    expect(resolveLedgerPath(undefined, "/state")).toBe("/state/usage-ledger/ledger.sqlite");
-    expect(resolveLedgerPath("  ", "/state")).toBe("/state/usage-ledger/ledger.sqlite");
-    expect(resolveLedgerPath("ledgers/main.sqlite", "/state")).toBe("/state/ledgers/main.sqlite");
-    expect(resolveLedgerPath("/var/lib/ledger.sqlite", "/state")).toBe("/var/lib/ledger.sqlite");
   });
 });

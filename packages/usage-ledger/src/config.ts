@@ -1,4 +1,3 @@
-import { isAbsolute, join, resolve } from "node:path";
 import { type ConfigSpec, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
 
 export const PLUGIN_ID = "usage-ledger";
@@ -59,11 +58,4 @@ export type LedgerConfig = ParsedConfig<typeof CONFIG_SPEC>;
 
 export function parseLedgerConfig(raw: unknown): LedgerConfig {
   return parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);
-}
-
-/** The ledger file: `dbPath` (absolute, or relative to the state dir) or the default under the state dir. */
-export function resolveLedgerPath(dbPath: string | undefined, stateDir: string): string {
-  const configured = dbPath?.trim();
-  if (!configured) return join(stateDir, PLUGIN_ID, "ledger.sqlite");
-  return isAbsolute(configured) ? configured : resolve(stateDir, configured);
 }

@@ -1,25 +1,26 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runShutdown } from "@cloudsigma/taas-core/process-scope";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
-import entry from "./index.ts";
+import { registerUsageLedger } from "./register.ts";
+import { shutdownLedger } from "./runtime.ts";
 
 let stateDir: string;
-const savedEnv = process.env.OPENCLAW_STATE_DIR;
+// The entry's register with the state dir injected, as index.ts does with the host's.
+const entry = {
+  register: (api: OpenClawPluginApi) => registerUsageLedger(api, { stateDir: () => stateDir }),
+};
 const granted = {
   plugins: { entries: { "usage-ledger": { hooks: { allowConversationAccess: true } } } },
 };
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), "usage-ledger-index-"));
-  process.env.OPENCLAW_STATE_DIR = stateDir;
 });
 afterEach(() => {
-  runShutdown("usage-ledger:");
-  if (savedEnv === undefined) delete process.env.OPENCLAW_STATE_DIR;
-  else process.env.OPENCLAW_STATE_DIR = savedEnv;
+  shutdownLedger();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -138,6 +139,29 @@ describe("usage-ledger registration", () => {
     }
     const answer = await fakes[1]?.call("usage-ledger.report", { by: "session", since: "1h" });
     expect(answer?.payload).toMatchObject({ totals: { ledgerRows: 2, calls: 1, input: 15 } });
+  });
+
+  it("puts the ledger under the state dir unless dbPath says otherwise", async () => {
+    for (const [dbPath, expected] of [
+      [undefined, ledgerFile()],
+      ["  ", ledgerFile()],
+      ["ledgers/main.sqlite", join(stateDir, "ledgers", "main.sqlite")],
+      [join(stateDir, "abs", "ledger.sqlite"), join(stateDir, "abs", "ledger.sqlite")],
+    ] as const) {
+      const fake = fakeApi({
+        id: "usage-ledger",
+        mode: "full",
+        config: granted,
+        pluginConfig: dbPath === undefined ? {} : { dbPath },
+      });
+      entry.register(fake.api);
+      fake.fire("model_call_started", base, {});
+      fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+      await fake.call("usage-ledger.report", {});
+      shutdownLedger();
+      expect(existsSync(expected), String(dbPath)).toBe(true);
+      rmSync(expected);
+    }
   });
 
   it("answers bad parameters with INVALID_REQUEST", async () => {

@@ -39,18 +39,3 @@ export function readLedgerRows(ledger: string, where = "1 = 1", ...params: strin
   const sql = `SELECT * FROM usage_rows WHERE ${where} ORDER BY id`;
   return pollRows(ledger, sql, ...params) as unknown as LedgerRow[];
 }
-
-/** Polls `read` every 100 ms until `done` holds or the time is up; returns the last value. */
-export async function waitFor<T>(
-  read: () => T,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = read();
-  }
-  return value;
-}

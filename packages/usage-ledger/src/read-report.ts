@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { errorText } from "@cloudsigma/taas-core/error-text";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import {
   emptyTotals,
   isReportGroup,
@@ -6,9 +8,8 @@ import {
   queryLedgerReport,
   REPORT_GROUPS,
   type ReportQuery,
-} from "@cloudsigma/taas-core/ledger-report";
-import { parseSince, parseUntil } from "@cloudsigma/taas-core/report-range";
-import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+} from "./ledger-report.ts";
+import { parseSince, parseUntil } from "./report-range.ts";
 
 export interface ReportOptions {
   by?: unknown;
@@ -51,7 +52,7 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
     return query;
   } catch (error) {
     if (error instanceof ReportOptionError) throw error;
-    throw new ReportOptionError(error instanceof Error ? error.message : String(error));
+    throw new ReportOptionError(errorText(error));
   }
 }
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LedgerWriter } from "@cloudsigma/taas-core/ledger-writer";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LedgerWriter } from "./ledger-writer.ts";
 import { type ReportFlags, runReportCommand } from "./report-command.ts";
 
 const now = Date.UTC(2026, 10, 21, 12);

@@ -1,7 +1,8 @@
-import { reportToCsv, reportToJson, reportToTable } from "@cloudsigma/taas-core/report-output";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID } from "./config.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read-report.ts";
+import { reportToCsv, reportToJson, reportToTable } from "./report-output.ts";
 
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 
@@ -51,9 +52,7 @@ export function runReportCommand(flags: ReportFlags, dbPath: string, io: ReportI
   try {
     report = readReport(dbPath, query);
   } catch (error) {
-    io.err(
-      `${PLUGIN_ID} report: cannot read ${dbPath}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    io.err(`${PLUGIN_ID} report: cannot read ${dbPath}: ${errorText(error)}\n`);
     return 1;
   }
   if (flags.json) io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);

@@ -1,6 +1,7 @@
-import { reportToJson } from "@cloudsigma/taas-core/report-output";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { ReportOptionError, readReport, reportQuery } from "./read-report.ts";
+import { reportToJson } from "./report-output.ts";
 
 export const REPORT_METHOD = "usage-ledger.report";
 
@@ -22,7 +23,7 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
     try {
       query = reportQuery(params ?? {});
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       respond(false, undefined, { code: "INVALID_REQUEST", message });
       return;
     }

@@ -1,93 +1,81 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import {
-  type RecordedRequest,
-  type RunningEmulator,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import type { RecordedRequest } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AgentTurn,
-  createStateDir,
-  freePort,
   gatewayCall,
+  type Host,
+  nonEmpty,
   parseJsonOutput,
-  providerModels,
   REPO_ROOT,
-  type RunningGateway,
   runAgentTurn,
   runOpenClaw,
-  type StateDir,
-  startGateway,
+  startHost,
   tearDownHost,
-  writeHostConfig,
+  waitFor,
 } from "../../../e2e/harness/index.ts";
-import { type ReportPayload, readLedgerRows, waitFor } from "./ledger-e2e.test-support.ts";
+import { type ReportPayload, readLedgerRows } from "./ledger-e2e.test-support.ts";
 
 const SESSION = "agent:main:ledger-a";
 const TOOL_SESSION = "agent:main:ledger-tools";
 
 describe("usage-ledger in the real host", () => {
-  let state: StateDir;
-  let emulator: RunningEmulator;
-  let gateway: RunningGateway | undefined;
-  let port: number;
+  let host: Host;
   let ledger: string;
   let auditFile: string;
 
   const chats = (): RecordedRequest[] =>
-    emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+    host.emulator.requests().filter((r) => r.path === "/v1/chat/completions");
 
   const rows = (where = "1 = 1", ...params: string[]) => readLedgerRows(ledger, where, ...params);
 
   const rowsOfRun = (turn: AgentTurn, count: number) =>
-    waitFor(
-      () => rows("run_id = ?", turn.runId ?? "?"),
-      (found) => found.length >= count,
-    );
+    waitFor(`${count} ledger row(s) of run ${turn.runId}`, () => {
+      const found = rows("run_id = ?", turn.runId ?? "?");
+      return found.length >= count ? found : undefined;
+    });
 
   const turn = async (message: string, sessionKey: string) => {
     const before = chats().length;
-    const result = await runAgentTurn(state, { message, sessionKey });
+    const result = await runAgentTurn(host.state, { message, sessionKey });
     return { result, requests: chats().slice(before) };
   };
 
   beforeAll(async () => {
-    state = await createStateDir("usage-ledger");
-    // One replica: every request sees the same prefix cache, so turn 2 reads turn 1's prefix.
-    emulator = await startEmulator({ replicas: 1 });
-    port = await freePort();
-    ledger = join(state.dir, "usage-ledger", "ledger.sqlite");
-    auditFile = join(state.dir, "token-audit", "usage.jsonl");
-    await writeHostConfig(state, {
-      baseUrl: emulator.url,
-      models: providerModels(),
-      plugins: [
-        {
-          id: "usage-ledger",
-          path: join(REPO_ROOT, "packages", "usage-ledger"),
-          config: { flushIntervalMs: 100 },
-          allowConversationAccess: true,
-        },
-        // Loaded beside the ledger: its audit lines must match the ledger one to one.
-        {
-          id: "token-audit",
-          path: join(REPO_ROOT, "packages", "token-audit"),
-          allowConversationAccess: true,
-        },
-        // The optimizer captures where each call was routed; the ledger records it per row.
-        {
-          id: "openclaw-taas-affinity",
-          path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-        },
-      ],
-      gateway: { port, token: "ledger-token" },
+    host = await startHost({
+      name: "usage-ledger",
+      // One replica: every request sees the same prefix cache, so turn 2 reads turn 1's prefix.
+      emulator: { replicas: 1 },
+      config: {
+        plugins: [
+          {
+            id: "usage-ledger",
+            path: join(REPO_ROOT, "packages", "usage-ledger"),
+            config: { flushIntervalMs: 100 },
+            allowConversationAccess: true,
+          },
+          // Loaded beside the ledger: its audit lines must match the ledger one to one.
+          {
+            id: "token-audit",
+            path: join(REPO_ROOT, "packages", "token-audit"),
+            allowConversationAccess: true,
+          },
+          // The optimizer captures where each call was routed; the ledger records it per row.
+          {
+            id: "openclaw-taas-affinity",
+            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
+          },
+        ],
+      },
+      gateway: { token: "ledger-token" },
     });
-    gateway = await startGateway(state, { port, token: "ledger-token" });
+    ledger = join(host.state.dir, "usage-ledger", "ledger.sqlite");
+    auditFile = join(host.state.dir, "token-audit", "usage.jsonl");
   });
 
-  afterAll(() => tearDownHost({ gateway, emulator, state }));
+  afterAll(() => tearDownHost(host));
 
   it("two turns make two call rows; turn 2's cache read is the emulator's cached_tokens", async () => {
     const first = await turn("Hello ledger, first turn.", SESSION);
@@ -144,10 +132,10 @@ describe("usage-ledger in the real host", () => {
     const expected = rows()
       .map((r) => r.event_id)
       .sort();
-    const lines = await waitFor(
-      () => (existsSync(auditFile) ? readFileSync(auditFile, "utf8").trim().split("\n") : []),
-      (found) => found.length >= expected.length,
-    );
+    const lines = await waitFor(`${expected.length} audit line(s)`, () => {
+      const found = existsSync(auditFile) ? readFileSync(auditFile, "utf8").trim().split("\n") : [];
+      return found.length >= expected.length ? found : undefined;
+    });
     const audit = lines.map(
       (line) => JSON.parse(line) as { eventId: string; usage: { cacheRead: number } },
     );
@@ -158,7 +146,7 @@ describe("usage-ledger in the real host", () => {
     const before = rows("session_key = ?", SESSION);
     expect(before).toHaveLength(2);
     const { json } = await gatewayCall<{ ok?: boolean; deleted?: boolean }>(
-      state,
+      host.state,
       "sessions.delete",
       {
         key: SESSION,
@@ -171,7 +159,11 @@ describe("usage-ledger in the real host", () => {
 
   it("the gateway method and the CLI report print the same figures", async () => {
     const params = { by: "session", since: "1d" };
-    const { json: method } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", params);
+    const { json: method } = await gatewayCall<ReportPayload>(
+      host.state,
+      "usage-ledger.report",
+      params,
+    );
     const all = rows();
     const sessionRow = method.rows.find((r) => r.key === SESSION);
     const sessionRows = all.filter((r) => r.session_key === SESSION);
@@ -184,7 +176,7 @@ describe("usage-ledger in the real host", () => {
     expect(method.totals.cacheHitPercent).toBeLessThanOrEqual(100);
 
     const cli = await runOpenClaw(
-      state,
+      host.state,
       ["usage-ledger", "report", "--by", "session", "--since", "1d", "--json"],
       {
         logName: "usage-ledger-report",
@@ -200,21 +192,21 @@ describe("usage-ledger in the real host", () => {
       id: "sessions_spawn",
       args: { task: "A subagent task for the ledger.", runtime: "subagent" },
     })}]]`;
-    const parent = await runAgentTurn(state, {
+    const parent = await runAgentTurn(host.state, {
       message: `Delegate this ${spawn}`,
       sessionKey: "agent:main:ledger-spawn",
     });
     // The host reports a subagent's run as "user"; its session key says what it is.
     const subagent = await waitFor(
-      () => rows("session_key LIKE 'agent:main:subagent:%'"),
-      (found) => found.length > 0,
+      "the subagent's rows",
+      () => nonEmpty(rows("session_key LIKE 'agent:main:subagent:%'")),
       60_000,
     );
     expect(subagent.map((r) => r.trigger)).toEqual(subagent.map(() => "subagent"));
     expect((await rowsOfRun(parent, 1)).map((r) => r.trigger)).toContain("user");
 
     const added = await runOpenClaw(
-      state,
+      host.state,
       [
         "cron",
         "add",
@@ -231,26 +223,26 @@ describe("usage-ledger in the real host", () => {
     const job = parseJsonOutput<{ id?: string; job?: { id?: string } }>(added, "openclaw cron add");
     const jobId = job.id ?? job.job?.id;
     expect(jobId).toBeTruthy();
-    await runOpenClaw(state, ["cron", "run", String(jobId)], { logName: "cron-run" });
-    const cron = await waitFor(
-      () => rows("trigger = 'cron'"),
-      (found) => found.length > 0,
-      60_000,
-    );
+    await runOpenClaw(host.state, ["cron", "run", String(jobId)], { logName: "cron-run" });
+    const cron = await waitFor("a cron row", () => nonEmpty(rows("trigger = 'cron'")), 60_000);
     expect(cron[0]?.session_key).toMatch(/^agent:main:cron:/);
 
     // A system event woken now runs the main session as a heartbeat.
-    await runOpenClaw(state, ["system", "event", "--text", "Ledger wake-up.", "--mode", "now"], {
-      logName: "system-event",
-    });
+    await runOpenClaw(
+      host.state,
+      ["system", "event", "--text", "Ledger wake-up.", "--mode", "now"],
+      {
+        logName: "system-event",
+      },
+    );
     const heartbeat = await waitFor(
-      () => rows("trigger = 'heartbeat'"),
-      (found) => found.length > 0,
+      "a heartbeat row",
+      () => nonEmpty(rows("trigger = 'heartbeat'")),
       60_000,
     );
     expect(heartbeat[0]?.session_key).toBe("agent:main:main");
 
-    const { json } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", {
+    const { json } = await gatewayCall<ReportPayload>(host.state, "usage-ledger.report", {
       by: "trigger",
       since: "1h",
     });
@@ -268,7 +260,7 @@ describe("usage-ledger in the real host", () => {
     // CLI processes happen to be scheduled on this machine.
     const burst = ["burst-1", "burst-2 [[latency:120000]]", "burst-3 [[latency:120000]]"].map(
       (name, i) =>
-        runAgentTurn(state, {
+        runAgentTurn(host.state, {
           message: `Burst turn ${name}.`,
           sessionKey: `agent:main:burst-${i + 1}`,
           timeoutMs: 90_000,
@@ -276,14 +268,11 @@ describe("usage-ledger in the real host", () => {
     );
     // Kill as soon as burst-1's row is committed, with the other two turns still in flight.
     const first = await burst[0];
-    await waitFor(
-      () => rows("run_id = ?", first?.runId ?? "?"),
-      (found) => found.length > 0,
-    );
+    await waitFor("burst-1's row", () => nonEmpty(rows("run_id = ?", first?.runId ?? "?")));
     const committed = rows();
     expect(committed.length).toBeGreaterThan(before);
-    await gateway?.kill();
-    gateway = undefined;
+    await host.gateway?.kill();
+    host.gateway = undefined;
     const settled = await Promise.allSettled(burst.slice(1));
     // The kill really landed mid-burst: the held turns lost their gateway.
     expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected"]);
@@ -310,13 +299,13 @@ describe("usage-ledger in the real host", () => {
     }
 
     // The plugin opens the same file again after the crash and keeps recording.
-    gateway = await startGateway(state, { port, token: "ledger-token" });
+    await host.startGateway();
     const rowsBefore = rows().length;
-    const after = await runAgentTurn(state, {
+    const after = await runAgentTurn(host.state, {
       message: "After the crash.",
       sessionKey: "agent:main:after",
     });
-    const { json } = await gatewayCall<ReportPayload>(state, "usage-ledger.report", {
+    const { json } = await gatewayCall<ReportPayload>(host.state, "usage-ledger.report", {
       by: "session",
       since: "1h",
     });

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { LedgerWriter, type LedgerWriterOptions } from "./ledger-writer.ts";
-import { openDatabase } from "./sqlite.ts";
-import { sampleRecord, sampleRecords } from "./usage-record.test-support.ts";
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -53,6 +53,26 @@ describe("LedgerWriter", () => {
       .prepare("SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
       .all();
     expect(strict.map((r) => r.name)).toEqual(["usage_hourly", "usage_rows"]);
+  });
+
+  it("fills each call row's upstream from the route seam when it is written, surviving a failing lookup", () => {
+    const path = tempPath();
+    const seen: string[] = [];
+    const { w } = writer({
+      path,
+      routeLookup: (callId) => {
+        seen.push(callId);
+        if (callId.endsWith(":2")) throw new Error("route store down");
+        return "replica-3";
+      },
+    });
+    w.enqueue(sampleRecord({ eventId: "e1", callId: "run-1:model:1" }));
+    w.enqueue(sampleRecord({ eventId: "e2", callId: "run-1:model:2" }));
+    w.enqueue(sampleRecord({ eventId: "e3", callId: "run-1:model:3", upstreamRoute: "kept" }));
+    expect(w.flush().inserted).toBe(3);
+    const rows = read(path).prepare("SELECT upstream_route FROM usage_rows ORDER BY id").all();
+    expect(rows.map((r) => r.upstream_route)).toEqual(["replica-3", null, "kept"]);
+    expect(seen).toEqual(["run-1:model:1", "run-1:model:2"]);
   });
 
   it("stores every field of a row", () => {

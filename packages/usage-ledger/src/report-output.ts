@@ -1,6 +1,6 @@
-import { cacheHitPercent, formatHitPercent } from "./cache-hit.ts";
+import { cacheHitPercent, formatHitPercent } from "@cloudsigma/taas-core/cache-hit";
+import { nanoToUsd } from "@cloudsigma/taas-core/usage-cost";
 import type { LedgerReport, ReportTotals } from "./ledger-report.ts";
-import { nanoToUsd } from "./usage-cost.ts";
 
 /**
  * The three renderings of a ledger report. JSON and CSV carry exact values (token counts as
@@ -8,22 +8,19 @@ import { nanoToUsd } from "./usage-cost.ts";
  * for people: thousands separators, rounded money, hit rate to one decimal (rounded down).
  */
 
-export interface ReportFigures {
-  calls: number;
+/** The token counts as the ledger sums them; rows, money and the hit rate as people read them. */
+export type ReportFigures = Pick<
+  ReportTotals,
+  "calls" | "errors" | "input" | "output" | "cacheRead" | "cacheWrite" | "total"
+> & {
   ledgerRows: number;
-  errors: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  total: number;
   /** cacheRead / (input + cacheRead + cacheWrite) * 100; null without prompt tokens. */
   cacheHitPercent: number | null;
   costUsd: number;
   /** Rows whose cost is unknown and therefore not in costUsd. */
   costUnknownRows: number;
   cacheSavingUsd: number;
-}
+};
 
 export interface ReportJson {
   by: LedgerReport["by"];

@@ -1,10 +1,14 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
 
+/** A row as node:sqlite returns it. */
 export type Row = Record<string, SQLOutputValue>;
 
-export const text = (row: Row, key: string): string | null =>
+/** A text column, or null when it is NULL or not text. */
+export const rowText = (row: Row, key: string): string | null =>
   typeof row[key] === "string" ? row[key] : null;
-export const int = (row: Row, key: string): number => Number(row[key] ?? 0);
+
+/** An integer column (NULL reads as 0). */
+export const rowInt = (row: Row, key: string): number => Number(row[key] ?? 0);
 
 /** One prepared statement per SQL text of a connection, compiled on first use. */
 export class StatementCache {

@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type RouteCapture, RouteReader, routeStorePath } from "@cloudsigma/taas-core/route-store";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RouteCapture, RouteStore, routeStorePath } from "./route-store.ts";
+import { RouteStoreWriter } from "./route-store-writer.ts";
+
+// The route-store seam: this plugin writes, core's RouteReader (used by the lastRoute method
+// and by the usage ledger) reads. Both sides are exercised together so neither can drift.
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -27,44 +31,53 @@ const capture = (n: number, overrides: Partial<RouteCapture> = {}): RouteCapture
   ...overrides,
 });
 
-describe("RouteStore", () => {
-  it("answers nothing, without creating a file, before anything is captured", () => {
+describe("route store seam", () => {
+  it("reads nothing, without creating a file, before anything is captured", () => {
     const dir = stateDir();
-    const store = new RouteStore(dir);
-    expect(store.latest("agent", "main")).toBeUndefined();
+    const reader = new RouteReader(dir);
+    expect(reader.latest("agent", "main")).toBeUndefined();
+    expect(reader.byCallId("run-1:model:1")).toBeUndefined();
     expect(() => statSync(routeStorePath(dir))).toThrow();
   });
 
-  it("keeps the latest capture per session and per agent, readable from another connection", () => {
+  it("lets a reader on another connection see the latest capture per session, agent and call", () => {
     const dir = stateDir();
-    const writer = new RouteStore(dir);
+    const writer = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
     const caps = { maxSessions: 10, maxAgents: 10, maxCalls: 10 };
     writer.write([capture(1, { agentId: "main", sessionId: "oc:aaaaaaaaaaaaaaaa" })], caps);
+    // The reader opened before the second write still sees it (each read is a fresh snapshot).
+    expect(reader.latest("agent", "main")?.upstream).toBe("replica-1");
     writer.write(
       [capture(2, { agentId: "main", sessionId: "oc:aaaaaaaaaaaaaaaa", upstream: "replica-9" })],
       caps,
     );
-    const reader = new RouteStore(dir);
     expect(reader.latest("agent", "main")?.upstream).toBe("replica-9");
     expect(reader.latest("session", "oc:aaaaaaaaaaaaaaaa")?.upstream).toBe("replica-9");
     expect(reader.byCallId("run-1:model:1")?.upstream).toBe("replica-1");
+    expect(reader.byCallId("run-2:model:1")).toEqual(
+      capture(2, { agentId: "main", sessionId: "oc:aaaaaaaaaaaaaaaa", upstream: "replica-9" }),
+    );
     expect(statSync(routeStorePath(dir)).mode & 0o777).toBe(0o600);
     writer.close();
     reader.close();
   });
 
   it("stays within its caps, dropping the least recently captured first", () => {
-    const store = new RouteStore(stateDir());
+    const dir = stateDir();
+    const store = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
     const caps = { maxSessions: 3, maxAgents: 2, maxCalls: 4 };
     for (let n = 1; n <= 10; n++) store.write([capture(n)], caps);
     expect(store.count("session")).toBe(3);
     expect(store.count("agent")).toBe(2);
     expect(store.count("call")).toBe(4);
-    expect(store.latest("agent", "agent-10")).toBeDefined();
-    expect(store.latest("agent", "agent-8")).toBeUndefined();
-    expect(store.latest("session", capture(8).sessionId)).toBeDefined();
-    expect(store.byCallId("run-6:model:1")).toBeUndefined();
-    expect(store.byCallId("run-7:model:1")).toBeDefined();
+    expect(reader.latest("agent", "agent-10")).toBeDefined();
+    expect(reader.latest("agent", "agent-8")).toBeUndefined();
+    expect(reader.latest("session", capture(8).sessionId)).toBeDefined();
+    expect(reader.byCallId("run-6:model:1")).toBeUndefined();
+    expect(reader.byCallId("run-7:model:1")).toBeDefined();
     store.close();
+    reader.close();
   });
 });

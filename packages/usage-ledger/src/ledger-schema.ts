@@ -1,4 +1,4 @@
-import type { UsageRecord } from "./usage-record.ts";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 
 /**
  * The usage ledger's SQLite schema. `usage_rows` holds one row per model call (or per run,

@@ -2,6 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   emptyTotals,
@@ -11,10 +15,6 @@ import {
   type ReportTotals,
 } from "./ledger-report.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
-import { openDatabase } from "./sqlite.ts";
-import { normalizeUsage } from "./usage-normalize.ts";
-import { sampleRecord } from "./usage-record.test-support.ts";
-import type { UsageRecord } from "./usage-record.ts";
 
 const HOUR = 3_600_000;
 const start = Date.UTC(2026, 10, 1, 0, 0);

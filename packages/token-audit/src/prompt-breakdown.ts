@@ -1,3 +1,4 @@
+import { isRecord } from "@cloudsigma/taas-core/records";
 /**
  * Where a prompt's characters come from (system prompt, the new user prompt, history, tool
  * schemas), from the host's `llm_input` event, and a bounded dump of the largest parts for a
@@ -45,10 +46,6 @@ export interface PromptDump {
   promptPreview?: string;
 }
 
-type Bag = Record<string, unknown>;
-const isBag = (value: unknown): value is Bag =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 function jsonLength(value: unknown): number {
   try {
     return JSON.stringify(value)?.length ?? 0;
@@ -59,12 +56,12 @@ function jsonLength(value: unknown): number {
 
 /** Text a message carries: its text parts, thinking and tool-call arguments; images excluded. */
 function messageText(message: unknown): string {
-  const content = isBag(message) ? message.content : undefined;
+  const content = isRecord(message) ? message.content : undefined;
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return content === undefined ? "" : (JSON.stringify(content) ?? "");
   let out = "";
   for (const part of content) {
-    if (!isBag(part)) continue;
+    if (!isRecord(part)) continue;
     if (typeof part.text === "string") out += part.text;
     else if (typeof part.thinking === "string") out += part.thinking;
     else if (part.type === "toolCall" || part.type === "tool_use")
@@ -76,7 +73,7 @@ function messageText(message: unknown): string {
 
 /** What a provider receives for a tool: its name, description and parameter schema. */
 function toolSchemaLength(tool: unknown): number {
-  if (!isBag(tool)) return 0;
+  if (!isRecord(tool)) return 0;
   return jsonLength({
     name: tool.name,
     description: tool.description,
@@ -119,7 +116,7 @@ export function promptDump(input: PromptInput, options: DumpOptions): PromptDump
   const largestMessages = list(input.historyMessages)
     .map((message, index) => {
       const text = messageText(message);
-      const role = isBag(message) && typeof message.role === "string" ? message.role : "unknown";
+      const role = isRecord(message) && typeof message.role === "string" ? message.role : "unknown";
       return { index, role, chars: text.length, text };
     })
     .sort((a, b) => b.chars - a.chars || a.index - b.index)
@@ -129,7 +126,7 @@ export function promptDump(input: PromptInput, options: DumpOptions): PromptDump
     );
   const largestTools = list(input.tools)
     .map((tool) => ({
-      name: isBag(tool) && typeof tool.name === "string" ? tool.name : "unknown",
+      name: isRecord(tool) && typeof tool.name === "string" ? tool.name : "unknown",
       chars: toolSchemaLength(tool),
     }))
     .sort((a, b) => b.chars - a.chars || a.name.localeCompare(b.name))

@@ -1,9 +1,13 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { errorText } from "@cloudsigma/taas-core/error-text";
+import { inTransaction, isBusyError, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { Fifo } from "./fifo.ts";
 import { pruneLedger } from "./ledger-retention.ts";
 import { INSERT_USAGE_ROW, LEDGER_SCHEMA, usageRowParams } from "./ledger-schema.ts";
-import { inTransaction, isBusyError, openDatabase } from "./sqlite.ts";
-import type { RouteLookup, UsageRecord } from "./usage-record.ts";
+
+/** The upstream the optimizer captured for a call, if any (the route-store seam, read side). */
+export type UpstreamLookup = (callId: string) => string | undefined;
 
 export interface WriterLogger {
   warn(message: string): void;
@@ -29,7 +33,7 @@ export interface LedgerWriterOptions {
    * written a moment after the response arrives, so asking when the batch goes out (not when
    * the call ends) finds it, and the SQLite read stays off the turn's path.
    */
-  routeLookup?: RouteLookup;
+  routeLookup?: UpstreamLookup;
 }
 
 export interface FlushResult {
@@ -162,8 +166,7 @@ export class LedgerWriter {
     for (const record of batch) {
       if (record.upstreamRoute !== null || record.callId === null) continue;
       try {
-        record.upstreamRoute =
-          this.options.routeLookup(record.callId, record.sessionId ?? undefined) ?? null;
+        record.upstreamRoute = this.options.routeLookup(record.callId) ?? null;
       } catch {
         // A missing or unreadable route store only means no route on this row.
       }
@@ -195,7 +198,7 @@ export class LedgerWriter {
     if (bad.length === batch.length) return this.fail(cause);
     for (const { record, error } of bad) {
       this.options.logger.error(
-        `ledger row ${record.eventId} rejected and dropped: ${describe(error)}`,
+        `ledger row ${record.eventId} rejected and dropped: ${errorText(error)}`,
       );
     }
     this.queue.drop(batch.length);
@@ -209,7 +212,7 @@ export class LedgerWriter {
     if (this.failures === 1 || this.failures % 20 === 0) {
       const what = isBusyError(error) ? "busy" : "unavailable";
       this.options.logger.warn(
-        `ledger database ${what} (${describe(error)}); ${this.queue.size} row(s) kept for the next batch`,
+        `ledger database ${what} (${errorText(error)}); ${this.queue.size} row(s) kept for the next batch`,
       );
     }
     return "retry";
@@ -236,7 +239,7 @@ export class LedgerWriter {
       if (done) this.lastPrune = now; // otherwise the next flush continues the pass
     } catch (error) {
       this.lastPrune = now;
-      this.options.logger.warn(`ledger retention pass skipped: ${describe(error)}`);
+      this.options.logger.warn(`ledger retention pass skipped: ${errorText(error)}`);
     }
   }
 
@@ -268,8 +271,4 @@ export class LedgerWriter {
     this.db = undefined;
     this.insert = undefined;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { pruneLedger } from "./ledger-retention.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
-import { openDatabase } from "./sqlite.ts";
-import { sampleRecords } from "./usage-record.test-support.ts";
 
 describe("pruneLedger", () => {
   it("deletes in bounded passes and keeps rollup and rows covering the same hours", () => {

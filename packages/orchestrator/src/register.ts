@@ -1,0 +1,50 @@
+import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { parseOrchestratorSettings } from "./config.ts";
+import { createOrchestratorHooks } from "./hooks.ts";
+import { PLUGIN_ID, STATE_FILE } from "./identity.ts";
+import { orchestratorRuntime } from "./runtime.ts";
+import { hostSystemEvents } from "./system-events.ts";
+
+/** What the entry hands in from the host: the state dir, resolved the host's way. */
+interface OrchestratorHost {
+  stateDir: () => string;
+}
+
+/**
+ * The orchestrator's six hooks. The config is checked here, so a bad one fails the plugin at
+ * load; the state file is opened on the first hook that needs it, never at register time.
+ */
+export function registerOrchestrator(api: OpenClawPluginApi, host: OrchestratorHost): void {
+  // CLI metadata mode has no runtime and needs no hooks.
+  if (api.registrationMode === "cli-metadata") return;
+  const settings = parseOrchestratorSettings(api.pluginConfig);
+  if (settings.enforceMainDelegation && settings.directToolAdditions.length > 0) {
+    api.logger.warn(
+      `orchestrator: allowed tool lists add non-session tools (${settings.directToolAdditions.join(", ")}); main or orchestrator sessions may run them directly`,
+    );
+  }
+  const runtime = orchestratorRuntime({
+    dbPath: () =>
+      pluginFilePath({
+        stateDir: host.stateDir(),
+        pluginId: PLUGIN_ID,
+        configured: undefined,
+        defaultName: STATE_FILE,
+      }),
+    now: Date.now,
+  });
+  const hooks = createOrchestratorHooks({
+    settings,
+    store: runtime.store,
+    now: Date.now,
+    logger: api.logger,
+    system: hostSystemEvents(() => api.runtime.system),
+  });
+  api.on("before_prompt_build", (event, ctx) => hooks.beforePromptBuild(event, ctx));
+  api.on("before_tool_call", (event, ctx) => hooks.beforeToolCall(event, ctx));
+  api.on("after_tool_call", (event, ctx) => hooks.afterToolCall(event, ctx));
+  api.on("subagent_spawned", (event, ctx) => hooks.subagentSpawned(event, ctx));
+  api.on("subagent_ended", (event) => hooks.subagentEnded(event));
+  api.on("session_end", (event) => hooks.sessionEnd(event));
+}

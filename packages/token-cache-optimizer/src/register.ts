@@ -1,0 +1,69 @@
+import { hostname } from "node:os";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import pkg from "../package.json" with { type: "json" };
+import { hostIdentity } from "./affinity-id.ts";
+import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
+import { debugSink } from "./debug-log.ts";
+import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
+import { RepoHintsCache } from "./repo-hints.ts";
+import { optimizerRuntime, publishAffinityDecorator, shutdownOptimizer } from "./runtime.ts";
+import { createAffinityWrapper } from "./stream-wrapper.ts";
+
+/** What the entry hands in from the host: the state dir (resolved the host's way) and env. */
+export interface OptimizerHost {
+  stateDir: () => string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The affinity wrapper as this plugin's own provider hook (for providers another plugin does
+ * not own) and on the stream-decorator seam (for `cloudsigma` when the TaaS provider plugin
+ * owns it), plus the lastRoute gateway method over the route store.
+ */
+export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): void {
+  // CLI metadata mode has no runtime and needs none of this.
+  if (api.registrationMode === "cli-metadata") return;
+  const config = parseOptimizerConfig(api.pluginConfig);
+  const warn = (message: string) => api.logger.warn(`[${PLUGIN_ID}] ${message}`);
+  const runtime = optimizerRuntime({
+    stateDir: host.stateDir,
+    caps: {
+      maxSessions: config.captureMaxSessions,
+      maxAgents: config.captureMaxAgents,
+      maxCalls: config.captureMaxCalls,
+    },
+    warn,
+  });
+  const wrap = createAffinityWrapper({
+    config,
+    env: host.env,
+    stateDir: host.stateDir,
+    hostId: hostIdentity(hostname()),
+    pluginVersion: pkg.version,
+    source: PLUGIN_ID,
+    tracker: runtime.turnTracker(),
+    repoHints: config.repoHints ? new RepoHintsCache({ ttlMs: config.repoHintsTtlMs }) : undefined,
+    writer: runtime.captureWriter,
+    debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
+  });
+
+  api.registerProvider({
+    id: PLUGIN_ID,
+    label: "CloudSigma TaaS affinity hooks",
+    auth: [],
+    hookAliases: config.providers,
+    wrapStreamFn: wrap,
+  });
+  const withdraw = publishAffinityDecorator(wrap);
+  // Host versions without managed instances omit the lifecycle; then the next registration's
+  // publication simply supersedes this one.
+  api.lifecycle?.onDispose?.(withdraw);
+  api.registerGatewayMethod(LAST_ROUTE_METHOD, createLastRouteHandler(runtime.routeReader), {
+    scope: "operator.read",
+  });
+  api.on("gateway_stop", shutdownOptimizer);
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}

@@ -1,0 +1,97 @@
+import type { DatabaseSync } from "node:sqlite";
+import {
+  ROUTE_TABLES,
+  type RouteCapture,
+  type RouteScope,
+  routeStorePath,
+} from "@cloudsigma/taas-core/route-store";
+import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
+
+/**
+ * The route-store seam, write side: this plugin owns the schema and every write. Readers (our
+ * `lastRoute` method, the usage ledger) go through core's read-only `RouteReader`; the
+ * contract test beside this file writes here and reads there.
+ */
+export interface RouteStoreCaps {
+  maxSessions: number;
+  maxAgents: number;
+  maxCalls: number;
+}
+
+const { latest: LATEST, calls: CALLS } = ROUTE_TABLES;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${LATEST} (
+  scope TEXT NOT NULL CHECK (scope IN ('session', 'agent')),
+  key TEXT NOT NULL,
+  captured_at INTEGER NOT NULL,
+  capture TEXT NOT NULL,
+  PRIMARY KEY (scope, key)
+) STRICT;
+CREATE INDEX IF NOT EXISTS ${LATEST}_age ON ${LATEST} (scope, captured_at);
+CREATE TABLE IF NOT EXISTS ${CALLS} (
+  call_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  captured_at INTEGER NOT NULL,
+  capture TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS ${CALLS}_age ON ${CALLS} (captured_at);
+`;
+
+export class RouteStoreWriter {
+  readonly path: string;
+  #db: DatabaseSync | undefined;
+
+  constructor(stateDir: string) {
+    this.path = routeStorePath(stateDir);
+  }
+
+  #open(): DatabaseSync {
+    this.#db ??= openDatabase(this.path, { schema: SCHEMA });
+    return this.#db;
+  }
+
+  /** Writes a batch in one transaction and trims every table to its cap (least recent out). */
+  write(captures: readonly RouteCapture[], caps: RouteStoreCaps): void {
+    if (captures.length === 0) return;
+    const db = this.#open();
+    inTransaction(db, () => {
+      const upsertLatest = db.prepare(
+        `INSERT INTO ${LATEST} (scope, key, captured_at, capture) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET captured_at = excluded.captured_at, capture = excluded.capture`,
+      );
+      const upsertCall = db.prepare(
+        `INSERT OR REPLACE INTO ${CALLS} (call_id, session_id, captured_at, capture) VALUES (?, ?, ?, ?)`,
+      );
+      for (const capture of captures) {
+        const at = Date.parse(capture.capturedAt) || Date.now();
+        const json = JSON.stringify(capture);
+        upsertLatest.run("session", capture.sessionId, at, json);
+        if (capture.agentId) upsertLatest.run("agent", capture.agentId, at, json);
+        if (capture.callId) upsertCall.run(capture.callId, capture.sessionId, at, json);
+      }
+      const trimLatest = db.prepare(
+        `DELETE FROM ${LATEST} WHERE scope = ?1 AND key NOT IN (SELECT key FROM ${LATEST} WHERE scope = ?1 ORDER BY captured_at DESC LIMIT ?2)`,
+      );
+      trimLatest.run("session", caps.maxSessions);
+      trimLatest.run("agent", caps.maxAgents);
+      db.prepare(
+        `DELETE FROM ${CALLS} WHERE call_id NOT IN (SELECT call_id FROM ${CALLS} ORDER BY captured_at DESC LIMIT ?)`,
+      ).run(caps.maxCalls);
+    });
+  }
+
+  /** Rows kept per table (for the caps' tests and diagnostics). */
+  count(scope: RouteScope | "call"): number {
+    const db = this.#open();
+    const row =
+      scope === "call"
+        ? db.prepare(`SELECT count(*) AS n FROM ${CALLS}`).get()
+        : db.prepare(`SELECT count(*) AS n FROM ${LATEST} WHERE scope = ?`).get(scope);
+    return Number(row?.n ?? 0);
+  }
+
+  close(): void {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
+import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import {
+  AFFINITY_DECORATOR,
+  publishStreamDecorator,
+  type StreamDecorator,
+} from "@cloudsigma/taas-core/stream-decorators";
+import { CaptureWriter } from "./capture-writer.ts";
+import { PLUGIN_ID } from "./config.ts";
+import { type RouteStoreCaps, RouteStoreWriter } from "./route-store-writer.ts";
+import { TurnTracker } from "./turn-tracker.ts";
+
+/*
+ * The optimizer's process-wide state, and the only file of the plugin that touches it. The host
+ * evaluates this module several times per process (one instance per registration mode), and
+ * one turn's calls and the lastRoute method may reach different instances, so the route store,
+ * its capture writer and the turn tracker live in process slots. Shutdown (gateway stop,
+ * process exit) writes the captures still queued.
+ */
+
+interface RouteStoreHandles {
+  captures: CaptureWriter;
+  reader: RouteReader;
+}
+
+const routeStores = processSlot<RouteStoreHandles>(`${PLUGIN_ID}.route-store`);
+const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
+const shutdown = shutdownGroup(PLUGIN_ID);
+
+export interface OptimizerRuntime {
+  /** The queue that writes captures to the route store under the state dir, off the request path. */
+  captureWriter(): CaptureWriter;
+  /** The read side of the same store, for the lastRoute method. */
+  routeReader(): RouteReader;
+  /** One tracker per process: the calls of one run may reach different module instances. */
+  turnTracker(): TurnTracker;
+}
+
+export function optimizerRuntime(options: {
+  stateDir: () => string;
+  caps: RouteStoreCaps;
+  warn: (message: string) => void;
+}): OptimizerRuntime {
+  const store = (): RouteStoreHandles => {
+    const dir = options.stateDir();
+    return routeStores.obtain(
+      dir,
+      () => {
+        const writer = new RouteStoreWriter(dir);
+        const captures = new CaptureWriter({
+          sink: () => writer,
+          caps: options.caps,
+          warn: options.warn,
+        });
+        const reader = new RouteReader(dir);
+        shutdown.add(`routes:${dir}`, () => {
+          captures.flush();
+          writer.close();
+          reader.close();
+        });
+        return { captures, reader };
+      },
+      { settings: options.caps, onConflict: options.warn },
+    );
+  };
+  return {
+    captureWriter: () => store().captures,
+    routeReader: () => store().reader,
+    turnTracker: () => turnTrackers.obtain("process", () => new TurnTracker()),
+  };
+}
+
+/**
+ * Publishes the affinity wrapper on the stream-decorator seam, for when the TaaS provider
+ * plugin owns the provider id; returns the withdraw, which the entry runs when the host
+ * disposes this module instance (a reload or a disable).
+ */
+export function publishAffinityDecorator<Ctx, Fn>(wrap: StreamDecorator<Ctx, Fn>): () => void {
+  return publishStreamDecorator(AFFINITY_DECORATOR, wrap);
+}
+
+/** Writes queued captures and closes the store (gateway stop; process exit does it too). */
+export function shutdownOptimizer(): void {
+  shutdown.run();
+}

@@ -1,0 +1,66 @@
+import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
+import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
+import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
+import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage-cost";
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
+import type { WriterLogger } from "./ledger-writer.ts";
+import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
+import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
+import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
+
+/** What the entry hands in from the host: the state dir, resolved the host's way. */
+export interface LedgerHost {
+  stateDir: () => string;
+}
+
+/**
+ * The CLI report in every mode; in the others the report gateway method and (when enabled)
+ * the call-tracking hooks. Nothing is opened at register time: the tracker, its sweep and the
+ * database writer start with the first event or report.
+ */
+export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): void {
+  const config = parseLedgerConfig(api.pluginConfig);
+  const dbPath = () =>
+    pluginFilePath({
+      stateDir: host.stateDir(),
+      pluginId: PLUGIN_ID,
+      configured: config.dbPath,
+      defaultName: "ledger.sqlite",
+    });
+  api.registerCli(reportCli(dbPath), { descriptors: [CLI_DESCRIPTOR] });
+  // CLI metadata mode has no runtime and needs nothing else.
+  if (api.registrationMode === "cli-metadata") return;
+  const logger = prefixed(api.logger);
+  const runtime = ledgerRuntime({
+    dbPath,
+    stateDir: host.stateDir,
+    config,
+    logger,
+    prices: pricesFromHostConfig(api.config),
+  });
+  api.registerGatewayMethod(
+    REPORT_METHOD,
+    createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
+    { scope: "operator.read" },
+  );
+  if (!config.enabled) return;
+  warnIfConversationNotGranted(
+    api,
+    PLUGIN_ID,
+    "rows have no trigger and harnesses without per-call usage are not recorded",
+  );
+  registerTrackerHooks(api, {
+    tracker: runtime.tracker,
+    onError: oncePerError(logger.warn),
+    stop: shutdownLedger,
+  });
+}
+
+/** Plugin-prefixed logger lines. */
+function prefixed(logger: { warn(m: string): void; error(m: string): void }): WriterLogger {
+  return {
+    warn: (message) => logger.warn(`[${PLUGIN_ID}] ${message}`),
+    error: (message) => logger.error(`[${PLUGIN_ID}] ${message}`),
+  };
+}

@@ -1,0 +1,95 @@
+import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
+import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
+import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
+import type { PriceLookup } from "@cloudsigma/taas-core/usage-cost";
+import type { LedgerConfig } from "./config.ts";
+import { PLUGIN_ID } from "./config.ts";
+import { LedgerWriter, type UpstreamLookup, type WriterLogger } from "./ledger-writer.ts";
+
+/*
+ * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
+ * host evaluates the plugin module once per surface (agent hooks, gateway methods, CLI), so the
+ * hooks' instance and the gateway method's instance must find the same writer per ledger file:
+ * it lives in a process slot. Shutdown (gateway stop, process exit) drains every instance's
+ * open calls first, then closes the writers, then the route readers.
+ */
+
+const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
+const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
+const shutdown = shutdownGroup(PLUGIN_ID);
+
+const ORDER = { writers: 100, readers: 200 } as const;
+
+let instances = 0;
+
+export interface LedgerRuntimeOptions {
+  dbPath: () => string;
+  stateDir: () => string;
+  config: LedgerConfig;
+  logger: WriterLogger;
+  prices: PriceLookup;
+}
+
+export interface LedgerRuntime {
+  /** The one writer for the configured ledger file in this process. */
+  writer(): LedgerWriter;
+  /** This module instance's call tracker, started (with its sweep) on the first event. */
+  tracker(): CallTracker;
+}
+
+export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
+  const instance = ++instances;
+  const writer = (): LedgerWriter => {
+    const path = options.dbPath();
+    return writers.obtain(
+      path,
+      () => {
+        const created = new LedgerWriter({
+          path,
+          batchSize: options.config.batchSize,
+          flushIntervalMs: options.config.flushIntervalMs,
+          maxQueuedRows: options.config.maxQueuedRows,
+          busyTimeoutMs: options.config.busyTimeoutMs,
+          retentionDays: options.config.retentionDays,
+          logger: options.logger,
+          routeLookup: optimizerUpstream(options.stateDir),
+        });
+        shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
+        return created;
+      },
+      { settings: options.config, onConflict: options.logger.warn },
+    );
+  };
+  return {
+    writer,
+    tracker: lazyCallTracker({
+      emit: (record) => writer().enqueue(record),
+      prices: options.prices,
+      shutdown,
+      taskId: `tracker:${instance}`,
+    }),
+  };
+}
+
+/** Open calls are written and queued rows flushed (gateway stop; process exit does it too). */
+export function shutdownLedger(): void {
+  shutdown.run();
+}
+
+/**
+ * The upstream route the token-cache optimizer captured for a call, read through the
+ * route-store seam (core's read-only RouteReader) under the same state dir. Without the
+ * optimizer there is no store and every lookup answers nothing.
+ */
+function optimizerUpstream(stateDir: () => string): UpstreamLookup {
+  return (callId) => {
+    const dir = stateDir();
+    const reader = routeReaders.obtain(dir, () => {
+      const opened = new RouteReader(dir);
+      shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
+      return opened;
+    });
+    return reader.byCallId(callId)?.upstream;
+  };
+}
