@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { inTransaction, isBusyError, openDatabase } from "./sqlite.ts";
+import { inTransaction, isBusyError, openDatabase, sqliteFailure } from "./sqlite.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,5 +57,37 @@ describe("openDatabase", () => {
     expect(isBusyError(new Error("no such table"))).toBe(false);
     a.close();
     b.close();
+  });
+
+  it("tells a row the schema rejects from a database at fault", () => {
+    const db = openDatabase(tempDb(), {
+      schema: "CREATE TABLE IF NOT EXISTS t (v INTEGER NOT NULL CHECK (v >= 0)) STRICT",
+    });
+    const failure = (sql: string) => {
+      try {
+        db.exec(sql);
+      } catch (error) {
+        return sqliteFailure(error);
+      }
+      return "none";
+    };
+    expect(failure("INSERT INTO t VALUES (-1)")).toBe("bad-row");
+    expect(failure("INSERT INTO t VALUES ('text')")).toBe("bad-row");
+    // SQLite's size cap stands in for a full disk: the same SQLITE_FULL the writer sees.
+    db.exec("PRAGMA max_page_count = 2");
+    const fill =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) INSERT INTO t SELECT x FROM c";
+    expect(failure(fill)).toBe("disk-full");
+    db.close();
+  });
+
+  it.each([
+    [Object.assign(new Error("attempt to write a readonly database"), { errcode: 8 }), "read-only"],
+    [Object.assign(new Error("disk I/O error"), { errcode: 10 | (3 << 8) }), "io"],
+    [Object.assign(new Error("database is locked"), { errcode: 5 }), "busy"],
+    [new Error("unable to open database file"), "unavailable"],
+    ["not an error", "unavailable"],
+  ])("classifies %s as %s", (error, expected) => {
+    expect(sqliteFailure(error)).toBe(expected);
   });
 });

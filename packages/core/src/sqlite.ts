@@ -50,3 +50,36 @@ export function isBusyError(error: unknown): boolean {
       : "";
   return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked| 5$| 6$/.test(text);
 }
+
+/**
+ * What kind of SQLite failure a write met, so a writer can decide what to do with its rows:
+ * `bad-row` is the data's fault (a CHECK or type rejected it; retrying cannot help), every other
+ * kind is the database's or the disk's, and the rows must be kept for a later retry.
+ */
+export type SqliteFailure = "busy" | "disk-full" | "read-only" | "io" | "bad-row" | "unavailable";
+
+// SQLite primary result codes (the low byte of an extended code).
+const PRIMARY_CODES: Record<number, SqliteFailure> = {
+  5: "busy", // SQLITE_BUSY
+  6: "busy", // SQLITE_LOCKED
+  8: "read-only", // SQLITE_READONLY
+  10: "io", // SQLITE_IOERR
+  13: "disk-full", // SQLITE_FULL
+  18: "bad-row", // SQLITE_TOOBIG
+  19: "bad-row", // SQLITE_CONSTRAINT
+  20: "bad-row", // SQLITE_MISMATCH
+  25: "bad-row", // SQLITE_RANGE
+};
+
+export function sqliteFailure(error: unknown): SqliteFailure {
+  if (!(error instanceof Error)) return "unavailable";
+  const code = (error as { errcode?: unknown }).errcode;
+  if (typeof code === "number") return PRIMARY_CODES[code & 0xff] ?? "unavailable";
+  const text = error.message;
+  if (/database or disk is full|SQLITE_FULL/i.test(text)) return "disk-full";
+  if (/readonly|read-only/i.test(text)) return "read-only";
+  if (/disk I\/O error|SQLITE_IOERR/i.test(text)) return "io";
+  if (isBusyError(error)) return "busy";
+  if (/constraint failed|datatype mismatch/i.test(text)) return "bad-row";
+  return "unavailable";
+}

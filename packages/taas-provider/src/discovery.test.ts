@@ -1,4 +1,6 @@
 import type { LookupAddress } from "node:dns";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   DEFAULT_API_KEY,
   DEFAULT_CATALOG,
@@ -7,9 +9,27 @@ import {
   startEmulator,
 } from "@cloudsigma/taas-emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DiscoveryResult, discoverModels, modelsEndpoint } from "./discovery.ts";
+import {
+  type DiscoveryResult,
+  discoverModels,
+  isLoopbackHost,
+  MAX_DISCOVERED_ROWS,
+  modelsEndpoint,
+} from "./discovery.ts";
 
-const started: RunningEmulator[] = [];
+const started: Array<{ close(): Promise<void> }> = [];
+
+/** A bare /models endpoint on loopback answering `body`, for listings the emulator never sends. */
+async function serveModels(body: string): Promise<{ url: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  started.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1` };
+}
 
 async function emulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const running = await startEmulator(options);
@@ -143,16 +163,47 @@ describe("discoverModels address rules", () => {
     });
   });
 
-  it("refuses a configured hostname that resolves to a private address", async () => {
+  it("never sends the key over plain http to a host that is not loopback", async () => {
     const running = await emulator();
+    // Even a name that resolves to this machine: the key would cross the network in clear text
+    // wherever the name points next.
     const lookupFn = async (): Promise<LookupAddress[]> => [{ address: "127.0.0.1", family: 4 }];
-    const result = await discoverModels({
-      baseUrl: `http://taas.example.test:${running.port}/v1`,
-      apiKey: DEFAULT_API_KEY,
-      lookupFn,
-    });
-    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/blocked/) });
+    for (const baseUrl of [
+      `http://taas.example.test:${running.port}/v1`,
+      `http://10.0.0.8:${running.port}/v1`,
+    ]) {
+      const result = await discoverModels({ baseUrl, apiKey: DEFAULT_API_KEY, lookupFn });
+      expect(result).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(
+          /refused to send the API key over plain http:\/\/ .*use https/,
+        ),
+      });
+    }
     expect(modelsRequests(running)).toEqual([]);
+    // Loopback by address or by name stays allowed (the emulator, a local proxy).
+    expect(isLoopbackHost("127.0.0.1")).toBe(true);
+    expect(isLoopbackHost("localhost")).toBe(true);
+    expect(isLoopbackHost("[::1]")).toBe(true);
+    expect(isLoopbackHost("127.evil.test")).toBe(false);
+  });
+
+  it("refuses a listing nested past any real shape, and reads at most 2,000 rows", async () => {
+    const deep = await serveModels(`{"object":"list","data":${"[".repeat(40)}${"]".repeat(40)}}`);
+    expect(await discover(deep.url)).toMatchObject({
+      ok: false,
+      reason: "the model list nests deeper than 32 levels",
+    });
+    const rows = Array.from({ length: 2_500 }, (_, i) => ({
+      id: `model-${i}`,
+      object: "model",
+      type: "chat",
+      capabilities: { chat_completions: true },
+    }));
+    const wide = await serveModels(JSON.stringify({ object: "list", data: rows }));
+    const result = requireOk(await discover(wide.url));
+    expect(result.models).toHaveLength(MAX_DISCOVERED_ROWS);
+    expect(result.cut).toBe(500);
   });
 
   it("builds the endpoint under the base path, dropping query and fragment", () => {

@@ -20,6 +20,10 @@ import { type ProjectedRows, projectRows, readListRows } from "./live-rows.ts";
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000;
 /** Far above any real listing; a body past this is refused rather than buffered. */
 export const MAX_MODELS_BODY_BYTES = 4 * 1024 * 1024;
+/** Rows read from one listing; a gateway listing more is cut here (and the cut is reported). */
+export const MAX_DISCOVERED_ROWS = 2_000;
+/** A model listing is two or three levels deep; far deeper JSON is refused unparsed. */
+export const MAX_LISTING_DEPTH = 32;
 
 export interface DiscoveryRequest {
   baseUrl: string;
@@ -31,7 +35,7 @@ export interface DiscoveryRequest {
 }
 
 export type DiscoveryResult =
-  | ({ ok: true } & ProjectedRows)
+  | ({ ok: true /** Rows past MAX_DISCOVERED_ROWS, not read. */; cut: number } & ProjectedRows)
   | { ok: false; reason: string; authRejected?: boolean };
 
 export function modelsEndpoint(baseUrl: string): URL | undefined {
@@ -58,9 +62,21 @@ export function discoveryPolicy(endpoint: URL): SsrFPolicy {
   );
 }
 
+/** A loopback host, where plain http never leaves the machine (the emulator, a local proxy). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 export async function discoverModels(request: DiscoveryRequest): Promise<DiscoveryResult> {
   const endpoint = modelsEndpoint(request.baseUrl);
   if (!endpoint) return { ok: false, reason: "the base URL is not a plain http(s) URL" };
+  if (endpoint.protocol === "http:" && !isLoopbackHost(endpoint.hostname)) {
+    return {
+      ok: false,
+      reason: `refused to send the API key over plain http:// to ${endpoint.hostname.slice(0, 100)} (not loopback); use https://`,
+    };
+  }
   const timeoutMs = request.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS;
   let guarded: Awaited<ReturnType<typeof fetchWithSsrFGuard>>;
   try {
@@ -95,6 +111,9 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
     }
     const text = await readCappedText(response.body, MAX_MODELS_BODY_BYTES);
     if (text === undefined) return { ok: false, reason: "the model list is larger than 4 MiB" };
+    if (nestingDepth(text) > MAX_LISTING_DEPTH) {
+      return { ok: false, reason: `the model list nests deeper than ${MAX_LISTING_DEPTH} levels` };
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -103,12 +122,31 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
     }
     const rows = readListRows(body);
     if (!rows) return { ok: false, reason: "the model list has no `data` array" };
-    return { ok: true, ...projectRows(rows) };
+    const projected = projectRows(rows.slice(0, MAX_DISCOVERED_ROWS));
+    return { ok: true, ...projected, cut: Math.max(0, rows.length - MAX_DISCOVERED_ROWS) };
   } catch (error) {
     return { ok: false, reason: describeFetchError(error, timeoutMs) };
   } finally {
     await guarded.release();
   }
+}
+
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one pass. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth -= 1;
+  }
+  return deepest;
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {

@@ -7,7 +7,12 @@ import { isNonSecretApiKeyMarker } from "openclaw/plugin-sdk/provider-auth";
 import { resolveBaseUrl } from "./base-url.ts";
 import { mergeCatalog } from "./catalog-merge.ts";
 import type { TaasProviderConfig } from "./config.ts";
-import { type DiscoveryRequest, type DiscoveryResult, discoverModels } from "./discovery.ts";
+import {
+  type DiscoveryRequest,
+  type DiscoveryResult,
+  discoverModels,
+  MAX_DISCOVERED_ROWS,
+} from "./discovery.ts";
 import { PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
 import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
 import { redactSecret } from "./redact.ts";
@@ -81,6 +86,8 @@ export function createCatalogRun(deps: CatalogDeps) {
       return { provider };
     }
     if (result.malformed > 0) warn(`skipped ${result.malformed} malformed model row(s)`);
+    if (result.cut > 0)
+      warn(`read the first ${MAX_DISCOVERED_ROWS} rows; ${result.cut} more ignored`);
     cache.set(cacheKey, { until: now() + DISCOVERY_CACHE_TTL_MS, live: result.models });
     return { provider: { ...provider, models: mergeCatalog(provider.models, result.models) } };
   };

@@ -81,4 +81,50 @@ describe("JsonlLog", () => {
     expect(() => log.flush()).not.toThrow();
     expect(errors).toHaveLength(1);
   });
+
+  it("keeps the lines it could not write and writes them once the file is writable again", async () => {
+    const errors: unknown[] = [];
+    const path = tempFile();
+    mkdirSync(dirname(dirname(path)), { recursive: true });
+    writeFileSync(dirname(path), ""); // the log's directory is blocked by a file
+    const log = new JsonlLog({
+      path,
+      maxBytes: 1_000_000,
+      maxFiles: 1,
+      retryDelayMs: 10,
+      onError: (e) => errors.push(e),
+    });
+    log.append({ n: 1 });
+    log.append({ n: 2 });
+    log.flush();
+    expect(errors).toHaveLength(1);
+    expect(log.pending).toBe(2);
+    log.append({ n: 3 });
+    rmSync(dirname(path)); // the operator fixes it
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines(path)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(log.pending).toBe(0);
+  });
+
+  it("bounds what it keeps while the file stays unwritable, saying how many it dropped", () => {
+    const errors: unknown[] = [];
+    const path = tempFile();
+    mkdirSync(dirname(dirname(path)), { recursive: true });
+    writeFileSync(dirname(path), "");
+    const log = new JsonlLog({
+      path,
+      maxBytes: 1_000_000,
+      maxFiles: 1,
+      maxBufferedLines: 3,
+      retryDelayMs: 60_000,
+      onError: (e) => errors.push(e),
+    });
+    for (let n = 1; n <= 5; n++) log.append({ n });
+    expect(log.pending).toBe(3);
+    expect(String(errors[0])).toMatch(/3 lines are waiting: dropped 1 oldest line/);
+    log.flush();
+    rmSync(dirname(path));
+    log.flush();
+    expect(lines(path)).toEqual([{ n: 3 }, { n: 4 }, { n: 5 }]);
+  });
 });

@@ -22,7 +22,7 @@ export const CONFIG_SPEC = {
     type: "boolean",
     default: true,
     description:
-      "Send repo_name, git_branch_hint and git_dirty_hint (gathered off the request path, never paths or remotes).",
+      "Send repo_name and git_branch_hint (read from the .git files off the request path; git is never run, paths and remotes never sent).",
   },
   repoHintsTtlMs: {
     type: "integer",

@@ -28,8 +28,8 @@ export interface AffinityMetadata {
 
 /**
  * Builds the metadata TaaS reads, field for field as README "What it sends" documents it. Only
- * hashed identifiers, a repo name, a branch and a dirty flag leave the machine: no paths, env
- * values, remotes or diffs.
+ * hashed identifiers, a repo name and a branch leave the machine: no paths, env values,
+ * remotes, status or diffs.
  * The objects are frozen and shared by every request of a model preparation.
  */
 export function buildAffinityMetadata(inputs: EnvelopeInputs): AffinityMetadata {
@@ -43,14 +43,13 @@ export function buildAffinityMetadata(inputs: EnvelopeInputs): AffinityMetadata 
     requester_host_id: inputs.hostId,
     ...(hints?.repoName !== undefined ? { repo_name: hints.repoName } : {}),
     ...(hints?.branch !== undefined ? { git_branch_hint: hints.branch } : {}),
-    ...(hints?.dirty !== undefined ? { git_dirty_hint: hints.dirty } : {}),
     provider: inputs.provider,
     model_id: modelRef,
     session_source_hint: identity.sourceHint,
     tool_execution: "direction_2_gateway",
     metadata_classification: Object.freeze({
       identifiers: "hashed",
-      repository: "name_branch_dirty_only",
+      repository: "name_branch_only",
       local_paths: "omitted_by_default",
     }),
     redaction_policy: REDACTION_POLICY,

@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { hostIdentity } from "./affinity-id.ts";
-import { RepoHintsCache } from "./repo-hints.ts";
+import { gatherRepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { call, fakeTransport, wrapperHarness } from "./stream-wrapper.test-support.ts";
 
 /** mulberry32: a tiny seeded generator, so a failing case can be replayed from its seed. */
@@ -21,6 +24,18 @@ const token = (next: () => number, length: number) =>
 
 const CASES = 10_000;
 
+// One real repository on disk under a secret parent folder, with a secret remote in its config
+// and a secret file in its tree: the hints read from it may carry its name and branch only.
+const repoParent = mkdtempSync(join(tmpdir(), "S3CR3Tparent"));
+const repoRoot = join(repoParent, "repo-x");
+const remote = "git@github.com:S3CR3Towner/S3CR3Tproject.git";
+const dirtyFile = "S3CR3Tchanged.env";
+mkdirSync(join(repoRoot, ".git"), { recursive: true });
+writeFileSync(join(repoRoot, ".git", "HEAD"), "ref: refs/heads/main\n");
+writeFileSync(join(repoRoot, ".git", "config"), `[remote "origin"]\n\turl = ${remote}\n`);
+writeFileSync(join(repoRoot, dirtyFile), "changed\n");
+afterAll(() => rmSync(repoParent, { recursive: true, force: true }));
+
 describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
   it("planted secrets in env, paths, host names, git remotes and extra params never reach body or headers", async () => {
     let casesWithRepoHints = 0;
@@ -33,8 +48,6 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
       const workspaceDir = `/home/${userName}/openclaw-home/workspace-${secret()}`;
       const stateDir = `/srv/${secret()}/state`;
       const host = `${secret()}.corp.internal`;
-      const remote = `git@github.com:${secret()}/${secret()}.git`;
-      const dirtyFile = `${secret()}.env`;
       const extraParam = secret();
       const env: NodeJS.ProcessEnv = {
         OPENCLAW_SESSION_ID: next() < 0.5 ? envValue : undefined,
@@ -44,17 +57,9 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
         CLOUDSIGMA_API_KEY: apiKey,
         GIT_REMOTE: remote,
       };
-      // git answers with the repo root under a secret parent, a secret dirty listing, and the
-      // remote for anything else it is asked: none of those may be forwarded.
       const repoHints = new RepoHintsCache({
         ttlMs: 60_000,
-        git: async (_cwd, args) => {
-          if (args.join(" ") === "rev-parse --show-toplevel")
-            return `/home/${userName}/code/repo-x\n`;
-          if (args.join(" ") === "rev-parse --abbrev-ref HEAD") return "main\n";
-          if (args[0] === "status") return ` M ${dirtyFile}\n`;
-          return `${remote}\n`;
-        },
+        read: () => gatherRepoHints(repoRoot),
       });
       const { wrap } = wrapperHarness({ env, stateDir, hostId: hostIdentity(host), repoHints });
       const transport = fakeTransport(() => ({
@@ -83,13 +88,14 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
         stateDir,
         host,
         remote,
+        repoParent,
         dirtyFile,
         extraParam,
       ]) {
         if (wire.includes(planted))
           throw new Error(`seed ${seed}: "${planted}" reached the wire:\n${wire}`);
       }
-      if (wire.includes('"repo_name":"repo-x"') && wire.includes('"git_dirty_hint":true'))
+      if (wire.includes('"repo_name":"repo-x"') && wire.includes('"git_branch_hint":"main"'))
         casesWithRepoHints++;
     }
     // The hints that may leave did arrive, so the absence checks above are not vacuous.

@@ -39,7 +39,7 @@ describe("affinity stream wrapper", () => {
       tool_execution: "direction_2_gateway",
       metadata_classification: {
         identifiers: "hashed",
-        repository: "name_branch_dirty_only",
+        repository: "name_branch_only",
         local_paths: "omitted_by_default",
       },
       redaction_policy: REDACTION_POLICY,

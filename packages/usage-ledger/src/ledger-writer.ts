@@ -1,6 +1,12 @@
+import { statSync } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { inTransaction, isBusyError, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import {
+  inTransaction,
+  openDatabase,
+  type SqliteFailure,
+  sqliteFailure,
+} from "@cloudsigma/taas-core/sqlite";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { Fifo } from "./fifo.ts";
 import { pruneLedger } from "./ledger-retention.ts";
@@ -44,19 +50,32 @@ export interface FlushResult {
 }
 
 const MAX_BACKOFF_MS = 2_000;
+
+/** How a failure is named in the log: what the operator has to fix. */
+const FAILURE_WORDS: Record<Exclude<SqliteFailure, "bad-row">, string> = {
+  busy: "busy",
+  "disk-full": "full (the disk or the database's size limit)",
+  "read-only": "read-only",
+  io: "failing to write (an I/O error: a full disk, a file-size limit or a failing device)",
+  unavailable: "unavailable",
+};
 const PRUNE_EVERY_MS = 3_600_000;
 const silent: WriterLogger = { warn: () => {}, error: () => {} };
 
 /**
  * Batches ledger rows off the turn's path: hooks only `enqueue`, a timer writes up to
- * `batchSize` rows per IMMEDIATE transaction. A busy or locked database is retried with a
- * short backoff and the rows stay queued for the next batch, so a row is never silently lost
- * and a turn never waits on a lock. The database is opened on the first flush, not before.
+ * `batchSize` rows per IMMEDIATE transaction. Whatever the database's or the disk's trouble
+ * (locked, full, read-only, I/O errors, the file deleted or replaced), the rows stay queued and
+ * are retried with a short backoff, so a row is never silently lost and a turn never waits on a
+ * lock; only a row the schema itself rejects is dropped, by name. The database is opened on the
+ * first flush, not before.
  */
 export class LedgerWriter {
   private readonly queue = new Fifo<UsageRecord>();
   private db: DatabaseSync | undefined;
   private insert: StatementSync | undefined;
+  /** The file the open connection writes to, to notice it being deleted or replaced. */
+  private inode: { dev: number; ino: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private lastPrune = 0;
@@ -157,8 +176,8 @@ export class LedgerWriter {
       this.failures = 0;
       return { inserted, duplicates: batch.length - inserted };
     } catch (error) {
-      if (isBusyError(error)) return this.fail(error);
-      return this.isolateBadRows(batch, error);
+      if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, error);
+      return this.fail(error);
     }
   }
 
@@ -174,9 +193,9 @@ export class LedgerWriter {
   }
 
   /**
-   * A non-busy failure: retry row by row. Rows that fail while others succeed are bad data
-   * (dropped, each logged with its event id); if every row fails the database is at fault
-   * (disk full, read-only), so all are kept for later.
+   * The schema rejected something in the batch: retry row by row. Rows the schema rejects while
+   * others succeed are bad data (dropped, each logged with its event id); any other failure on
+   * the way, or every row failing, means the database is at fault, so all are kept for later.
    */
   private isolateBadRows(
     batch: UsageRecord[],
@@ -191,7 +210,7 @@ export class LedgerWriter {
       try {
         inserted += Number(insert.run(...usageRowParams(record, now)).changes);
       } catch (error) {
-        if (isBusyError(error)) return this.fail(error);
+        if (sqliteFailure(error) !== "bad-row") return this.fail(error);
         bad.push({ record, error });
       }
     }
@@ -208,17 +227,24 @@ export class LedgerWriter {
 
   private fail(error: unknown): "retry" {
     this.failures += 1;
-    if (!isBusyError(error)) this.closeDb(); // reopen next time (file replaced, disk fixed, ...)
+    const kind = sqliteFailure(error);
+    if (kind !== "busy") this.closeDb(); // reopen next time (file replaced, disk fixed, ...)
     if (this.failures === 1 || this.failures % 20 === 0) {
-      const what = isBusyError(error) ? "busy" : "unavailable";
+      const what = FAILURE_WORDS[kind === "bad-row" ? "unavailable" : kind];
       this.options.logger.warn(
-        `ledger database ${what} (${errorText(error)}); ${this.queue.size} row(s) kept for the next batch`,
+        `ledger database ${this.options.path} is ${what} (${errorText(error)}); ${this.queue.size} row(s) kept for the next batch`,
       );
     }
     return "retry";
   }
 
   private connection(): { db: DatabaseSync; insert: StatementSync } {
+    if (this.db && this.fileReplaced()) {
+      this.options.logger.warn(
+        `ledger file ${this.options.path} was deleted or replaced while open; reopening it (rows written before are not in the new file)`,
+      );
+      this.closeDb();
+    }
     if (!this.db || !this.insert) {
       const db = openDatabase(this.options.path, {
         schema: LEDGER_SCHEMA,
@@ -226,8 +252,14 @@ export class LedgerWriter {
       });
       this.db = db;
       this.insert = db.prepare(INSERT_USAGE_ROW);
+      this.inode = fileIdentity(this.options.path);
     }
     return { db: this.db, insert: this.insert };
+  }
+
+  private fileReplaced(): boolean {
+    const now = fileIdentity(this.options.path);
+    return !now || !this.inode || now.dev !== this.inode.dev || now.ino !== this.inode.ino;
   }
 
   private maybePrune(): void {
@@ -270,5 +302,15 @@ export class LedgerWriter {
     }
     this.db = undefined;
     this.insert = undefined;
+    this.inode = undefined;
+  }
+}
+
+function fileIdentity(path: string): { dev: number; ino: number } | undefined {
+  try {
+    const { dev, ino } = statSync(path);
+    return { dev, ino };
+  } catch {
+    return undefined;
   }
 }
