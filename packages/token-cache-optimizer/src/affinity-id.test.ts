@@ -5,6 +5,7 @@ import {
   isAffinityId,
   workspaceIdentity,
 } from "./affinity-id.ts";
+import { TEST_ID_KEY } from "./stream-wrapper.test-support.ts";
 
 describe("deriveAffinityIdentity", () => {
   const all = {
@@ -28,7 +29,7 @@ describe("deriveAffinityIdentity", () => {
       "env-run",
     ],
   ])("%s", (_label, inputs, source) => {
-    const identity = deriveAffinityIdentity({ stateDir: "/state", ...inputs });
+    const identity = deriveAffinityIdentity({ key: TEST_ID_KEY, stateDir: "/state", ...inputs });
     expect(identity.source).toBe(source);
     expect(isAffinityId(identity.id)).toBe(true);
     expect(identity.sourceHint).toMatch(/^source:[0-9a-f]{16}$/);
@@ -36,25 +37,33 @@ describe("deriveAffinityIdentity", () => {
 
   it("is stable across calls and processes (pure function of the source)", () => {
     const a = deriveAffinityIdentity({
+      key: TEST_ID_KEY,
       workspaceDir: "/home/u/openclaw-home/workspace-x",
       env: {},
       stateDir: "/s",
     });
     const b = deriveAffinityIdentity({
+      key: TEST_ID_KEY,
       workspaceDir: "/home/u/openclaw-home/workspace-x/",
       env: { OPENCLAW_SESSION_ID: "other" },
       stateDir: "/t",
     });
     expect(a).toEqual(b);
-    expect(a).toEqual(workspaceIdentity("/home/u/openclaw-home/./workspace-x"));
+    expect(a).toEqual(workspaceIdentity(TEST_ID_KEY, "/home/u/openclaw-home/./workspace-x"));
   });
 
   it("separates tiers, so the same string in two tiers gives two ids", () => {
-    const fromEnv = deriveAffinityIdentity({ env: { OPENCLAW_SESSION_ID: "/x" }, stateDir: "/s" });
-    const fromWorkspace = workspaceIdentity("/x");
+    const fromEnv = deriveAffinityIdentity({
+      key: TEST_ID_KEY,
+      env: { OPENCLAW_SESSION_ID: "/x" },
+      stateDir: "/s",
+    });
+    const fromWorkspace = workspaceIdentity(TEST_ID_KEY, "/x");
     expect(fromEnv.id).not.toBe(fromWorkspace.id);
     expect(fromEnv.sourceHint).not.toBe(fromWorkspace.sourceHint);
-    expect(hostSessionIdentity("s1").id).not.toBe(hostSessionIdentity("s2").id);
+    expect(hostSessionIdentity(TEST_ID_KEY, "s1").id).not.toBe(
+      hostSessionIdentity(TEST_ID_KEY, "s2").id,
+    );
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { shortHash } from "@cloudsigma/taas-core/hash";
+import { keyedHash, shortHash } from "@cloudsigma/taas-core/hash";
 
 /** Which stable source an affinity id came from, best first: the most conversation-specific wins. */
 export type SessionSource =
@@ -11,7 +11,7 @@ export type SessionSource =
   | "state-dir";
 
 export interface AffinityIdentity {
-  /** `oc:` + 16 hex of SHA-256 over the source. The same in body and headers. */
+  /** `oc:` + 16 hex of HMAC-SHA256 (the install key) over the source. The same in body and headers. */
   id: string;
   source: SessionSource;
   /** `source:` + 16 hex: tells TaaS which tier was used without revealing its value. */
@@ -19,6 +19,8 @@ export interface AffinityIdentity {
 }
 
 export interface AffinityInputs {
+  /** This install's secret key (see runtime.ts): ids cannot be reversed with a dictionary. */
+  key: string;
   workspaceDir?: string;
   env: NodeJS.ProcessEnv;
   /** Used when nothing better exists; the host's state dir (default ~/.openclaw). */
@@ -30,21 +32,21 @@ const nonEmpty = (value: string | undefined): string | undefined => {
   return trimmed ? trimmed : undefined;
 };
 
-function identity(source: SessionSource, material: string): AffinityIdentity {
+function identity(key: string, source: SessionSource, material: string): AffinityIdentity {
   return {
-    id: `oc:${shortHash(`${source}:${material}`)}`,
+    id: `oc:${keyedHash(key, `${source}:${material}`)}`,
     source,
     sourceHint: `source:${shortHash(`tier:${source}`)}`,
   };
 }
 
 /** The id for one agent workspace; also what `taas.autorouter.lastRoute {workspaceDir}` derives. */
-export const workspaceIdentity = (workspaceDir: string): AffinityIdentity =>
-  identity("workspace", resolve(workspaceDir));
+export const workspaceIdentity = (key: string, workspaceDir: string): AffinityIdentity =>
+  identity(key, "workspace", resolve(workspaceDir));
 
 /** Per-session scope: one id per host session id. */
-export const hostSessionIdentity = (sessionId: string): AffinityIdentity =>
-  identity("host-session", sessionId);
+export const hostSessionIdentity = (key: string, sessionId: string): AffinityIdentity =>
+  identity(key, "host-session", sessionId);
 
 /**
  * The workspace-scope id, from the best stable source available: the agent workspace the host
@@ -52,18 +54,19 @@ export const hostSessionIdentity = (sessionId: string): AffinityIdentity =>
  */
 export function deriveAffinityIdentity(inputs: AffinityInputs): AffinityIdentity {
   const workspace = nonEmpty(inputs.workspaceDir);
-  if (workspace) return workspaceIdentity(workspace);
+  if (workspace) return workspaceIdentity(inputs.key, workspace);
   const session = nonEmpty(inputs.env.OPENCLAW_SESSION_ID);
-  if (session) return identity("env-session", session);
+  if (session) return identity(inputs.key, "env-session", session);
   const agent = nonEmpty(inputs.env.OPENCLAW_AGENT_ID);
-  if (agent) return identity("env-agent", agent);
+  if (agent) return identity(inputs.key, "env-agent", agent);
   const run = nonEmpty(inputs.env.OPENCLAW_RUN_ID);
-  if (run) return identity("env-run", run);
-  return identity("state-dir", resolve(inputs.stateDir));
+  if (run) return identity(inputs.key, "env-run", run);
+  return identity(inputs.key, "state-dir", resolve(inputs.stateDir));
 }
 
-/** `host:` + 16 hex of the host name: distinguishes requesters without naming the machine. */
-export const hostIdentity = (hostName: string): string => `host:${shortHash(`host:${hostName}`)}`;
+/** `host:` + 16 hex of the keyed host name: distinguishes requesters without naming the machine. */
+export const hostIdentity = (key: string, hostName: string): string =>
+  `host:${keyedHash(key, `host:${hostName}`)}`;
 
 /** Accepts only ids this plugin could have made: `oc:` and 16 lower-case hex digits. */
 export const isAffinityId = (value: unknown): value is string =>

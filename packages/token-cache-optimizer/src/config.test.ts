@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SPEC, parseOptimizerConfig } from "./config.ts";
+import { installKeyPath } from "./install-key.ts";
 
 const manifest = JSON.parse(
   readFileSync(new URL("../openclaw.plugin.json", import.meta.url), "utf8"),
@@ -35,7 +36,7 @@ describe("optimizer config", () => {
     );
   });
 
-  it("activates at startup and for both providers, and declares its database for backups", () => {
+  it("activates at startup and for both providers, and declares its database and id key for backups", () => {
     expect(manifest.activation).toEqual({
       onStartup: true,
       onProviders: ["cloudsigma", "cloudsigma-staging"],
@@ -45,6 +46,11 @@ describe("optimizer config", () => {
         disposition: "include",
         scope: "state",
         relativePath: "openclaw-taas-affinity/routes.sqlite",
+      },
+      {
+        disposition: "include",
+        scope: "state",
+        relativePath: installKeyPath("").replace(/^\//, ""),
       },
     ]);
   });

@@ -6,6 +6,7 @@ import {
   createLastRouteHandler,
   parseLastRouteParams,
 } from "./last-route-method.ts";
+import { TEST_ID_KEY } from "./stream-wrapper.test-support.ts";
 
 const route: RouteCapture = {
   capturedAt: "t",
@@ -23,10 +24,13 @@ describe("taas.autorouter.lastRoute params", () => {
     [{ sessionId: "oc:0123456789abcdef" }, { by: "sessionId", sessionId: "oc:0123456789abcdef" }],
     [
       { workspaceDir: "/home/u/openclaw-home/workspace-x" },
-      { by: "workspaceDir", sessionId: workspaceIdentity("/home/u/openclaw-home/workspace-x").id },
+      {
+        by: "workspaceDir",
+        sessionId: workspaceIdentity(TEST_ID_KEY, "/home/u/openclaw-home/workspace-x").id,
+      },
     ],
   ])("accepts %j", (params, expected) => {
-    expect(parseLastRouteParams(params)).toEqual(expected);
+    expect(parseLastRouteParams(params, () => TEST_ID_KEY)).toEqual(expected);
   });
 
   it.each([
@@ -39,7 +43,7 @@ describe("taas.autorouter.lastRoute params", () => {
     [{ agentId: "a b" }, /"agentId" must be 1-128 characters/],
     [{ sessionId: "123" }, /"sessionId" must look like oc:<16 hex>/],
   ])("rejects %j clearly", (params, message) => {
-    const parsed = parseLastRouteParams(params);
+    const parsed = parseLastRouteParams(params, () => TEST_ID_KEY);
     expect("error" in parsed && parsed.error).toMatch(message);
   });
 });
@@ -71,7 +75,10 @@ describe("answers", () => {
 
   it("the handler responds ok or a clear INVALID_REQUEST error", () => {
     const answers: unknown[][] = [];
-    const handler = createLastRouteHandler(() => reader);
+    const handler = createLastRouteHandler(
+      () => reader,
+      () => TEST_ID_KEY,
+    );
     const respond = (...args: unknown[]) => void answers.push(args);
     const invoke = (params: Record<string, unknown>) =>
       handler({ params, respond } as unknown as Parameters<typeof handler>[0]);

@@ -20,7 +20,10 @@ const EXPECTED =
   'expects exactly one of {"agentId":"<agent id>"}, {"sessionId":"oc:<16 hex>"} or {"workspaceDir":"<agent workspace path>"}';
 
 /** Validates the params; returns the query or a message naming what is expected. */
-export function parseLastRouteParams(params: unknown): LastRouteQuery | { error: string } {
+export function parseLastRouteParams(
+  params: unknown,
+  idKey: () => string,
+): LastRouteQuery | { error: string } {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     return { error: `${LAST_ROUTE_METHOD} ${EXPECTED}; got no params` };
   }
@@ -31,7 +34,9 @@ export function parseLastRouteParams(params: unknown): LastRouteQuery | { error:
   const known = keys.filter(isKnown);
   const unknown = keys.filter((key) => !isKnown(key));
   if (unknown.length > 0)
-    return { error: `${LAST_ROUTE_METHOD} ${EXPECTED}; unknown param(s): ${unknown.join(", ")}` };
+    return {
+      error: `${LAST_ROUTE_METHOD} ${EXPECTED}; unknown param(s): ${bounded(unknown.join(", "))}`,
+    };
   if (known.length !== 1)
     return {
       error: `${LAST_ROUTE_METHOD} ${EXPECTED}; got ${known.length === 0 ? "none" : known.join(" and ")}`,
@@ -48,7 +53,8 @@ export function parseLastRouteParams(params: unknown): LastRouteQuery | { error:
       };
     return { by: "sessionId", sessionId: value };
   }
-  if (key === "workspaceDir") return { by: "workspaceDir", sessionId: workspaceIdentity(value).id };
+  if (key === "workspaceDir")
+    return { by: "workspaceDir", sessionId: workspaceIdentity(idKey(), value).id };
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) {
     return {
       error: `${LAST_ROUTE_METHOD}: "agentId" must be 1-128 characters of letters, digits, . _ : -`,
@@ -78,9 +84,12 @@ export function answerLastRoute(query: LastRouteQuery, reader: RouteReader | und
   return { found: true, query: queryEcho, route };
 }
 
-export function createLastRouteHandler(reader: () => RouteReader | undefined): GatewayHandler {
+export function createLastRouteHandler(
+  reader: () => RouteReader | undefined,
+  idKey: () => string,
+): GatewayHandler {
   return ({ params, respond }) => {
-    const query = parseLastRouteParams(params);
+    const query = parseLastRouteParams(params, idKey);
     if ("error" in query) {
       respond(false, undefined, { code: "INVALID_REQUEST", message: query.error });
       return;
@@ -95,3 +104,6 @@ export function createLastRouteHandler(reader: () => RouteReader | undefined): G
     }
   };
 }
+
+/** Param names as the caller sent them, at most 100 characters of them. */
+const bounded = (text: string): string => (text.length > 100 ? `${text.slice(0, 100)}...` : text);

@@ -1,5 +1,7 @@
-import { mkdir } from "node:fs/promises";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +19,7 @@ import {
   writeHostConfig,
 } from "../../../e2e/harness/index.ts";
 import { workspaceIdentity } from "./affinity-id.ts";
+import { installKeyPath } from "./install-key.ts";
 
 const PLUGIN = {
   id: "openclaw-taas-affinity",
@@ -47,6 +50,10 @@ describe("openclaw-taas-affinity in the real host", () => {
   let host: Host;
   let workspaces: { main: string; second: string; other: string };
   const mainTurns: Array<{ turn: AgentTurn; request: RecordedRequest | undefined }> = [];
+  let marker: string;
+  // The install's id key, as the gateway created it in the state dir.
+  const installKey = () => readFileSync(installKeyPath(host.state.dir), "utf8").trim();
+  const idOf = (workspace: string) => workspaceIdentity(installKey(), workspace).id;
 
   const turn = async (agent: string, message: string) => {
     const before = chats(host.emulator).length;
@@ -66,6 +73,18 @@ describe("openclaw-taas-affinity in the real host", () => {
           other: join(state.dir, "ws-other"),
         };
         await Promise.all(Object.values(workspaces).map((dir) => mkdir(dir, { recursive: true })));
+        // The second agent's workspace is a repository whose .git/config a hostile model wrote:
+        // every command it names would create the marker if anything ran git there.
+        marker = join(state.dir, "git-config-ran");
+        const payload = join(state.dir, "payload.sh");
+        await writeFile(payload, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+        await mkdir(join(workspaces.second, ".git", "hooks"), { recursive: true });
+        await writeFile(join(workspaces.second, ".git", "HEAD"), "ref: refs/heads/main\n");
+        await writeFile(
+          join(workspaces.second, ".git", "config"),
+          `[core]\n\tfsmonitor = ${payload}\n\thooksPath = ${join(workspaces.second, ".git", "hooks")}\n[filter "evil"]\n\tclean = ${payload}\n\tsmudge = ${payload}\n[alias]\n\tstatus = !${payload}\n`,
+        );
+        await writeFile(join(workspaces.second, ".gitattributes"), "* filter=evil\n");
         return {
           // No supportsPromptCacheKey: routing must come from the plugin's affinity id alone.
           models: providerModels(),
@@ -102,7 +121,10 @@ describe("openclaw-taas-affinity in the real host", () => {
   it("sends one affinity id in body and headers on every turn, all turns on one replica, cached from turn 2", async () => {
     for (const message of ["first turn", "second turn", "third turn"])
       mainTurns.push(await turn("main", message));
-    const expectedId = workspaceIdentity(workspaces.main).id;
+    const expectedId = idOf(workspaces.main);
+    // Keyed: the id is not the plain hash of the workspace path, which a dictionary reverses.
+    expect(statSync(installKeyPath(host.state.dir)).mode & 0o777).toBe(0o600);
+    expect(expectedId).not.toBe(`oc:${shortHash(`workspace:${workspaces.main}`)}`);
     for (const { turn: t, request } of mainTurns) {
       const metadata = metadataOf(request);
       expect(metadata?.session_id).toBe(expectedId);
@@ -147,9 +169,16 @@ describe("openclaw-taas-affinity in the real host", () => {
   });
 
   it("gives a second agent another id, and leaves a non-TaaS provider untouched", async () => {
-    const second = await turn("second", "hello from the second agent");
-    expect(metadataOf(second.request)?.session_id).toBe(workspaceIdentity(workspaces.second).id);
-    expect(workspaceIdentity(workspaces.second).id).not.toBe(workspaceIdentity(workspaces.main).id);
+    await turn("second", "hello from the second agent");
+    // By the second turn the repo hints, read from the files in the background, have arrived.
+    const second = await turn("second", "and again");
+    expect(metadataOf(second.request)?.session_id).toBe(idOf(workspaces.second));
+    expect(idOf(workspaces.second)).not.toBe(idOf(workspaces.main));
+    expect(metadataOf(second.request)?.requester_runtime).toMatchObject({
+      repo_name: "ws-second",
+      git_branch_hint: "main",
+    });
+    expect(existsSync(marker)).toBe(false);
     expect(second.request?.headers["x-openclaw-agent-id"]).toBe("second");
 
     const other = await turn("other", "hello through another gateway");
@@ -164,7 +193,7 @@ describe("openclaw-taas-affinity in the real host", () => {
 
   it("answers taas.autorouter.lastRoute by agent, session and workspace with the last capture", async () => {
     const last = mainTurns.at(-1)?.request;
-    const sessionId = workspaceIdentity(workspaces.main).id;
+    const sessionId = idOf(workspaces.main);
     for (const params of [{ agentId: "main" }, { sessionId }, { workspaceDir: workspaces.main }]) {
       const { json } = await gatewayCall<LastRouteAnswer>(
         host.state,
@@ -199,6 +228,7 @@ describe("openclaw-taas-affinity in the real host", () => {
   });
 
   it("keeps the id and the last route across a gateway restart", async () => {
+    const keyBefore = installKey();
     await host.gateway?.stop();
     await host.startGateway();
     const before = mainTurns.at(-1)?.request;
@@ -207,7 +237,8 @@ describe("openclaw-taas-affinity in the real host", () => {
     });
     expect(json.route?.requestId).toBe(before?.requestId);
     const after = await turn("main", "after the restart");
-    expect(metadataOf(after.request)?.session_id).toBe(workspaceIdentity(workspaces.main).id);
+    expect(installKey()).toBe(keyBefore);
+    expect(metadataOf(after.request)?.session_id).toBe(idOf(workspaces.main));
     expect(after.request?.replica).toBe(before?.replica);
     expect(after.request?.cachedTokens ?? 0).toBeGreaterThan(0);
   });

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { workspaceIdentity } from "./affinity-id.ts";
 import { buildAffinityMetadata } from "./envelope.ts";
 import { callerSessionId, patchPayloadMetadata } from "./payload-patch.ts";
-import { call, fakeTransport, wrapperHarness } from "./stream-wrapper.test-support.ts";
+import { call, fakeTransport, TEST_ID_KEY, wrapperHarness } from "./stream-wrapper.test-support.ts";
 
 const ours = buildAffinityMetadata({
-  identity: workspaceIdentity("/w"),
+  identity: workspaceIdentity(TEST_ID_KEY, "/w"),
   hostId: "host:x",
   provider: "cloudsigma",
   modelId: "gpt-5.5",
@@ -75,7 +75,7 @@ describe("precedence through the wrapper", () => {
     });
     const body = JSON.parse(transport.calls[0]?.body ?? "{}");
     expect(body.metadata.session_id).toBe("from-extra-body");
-    expect(body.metadata.sticky_key).toBe(workspaceIdentity("/w").id);
+    expect(body.metadata.sticky_key).toBe(workspaceIdentity(TEST_ID_KEY, "/w").id);
   });
 
   it("an id pinned in config params is used in the headers too, so body and headers agree", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hostIdentity } from "./affinity-id.ts";
 import { gatherRepoHints, RepoHintsCache } from "./repo-hints.ts";
-import { call, fakeTransport, wrapperHarness } from "./stream-wrapper.test-support.ts";
+import { call, fakeTransport, TEST_ID_KEY, wrapperHarness } from "./stream-wrapper.test-support.ts";
 
 /** mulberry32: a tiny seeded generator, so a failing case can be replayed from its seed. */
 function prng(seed: number) {
@@ -61,7 +61,12 @@ describe("nothing secret leaves the machine (property, 10,000 cases)", () => {
         ttlMs: 60_000,
         read: () => gatherRepoHints(repoRoot),
       });
-      const { wrap } = wrapperHarness({ env, stateDir, hostId: hostIdentity(host), repoHints });
+      const { wrap } = wrapperHarness({
+        env,
+        stateDir,
+        hostId: hostIdentity(TEST_ID_KEY, host),
+        repoHints,
+      });
       const transport = fakeTransport(() => ({
         model: "gpt-5.5",
         messages: [{ role: "user", content: "hello" }],

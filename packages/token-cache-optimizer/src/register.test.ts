@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";
 import { workspaceIdentity } from "./affinity-id.ts";
 import { PLUGIN_ID } from "./config.ts";
+import { installKeyPath } from "./install-key.ts";
 import { registerOptimizer } from "./register.ts";
 import { shutdownOptimizer } from "./runtime.ts";
 import { fakeTransport, model } from "./stream-wrapper.test-support.ts";
@@ -57,7 +58,8 @@ describe("optimizer registration", () => {
     const transport = fakeTransport(() => ({ model: "gpt-5.5", messages: [] }));
     const wrapped = applyStreamDecorators(ctx(transport.streamFn));
     await wrapped?.(model(), { messages: [] } as never, {});
-    const id = workspaceIdentity("/srv/agents/main").id;
+    const key = readFileSync(installKeyPath(stateDir), "utf8").trim();
+    const id = workspaceIdentity(key, "/srv/agents/main").id;
     expect(transport.calls[0]?.headers["X-Session-Id"]).toBe(id);
     expect(JSON.parse(transport.calls[0]?.body ?? "{}").metadata.session_id).toBe(id);
     fake.dispose();

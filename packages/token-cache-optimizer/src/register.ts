@@ -38,7 +38,8 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     config,
     env: host.env,
     stateDir: host.stateDir,
-    hostId: hostIdentity(hostname()),
+    idKey: runtime.idKey,
+    hostId: () => hostIdentity(runtime.idKey(), hostname()),
     pluginVersion: pkg.version,
     source: PLUGIN_ID,
     tracker: runtime.turnTracker(),
@@ -58,9 +59,13 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
   // Host versions without managed instances omit the lifecycle; then the next registration's
   // publication simply supersedes this one.
   api.lifecycle?.onDispose?.(withdraw);
-  api.registerGatewayMethod(LAST_ROUTE_METHOD, createLastRouteHandler(runtime.routeReader), {
-    scope: "operator.read",
-  });
+  api.registerGatewayMethod(
+    LAST_ROUTE_METHOD,
+    createLastRouteHandler(runtime.routeReader, runtime.idKey),
+    {
+      scope: "operator.read",
+    },
+  );
   api.on("gateway_stop", shutdownOptimizer);
 }
 

@@ -7,6 +7,7 @@ import {
 } from "@cloudsigma/taas-core/stream-decorators";
 import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID } from "./config.ts";
+import { loadInstallKey } from "./install-key.ts";
 import { type RouteStoreCaps, RouteStoreWriter } from "./route-store-writer.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
@@ -25,6 +26,7 @@ interface RouteStoreHandles {
 
 const routeStores = processSlot<RouteStoreHandles>(`${PLUGIN_ID}.route-store`);
 const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
+const installKeys = processSlot<string>(`${PLUGIN_ID}.install-key`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 export interface OptimizerRuntime {
@@ -34,6 +36,8 @@ export interface OptimizerRuntime {
   routeReader(): RouteReader;
   /** One tracker per process: the calls of one run may reach different module instances. */
   turnTracker(): TurnTracker;
+  /** The install's id key, read (or created) once per process and state dir. */
+  idKey(): string;
 }
 
 export function optimizerRuntime(options: {
@@ -67,6 +71,18 @@ export function optimizerRuntime(options: {
     captureWriter: () => store().captures,
     routeReader: () => store().reader,
     turnTracker: () => turnTrackers.obtain("process", () => new TurnTracker()),
+    idKey: () => {
+      const dir = options.stateDir();
+      return installKeys.obtain(dir, () => {
+        const loaded = loadInstallKey(dir);
+        if (!loaded.stable) {
+          options.warn(
+            `cannot keep an id key under ${dir} (${loaded.why}); affinity ids will change when the gateway restarts`,
+          );
+        }
+        return loaded.key;
+      });
+    },
   };
 }
 

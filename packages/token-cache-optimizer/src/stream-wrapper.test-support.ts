@@ -10,6 +10,9 @@ type WrapContext = Parameters<ReturnType<typeof createAffinityWrapper>>[0];
 type Model = Parameters<StreamFn>[0];
 type Options = NonNullable<Parameters<StreamFn>[2]>;
 
+/** The install key the unit tests' wrappers hash ids with (a real install makes its own). */
+export const TEST_ID_KEY = "0".repeat(64);
+
 /** What one model call would have put on the wire. */
 export interface OutboundCall {
   body: string;
@@ -74,7 +77,8 @@ export function wrapperHarness(
     },
     env: overrides.env ?? {},
     stateDir: () => overrides.stateDir ?? "/var/lib/openclaw-test-state",
-    hostId: overrides.hostId ?? "host:0000000000000000",
+    idKey: () => TEST_ID_KEY,
+    hostId: () => overrides.hostId ?? "host:0000000000000000",
     pluginVersion: "9.9.9",
     source: "openclaw-taas-affinity",
     tracker: new TurnTracker(),

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { workspaceIdentity } from "./affinity-id.ts";
 import { REDACTION_POLICY } from "./envelope.ts";
-import { call, fakeTransport, model, wrapperHarness } from "./stream-wrapper.test-support.ts";
+import {
+  call,
+  fakeTransport,
+  model,
+  TEST_ID_KEY,
+  wrapperHarness,
+} from "./stream-wrapper.test-support.ts";
 
 const basePayload = () => ({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] });
 const parse = (body: string) =>
@@ -18,7 +24,7 @@ describe("affinity stream wrapper", () => {
     });
     await call(streamFn, { requestId: "run-1:model:1", sessionId: "host-session" });
     const [sent] = transport.calls;
-    const id = workspaceIdentity("/home/op/openclaw-home/workspace-a").id;
+    const id = workspaceIdentity(TEST_ID_KEY, "/home/op/openclaw-home/workspace-a").id;
     const metadata = parse(sent?.body ?? "").metadata ?? {};
     expect(metadata.session_id).toBe(id);
     expect(metadata.sticky_key).toBe(id);
@@ -176,7 +182,7 @@ describe("affinity stream wrapper", () => {
       agentId: "a",
       callId: "r:model:1",
       turnId: "r",
-      sessionId: workspaceIdentity("/w").id,
+      sessionId: workspaceIdentity(TEST_ID_KEY, "/w").id,
     });
     expect(harness.debugLines.some((line) => line.includes("upstream=replica-3"))).toBe(true);
   });

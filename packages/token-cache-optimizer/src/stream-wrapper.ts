@@ -26,7 +26,10 @@ export interface AffinityRuntime {
   config: OptimizerConfig;
   env: NodeJS.ProcessEnv;
   stateDir: () => string;
-  hostId: string;
+  /** The install's id key (read once per process; see install-key.ts). */
+  idKey: () => string;
+  /** `host:` + keyed hash of the host name. */
+  hostId: () => string;
   pluginVersion: string;
   source: string;
   tracker: TurnTracker;
@@ -49,7 +52,9 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
     // Applied once even if the host (or the provider plugin's seam) hands us our own wrapper.
     if (isDecorated(underlying, AFFINITY_DECORATOR.id)) return underlying;
 
+    const key = runtime.idKey();
     const workspaceIdentity = deriveAffinityIdentity({
+      key,
       workspaceDir: ctx.workspaceDir,
       env: runtime.env,
       stateDir: runtime.stateDir(),
@@ -66,7 +71,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       if (!providers.has(model.provider)) return underlying(model, context, options);
       const identity =
         runtime.config.affinityScope === "session" && options?.sessionId
-          ? hostSessionIdentity(options.sessionId)
+          ? hostSessionIdentity(key, options.sessionId)
           : workspaceIdentity;
       const turn = runtime.tracker.observe(options?.requestId);
       const hints =
@@ -120,7 +125,7 @@ function memoizeMetadata(runtime: AffinityRuntime, ctx: ProviderWrapStreamFnCont
     if (last && last.identity.id === identity.id && last.hints === hints) return last.metadata;
     const metadata = buildAffinityMetadata({
       identity,
-      hostId: runtime.hostId,
+      hostId: runtime.hostId(),
       provider: ctx.provider,
       modelId: ctx.modelId,
       agentId: ctx.agentId,

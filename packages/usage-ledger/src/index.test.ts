@@ -172,6 +172,11 @@ describe("usage-ledger registration", () => {
       ok: false,
       error: { code: "INVALID_REQUEST", message: expect.stringMatching(/--by must be one of/) },
     });
+    // A huge parameter is quoted, not echoed whole.
+    const huge = await fake.call("usage-ledger.report", { since: "9".repeat(100_000) });
+    const message = (huge.error as { message: string }).message;
+    expect(message).toMatch(/^--since "9{99}\.\.\. is not a duration/);
+    expect(message.length).toBeLessThan(250);
   });
 
   it("records nothing when disabled, but still reports", async () => {

@@ -1,3 +1,5 @@
+import { quoteInput } from "@cloudsigma/taas-core/error-text";
+
 /** Report time ranges: `--since 7d` (m/h/d/w), an ISO date or date-time, or `all`. */
 
 const UNIT_MS: Record<string, number> = {
@@ -10,7 +12,7 @@ const UNIT_MS: Record<string, number> = {
 export class RangeParseError extends Error {
   constructor(flag: string, value: string) {
     super(
-      `${flag} ${JSON.stringify(value)} is not a duration (30m, 24h, 7d, 2w), an ISO date (2026-11-01) or "all"`,
+      `${flag} ${quoteInput(value)} is not a duration (30m, 24h, 7d, 2w), an ISO date (2026-11-01) or "all"`,
     );
     this.name = "RangeParseError";
   }
