@@ -1,19 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { workspaceIdentity } from "./affinity-id.ts";
 import { installKeyPath, loadInstallKey } from "./install-key.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "install-key-"));
-  dirs.push(dir);
-  return dir;
-};
+const stateDir = useTempDirs("install-key");
 
 describe("the install's id key", () => {
   it("is created once, private, and the same on every later load (a restart)", () => {

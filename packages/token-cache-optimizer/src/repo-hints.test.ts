@@ -1,19 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { gatherRepoHints, type RepoHints, RepoHintsCache } from "./repo-hints.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "repo-hints-"));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs("repo-hints");
 
 /** A repository as `git init` lays it out, with HEAD pointing where the test says. */
 function repo(name: string, head: string): { root: string; workspace: string } {

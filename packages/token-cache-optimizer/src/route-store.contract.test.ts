@@ -1,22 +1,13 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import { type RouteCapture, RouteReader, routeStorePath } from "@cloudsigma/taas-core/route-store";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { RouteStoreWriter } from "./route-store-writer.ts";
 
 // The route-store seam: this plugin writes, core's RouteReader (used by the lastRoute method
 // and by the usage ledger) reads. Both sides are exercised together so neither can drift.
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "route-store-"));
-  dirs.push(dir);
-  return dir;
-};
+const stateDir = useTempDirs("route-store");
 
 const capture = (n: number, overrides: Partial<RouteCapture> = {}): RouteCapture => ({
   capturedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),

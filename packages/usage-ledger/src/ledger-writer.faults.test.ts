@@ -1,22 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "ledger-faults-"));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs("ledger-faults");
 const countRows = (path: string): number => {
   const db = openDatabase(path, { readOnly: true });
   try {
