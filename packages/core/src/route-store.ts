@@ -12,7 +12,10 @@ import { openDatabase } from "./sqlite.ts";
  */
 export interface RouteCapture {
   capturedAt: string;
+  /** The affinity id the call was sent with (ours, or the one the caller pinned). */
   sessionId: string;
+  /** The workspace's id when `sessionId` is another (per-session scope, a pin): found by both. */
+  workspaceSessionId?: string;
   agentId?: string;
   callId?: string;
   turnId?: string;

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { keyedHash, shortHash } from "@cloudsigma/taas-core/hash";
+import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** Which stable source an affinity id came from, best first: the most conversation-specific wins. */
 export type SessionSource =
@@ -8,7 +9,8 @@ export type SessionSource =
   | "env-session"
   | "env-agent"
   | "env-run"
-  | "state-dir";
+  | "state-dir"
+  | "caller-pinned";
 
 export interface AffinityIdentity {
   /** `oc:` + 16 hex of HMAC-SHA256 (the install key) over the source. The same in body and headers. */
@@ -63,6 +65,29 @@ export function deriveAffinityIdentity(inputs: AffinityInputs): AffinityIdentity
   if (run) return identity(inputs.key, "env-run", run);
   return identity(inputs.key, "state-dir", resolve(inputs.stateDir));
 }
+
+/**
+ * The id a caller pinned itself (`metadata.session_id`, else `metadata.sticky_key`, in config
+ * params or the request body), made header-safe the one way every place uses it: printable
+ * ASCII, trimmed, at most 128 characters. Undefined when nothing usable is left, so our own id
+ * is used instead.
+ */
+export function callerPinnedIdentity(metadata: unknown): AffinityIdentity | undefined {
+  if (typeof metadata !== "object" || metadata === null) return undefined;
+  const record = metadata as Record<string, unknown>;
+  for (const key of ["session_id", "sticky_key"]) {
+    const id = sanitizeHeaderValue(record[key], MAX_PINNED_ID_LENGTH);
+    if (id)
+      return {
+        id,
+        source: "caller-pinned",
+        sourceHint: `source:${shortHash("tier:caller-pinned")}`,
+      };
+  }
+  return undefined;
+}
+
+export const MAX_PINNED_ID_LENGTH = 128;
 
 /** `host:` + 16 hex of the keyed host name: distinguishes requesters without naming the machine. */
 export const hostIdentity = (key: string, hostName: string): string =>

@@ -41,7 +41,10 @@ describe("taas.autorouter.lastRoute params", () => {
     [{ agentId: "" }, /"agentId" must be a non-empty string/],
     [{ agentId: 5 }, /"agentId" must be a non-empty string/],
     [{ agentId: "a b" }, /"agentId" must be 1-128 characters/],
-    [{ sessionId: "123" }, /"sessionId" must look like oc:<16 hex>/],
+    [
+      { sessionId: "sesi\u00f3n\r\n" },
+      /"sessionId" must look like oc:<16 hex>.*or be the id a caller pinned/,
+    ],
   ])("rejects %j clearly", (params, message) => {
     const parsed = parseLastRouteParams(params, () => TEST_ID_KEY);
     expect("error" in parsed && parsed.error).toMatch(message);

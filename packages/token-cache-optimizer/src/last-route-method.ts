@@ -1,7 +1,8 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
-import { isAffinityId, workspaceIdentity } from "./affinity-id.ts";
+import { isAffinityId, MAX_PINNED_ID_LENGTH, workspaceIdentity } from "./affinity-id.ts";
+import { sanitizeHeaderValue } from "./header-value.ts";
 
 export const LAST_ROUTE_METHOD = "taas.autorouter.lastRoute";
 
@@ -47,9 +48,10 @@ export function parseLastRouteParams(
     return { error: `${LAST_ROUTE_METHOD}: "${key}" must be a non-empty string` };
   }
   if (key === "sessionId") {
-    if (!isAffinityId(value))
+    // Our ids, or one a caller pinned (stored as sent: header-safe, at most 128 characters).
+    if (!isAffinityId(value) && sanitizeHeaderValue(value, MAX_PINNED_ID_LENGTH) !== value)
       return {
-        error: `${LAST_ROUTE_METHOD}: "sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef`,
+        error: `${LAST_ROUTE_METHOD}: "sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef, or be the id a caller pinned (printable ASCII, at most ${MAX_PINNED_ID_LENGTH} characters)`,
       };
     return { by: "sessionId", sessionId: value };
   }

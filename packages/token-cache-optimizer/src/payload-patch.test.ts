@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { workspaceIdentity } from "./affinity-id.ts";
 import { buildAffinityMetadata } from "./envelope.ts";
-import { callerSessionId, patchPayloadMetadata } from "./payload-patch.ts";
+import { patchPayloadMetadata } from "./payload-patch.ts";
 import { call, fakeTransport, TEST_ID_KEY, wrapperHarness } from "./stream-wrapper.test-support.ts";
 
 const ours = buildAffinityMetadata({
@@ -51,16 +51,6 @@ describe("patchPayloadMetadata: the caller's value always wins", () => {
     expect(patchPayloadMetadata("raw", ours)).toBe("raw");
     expect(patchPayloadMetadata(null, ours)).toBeNull();
   });
-
-  it.each([
-    [{ session_id: "pinned" }, "pinned"],
-    [{ sticky_key: "pinned" }, "pinned"],
-    [{ session_id: "  " }, undefined],
-    [{ other: 1 }, undefined],
-    ["x", undefined],
-  ])("callerSessionId(%j) = %j", (metadata, expected) => {
-    expect(callerSessionId(metadata)).toBe(expected);
-  });
 });
 
 describe("precedence through the wrapper", () => {
@@ -90,6 +80,46 @@ describe("precedence through the wrapper", () => {
     );
     expect(transport.calls[0]?.headers["X-Session-Id"]).toBe("ops-pinned");
     expect(JSON.parse(transport.calls[0]?.body ?? "{}").metadata.session_id).toBe("ops-pinned");
+  });
+
+  it.each([
+    ["session_id in config params", { session_id: "ops-pinned" }, "ops-pinned"],
+    ["sticky_key alone", { sticky_key: "sticky-1" }, "sticky-1"],
+    ["session_id over sticky_key", { session_id: "wins", sticky_key: "loses" }, "wins"],
+    ["a non-ASCII pin, made header-safe", { session_id: "sesi\u00f3n-1" }, "sesin-1"],
+    ["a pin with CR/LF", { session_id: "a\r\nX-Evil: 1" }, "aX-Evil: 1"],
+  ])("one id everywhere for %s: body, headers and capture agree", async (_label, pin, id) => {
+    const { wrap, captures } = wrapperHarness();
+    const transport = fakeTransport(() => ({ model: "m", messages: [] }));
+    await call(
+      wrap({ streamFn: transport.streamFn, workspaceDir: "/w", extraParams: { metadata: pin } }),
+      { requestId: "run-1:model:1" },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const body = JSON.parse(transport.calls[0]?.body ?? "{}");
+    expect(body.metadata.session_id).toBe(id);
+    expect(body.metadata.sticky_key).toBe(id);
+    expect(body.metadata.openclaw_correlation.session_id).toBe(id);
+    expect(transport.calls[0]?.headers["X-Session-Id"]).toBe(id);
+    expect(transport.calls[0]?.headers["X-OpenClaw-Session-Id"]).toBe(id);
+    expect(captures.map((c) => [c.sessionId, c.workspaceSessionId])).toEqual([
+      [id, workspaceIdentity(TEST_ID_KEY, "/w").id],
+    ]);
+  });
+
+  it("ignores a pin with nothing header-safe left, and uses its own id", async () => {
+    const { wrap } = wrapperHarness();
+    const transport = fakeTransport(() => ({ model: "m", messages: [] }));
+    await call(
+      wrap({
+        streamFn: transport.streamFn,
+        workspaceDir: "/w",
+        extraParams: { metadata: { session_id: "\u00e9\u00e9", sticky_key: "  " } },
+      }),
+    );
+    const ours = workspaceIdentity(TEST_ID_KEY, "/w").id;
+    expect(JSON.parse(transport.calls[0]?.body ?? "{}").metadata.session_id).toBe(ours);
+    expect(transport.calls[0]?.headers["X-Session-Id"]).toBe(ours);
   });
 
   it("a header the caller set keeps its value", async () => {

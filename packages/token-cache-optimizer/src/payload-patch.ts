@@ -29,10 +29,3 @@ export function patchPayloadMetadata(payload: unknown, metadata: AffinityMetadat
   if (changed) payload.metadata = target;
   return payload;
 }
-
-/** The session id a caller pinned in its own metadata (config params or extra body), if any. */
-export function callerSessionId(metadata: unknown): string | undefined {
-  if (!isRecord(metadata)) return undefined;
-  const value = metadata.session_id ?? metadata.sticky_key;
-  return typeof value === "string" && value.trim() ? value : undefined;
-}

@@ -16,6 +16,7 @@ export const CAPTURED_HEADERS = {
 
 export interface CaptureContext {
   sessionId: string;
+  workspaceSessionId?: string;
   agentId?: string;
   callId?: string;
   turnId?: string;
@@ -44,7 +45,12 @@ export function captureFromResponse(
   return {
     capturedAt: (context.now?.() ?? new Date()).toISOString(),
     sessionId: context.sessionId,
-    ...definedOnly({ agentId: context.agentId, callId: context.callId, turnId: context.turnId }),
+    ...definedOnly({
+      workspaceSessionId: context.workspaceSessionId,
+      agentId: context.agentId,
+      callId: context.callId,
+      turnId: context.turnId,
+    }),
     attempt: context.attempt,
     provider: context.provider,
     model: context.model,

@@ -66,6 +66,8 @@ export class RouteStoreWriter {
         const at = Date.parse(capture.capturedAt) || Date.now();
         const json = JSON.stringify(capture);
         upsertLatest.run("session", capture.sessionId, at, json);
+        if (capture.workspaceSessionId && capture.workspaceSessionId !== capture.sessionId)
+          upsertLatest.run("session", capture.workspaceSessionId, at, json);
         if (capture.agentId) upsertLatest.run("agent", capture.agentId, at, json);
         if (capture.callId) upsertCall.run(capture.callId, capture.sessionId, at, json);
       }

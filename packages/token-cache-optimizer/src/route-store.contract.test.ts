@@ -54,6 +54,22 @@ describe("route store seam", () => {
     reader.close();
   });
 
+  it("finds a per-session or pinned capture by the workspace's id too", () => {
+    const dir = stateDir();
+    const writer = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
+    const caps = { maxSessions: 10, maxAgents: 10, maxCalls: 10 };
+    const pinned = capture(3, {
+      sessionId: "ops-pinned",
+      workspaceSessionId: "oc:00000000000000aa",
+    });
+    writer.write([pinned], caps);
+    expect(reader.latest("session", "ops-pinned")).toEqual(pinned);
+    expect(reader.latest("session", "oc:00000000000000aa")).toEqual(pinned);
+    writer.close();
+    reader.close();
+  });
+
   it("stays within its caps, dropping the least recently captured first", () => {
     const dir = stateDir();
     const store = new RouteStoreWriter(dir);

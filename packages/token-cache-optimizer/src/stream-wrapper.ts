@@ -6,6 +6,7 @@ import {
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import {
   type AffinityIdentity,
+  callerPinnedIdentity,
   deriveAffinityIdentity,
   hostSessionIdentity,
 } from "./affinity-id.ts";
@@ -13,7 +14,7 @@ import type { CaptureWriter } from "./capture-writer.ts";
 import type { OptimizerConfig } from "./config.ts";
 import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
 import { buildAffinityHeaders, mergeHeadersCallerWins } from "./headers.ts";
-import { callerSessionId, patchPayloadMetadata } from "./payload-patch.ts";
+import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
 import type { TurnTracker } from "./turn-tracker.ts";
@@ -59,30 +60,31 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       env: runtime.env,
       stateDir: runtime.stateDir(),
     });
-    // A caller that pinned its own id (config params / extra body) keeps it in headers too.
-    const pinnedId = callerSessionId(ctx.extraParams?.metadata);
+    // One id everywhere: the caller's pinned session_id, else its sticky_key, else ours. It goes
+    // into the body's session_id and sticky_key, the headers and the route capture alike.
+    const pinned = callerPinnedIdentity(ctx.extraParams?.metadata);
     const workspaceDir = ctx.workspaceDir;
     const metadataFor = memoizeMetadata(runtime, ctx);
     runtime.debug?.(
-      `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId}${ctx.agentId ? ` agent=${ctx.agentId}` : ""}${pinnedId ? " (caller pinned its own session id)" : ""}`,
+      `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId}${ctx.agentId ? ` agent=${ctx.agentId}` : ""}${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
     );
 
     const wrapped: StreamFn = (model, context, options) => {
       if (!providers.has(model.provider)) return underlying(model, context, options);
-      const identity =
+      const scoped =
         runtime.config.affinityScope === "session" && options?.sessionId
           ? hostSessionIdentity(key, options.sessionId)
           : workspaceIdentity;
+      const identity = pinned ?? scoped;
       const turn = runtime.tracker.observe(options?.requestId);
       const hints =
         workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
       const metadata = metadataFor(identity, hints);
-      const headerId = pinnedId ?? identity.id;
       const next: StreamOptions = {
         ...options,
         headers: mergeHeadersCallerWins(
           buildAffinityHeaders({
-            sessionId: headerId,
+            sessionId: identity.id,
             turnId: turn.turnId,
             attempt: turn.attempt,
             agentId: ctx.agentId,
@@ -96,6 +98,10 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
         onResponse: async (response, responseModel) => {
           const capture = captureFromResponse(response, {
             sessionId: identity.id,
+            // Found by workspaceDir too when the id is per session or pinned.
+            ...(identity.id !== workspaceIdentity.id
+              ? { workspaceSessionId: workspaceIdentity.id }
+              : {}),
             agentId: ctx.agentId,
             callId: turn.callId,
             turnId: turn.turnId,
