@@ -34,7 +34,7 @@ export const CONFIG_SPEC = {
     min: 1,
     max: 100_000_000,
     description:
-      "Warn when a run's prompt (system + user prompt + history + tool schemas) exceeds this many characters.",
+      "Warn when a run's prompt (system + user prompt + history; tool schemas are reported beside it, not counted) exceeds this many characters.",
   },
   dumpFile: {
     type: "optionalString",
