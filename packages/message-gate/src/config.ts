@@ -1,7 +1,25 @@
 import { ConfigError, parseConfig } from "@cloudsigma/taas-core/config";
 import { errorText } from "@cloudsigma/taas-core/error-text";
+import { quoted } from "@cloudsigma/taas-core/quoted";
 import { PLUGIN_ID } from "./identity.ts";
-import { normalizePeerId } from "./peer-id.ts";
+import { normalizePeerId, peerKey, unmatchableReason } from "./peer-id.ts";
+
+/** Where an operator finds a setting in `openclaw.json`: what every config message names. */
+export const configPath = (key: string) => `plugins.entries.${PLUGIN_ID}.config.${key}`;
+
+/**
+ * The ranges the gate works in. A value outside is clamped with a warning instead of
+ * rejected (configs written for lorene-gate relied on that), so the manifest accepts any
+ * integer for these keys: the host refuses to start a gateway whose config fails the schema.
+ */
+export const CLAMPED_RANGES = {
+  armTtlMs: { min: 15_000, max: 86_400_000 },
+  maxUsesPerArm: { min: 1, max: 100 },
+  missedResponseTtlMs: { min: 30_000, max: 604_800_000 },
+} as const;
+const ANY_INTEGER = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER } as const;
+/** At most this many unmatchable entries are named at load, so a long list cannot flood the log. */
+const MAX_ENTRY_WARNINGS = 5;
 
 /**
  * The settings, named as lorene-gate configs name them so an existing config carries over
@@ -40,21 +58,20 @@ export const CONFIG_SPEC = {
     default: "^\\s*assistant:\\s*",
     maxLength: 500,
     description:
-      "Case-insensitive regular expression an inbound message must match (at its start, as written) to arm the conversation.",
+      "Case-insensitive JavaScript regular expression an inbound message must match (at its start, as written) to arm the conversation. One that does not compile cancels every reply to a protected peer until fixed.",
   },
   armTtlMs: {
     type: "integer",
     default: 120_000,
-    min: 15_000,
-    max: 86_400_000,
-    description: "How long an arm lasts; every allowed send extends it by this much again.",
+    ...ANY_INTEGER,
+    description:
+      "How long an arm lasts; every allowed send extends it by this much again. Clamped to 15000-86400000.",
   },
   maxUsesPerArm: {
     type: "integer",
     default: 3,
-    min: 1,
-    max: 100,
-    description: "Outbound messages one arm allows before it is spent.",
+    ...ANY_INTEGER,
+    description: "Outbound messages one arm allows before it is spent. Clamped to 1-100.",
   },
   requireBodyAfterTrigger: {
     type: "boolean",
@@ -96,10 +113,9 @@ export const CONFIG_SPEC = {
   missedResponseTtlMs: {
     type: "integer",
     default: 600_000,
-    min: 30_000,
-    max: 604_800_000,
+    ...ANY_INTEGER,
     description:
-      "Watchdog window: an unanswered request younger than this re-arms the conversation once for a late reply; older ones are marked missed.",
+      "Watchdog window: an unanswered request younger than this re-arms the conversation once for a late reply; older ones are marked missed. Clamped to 30000-604800000.",
   },
 } as const;
 
@@ -107,6 +123,7 @@ export const CONFIG_SPEC = {
 export interface GateSettings {
   enabled: boolean;
   channel: string;
+  /** Canonical peer keys (see `peerKey`). */
   protectedTo: ReadonlySet<string>;
   allowedFrom: ReadonlySet<string>;
   trigger: RegExp;
@@ -121,30 +138,78 @@ export interface GateSettings {
   missedResponseTtlMs: number;
 }
 
-export function parseGateSettings(raw: unknown): GateSettings {
+/**
+ * The settings, or a ConfigError naming the key. What the gate can still work with is a
+ * warning through `warn`: a clamped number, an id list entry that can never match.
+ */
+export function parseGateSettings(
+  raw: unknown,
+  warn: (message: string) => void = () => undefined,
+): GateSettings {
   const config = parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);
-  const ids = (list: readonly string[]) =>
-    new Set(list.map(normalizePeerId).filter((id) => id !== ""));
+  const clamp = (key: keyof typeof CLAMPED_RANGES) => {
+    const { min, max } = CLAMPED_RANGES[key];
+    const value = Math.min(max, Math.max(min, config[key]));
+    if (value !== config[key]) {
+      warn(
+        `[${PLUGIN_ID}] ${configPath(key)} ${config[key]} is outside ${min}-${max}; using ${value}`,
+      );
+    }
+    return value;
+  };
+  reportUnmatchable(config, warn);
+  const ids = (list: readonly string[], key: (id: string) => string) =>
+    new Set(list.map(key).filter((id) => id !== ""));
   return {
     ...config,
     channel: config.channel.trim().toLowerCase(),
-    protectedTo: ids(config.protectedTo),
-    allowedFrom: ids(config.allowedFrom),
+    protectedTo: ids(config.protectedTo, peerKey),
+    allowedFrom: ids(config.allowedFrom, normalizePeerId),
     trigger: compileTrigger(config.triggerRegex),
-    wrapperTargets: ids(config.wrapperTargets),
+    armTtlMs: clamp("armTtlMs"),
+    maxUsesPerArm: clamp("maxUsesPerArm"),
+    missedResponseTtlMs: clamp("missedResponseTtlMs"),
+    wrapperTargets: ids(config.wrapperTargets, peerKey),
   };
+}
+
+type IdListKey = "protectedTo" | "allowedFrom" | "wrapperTargets";
+
+function reportUnmatchable(
+  config: Record<IdListKey, readonly string[]>,
+  warn: (message: string) => void,
+): void {
+  const lists: IdListKey[] = ["protectedTo", "allowedFrom", "wrapperTargets"];
+  const found = lists.flatMap((key) =>
+    config[key].flatMap((entry) => {
+      const reason = unmatchableReason(entry);
+      return reason
+        ? [`${configPath(key)} entry ${quoted(entry)} can never match: it ${reason}`]
+        : [];
+    }),
+  );
+  for (const line of found.slice(0, MAX_ENTRY_WARNINGS)) warn(`[${PLUGIN_ID}] ${line}`);
+  if (found.length > MAX_ENTRY_WARNINGS) {
+    warn(
+      `[${PLUGIN_ID}] ${found.length - MAX_ENTRY_WARNINGS} more id list entries can never match`,
+    );
+  }
 }
 
 function compileTrigger(source: string): RegExp {
   try {
     // Case-insensitive, since phone keyboards capitalise the first word ("Friday:" must arm
-    // like "friday:"); no g/y flag, so test() keeps no state between calls.
-    return new RegExp(source, "iu");
+    // like "friday:"). Only `i`: the Unicode flags refuse identity escapes such as "\:" that
+    // existing triggers use. No g/y flag, so test() keeps no state between calls.
+    return new RegExp(source, "i");
   } catch (error) {
+    // The engine's message repeats the whole pattern: keep only its reason, quote a bounded pattern.
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = errorText(message.slice(message.lastIndexOf(": ") + 2), 100);
     throw new ConfigError(
       PLUGIN_ID,
       "triggerRegex",
-      `is not a valid regular expression (${errorText(error)})`,
+      `is not a valid regular expression: ${reason} (pattern ${quoted(source)})`,
     );
   }
 }

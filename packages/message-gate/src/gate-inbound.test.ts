@@ -5,6 +5,7 @@ import {
   inboundMessage as inbound,
   makeGate,
   OWNER,
+  outboundMessage as outbound,
   PEER,
 } from "./gate.test-support.ts";
 
@@ -109,5 +110,46 @@ describe("inbound: what arms a protected conversation", () => {
       { topic: "thread:other" },
     ]);
     expect(rows("SELECT count(DISTINCT thread_id) AS n FROM requests")).toEqual([{ n: 2 }]);
+  });
+
+  it("does not re-arm with a trigger the channel delivers again (same message id)", () => {
+    const { gate, rows } = setup({ maxUsesPerArm: 1 });
+    expect(gate.inbound(inbound({ messageId: "once" }))).toMatchObject({ kind: "armed" });
+    expect(gate.outbound(outbound("the reply"))).toMatchObject({ cancel: false, reason: "arm" });
+    expect(gate.inbound(inbound({ messageId: "once" }))).toMatchObject({
+      kind: "recorded",
+      reason: "already-seen",
+    });
+    expect(gate.outbound(outbound("a second reply"))).toMatchObject({ cancel: true });
+    expect(rows("SELECT message_id, triggered, request_id FROM seen_messages")).toEqual([
+      { message_id: "once", triggered: 1, request_id: "whatsapp:once" },
+    ]);
+    expect(rows("SELECT request_id, status FROM requests")).toEqual([
+      { request_id: "whatsapp:once", status: "responded" },
+    ]);
+  });
+
+  it.each([
+    ["a session key in another case", ["Agent:Main:Gated"], "agent:main:gated"],
+    ["a cron session", ["Cron:Nightly"], "cron:nightly"],
+    ["a hook session", ["hook:Gmail"], "hook:gmail"],
+    ["the global session", ["Global"], "global"],
+    [
+      "a number with invisible marks",
+      ["\u200e+1 555 010 2000\u200f"],
+      "15550102000@s.whatsapp.net",
+    ],
+    ["a number in Arabic-Indic digits", ["+١٥٥٥٠١٠٢٠٠٠"], "whatsapp:+15550102000"],
+  ])("protects %s as the host reports it", (_label, protectedTo, peer) => {
+    const { gate } = setup({ protectedTo });
+    expect(gate.outbound(outbound("unarmed", peer))).toMatchObject({ cancel: true });
+    expect(gate.inbound(inbound({ peer }))).toMatchObject({ kind: "armed" });
+    expect(gate.outbound(outbound("armed", peer))).toMatchObject({ cancel: false, reason: "arm" });
+  });
+
+  it("keeps a cron session with a numeric job id apart from the phone number with those digits", () => {
+    const { gate } = setup({ protectedTo: ["cron:15550102000"] });
+    expect(gate.guards("whatsapp", "cron:15550102000")).toBe(true);
+    expect(gate.guards("whatsapp", "+15550102000")).toBe(false);
   });
 });

@@ -1,13 +1,16 @@
 import type { DatabaseSync } from "node:sqlite";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { rowInt, rowText, StatementCache } from "@cloudsigma/taas-core/sql-rows";
-import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
-import {
-  GATE_SCHEMA,
-  type LiveArm,
-  type RequestStatus,
-  type ResponseDecision,
-  type ResponseReason,
-} from "./gate-schema.ts";
+import { inTransaction, isBusyError, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { prepareLedger, UnusableLedgerError, unusableLedger } from "./gate-migrate.ts";
+import type { LiveArm, RequestStatus, ResponseDecision, ResponseReason } from "./gate-schema.ts";
+
+/**
+ * How long a decision waits for another process's write lock. Short: hooks run on the
+ * gateway's event loop, which stands still while SQLite waits. A decision that times out
+ * fails closed (the hooks cancel a protected peer's message and log it).
+ */
+export const BUSY_TIMEOUT_MS = 50;
 
 /*
  * The rows the gate writes. Each is bound by name (`:field` in the statement), so a value can
@@ -18,9 +21,6 @@ type SeenMessage = {
   messageId: string;
   sender: string;
   peer: string;
-  triggered: boolean;
-  requestId: string | null;
-  threadId: string | null;
   at: number;
 };
 
@@ -73,8 +73,18 @@ export class GateStore {
     return this.#statements.sql(source);
   }
 
+  /** Opens the ledger, migrating a lorene-gate one; refuses one it cannot use, saying how to fix it. */
   static open(path: string): GateStore {
-    return new GateStore(openDatabase(path, { schema: GATE_SCHEMA, busyTimeoutMs: 5_000 }));
+    let db: DatabaseSync | undefined;
+    try {
+      db = openDatabase(path, { busyTimeoutMs: BUSY_TIMEOUT_MS });
+      prepareLedger(db, path);
+      return new GateStore(db);
+    } catch (error) {
+      if (db?.isOpen) db.close();
+      if (isBusyError(error) || error instanceof UnusableLedgerError) throw error;
+      throw unusableLedger(path, errorText(error, 200));
+    }
   }
 
   transaction<T>(work: () => T): T {
@@ -85,14 +95,21 @@ export class GateStore {
     if (this.#db.isOpen) this.#db.close();
   }
 
-  recordSeen(message: SeenMessage): void {
-    this.#sql(
+  /** Records a message the first time its id is seen; false when it was seen before. */
+  recordSeen(message: SeenMessage): boolean {
+    const result = this.#sql(
       `INSERT INTO seen_messages (channel, message_id, sender, peer, triggered, request_id, thread_id, created_at)
-         VALUES (:channel, :messageId, :sender, :peer, :triggered, :requestId, :threadId, :at)
-         ON CONFLICT (channel, message_id) DO UPDATE SET
-           sender = excluded.sender, peer = excluded.peer, triggered = excluded.triggered,
-           request_id = excluded.request_id, thread_id = excluded.thread_id`,
-    ).run({ ...message, triggered: message.triggered ? 1 : 0 });
+         VALUES (:channel, :messageId, :sender, :peer, 0, NULL, NULL, :at)
+         ON CONFLICT (channel, message_id) DO NOTHING`,
+    ).run(message);
+    return Number(result.changes) > 0;
+  }
+
+  markSeenTriggered(channel: string, messageId: string, requestId: string, threadId: string): void {
+    this.#sql(
+      `UPDATE seen_messages SET triggered = 1, request_id = ?, thread_id = ?
+         WHERE channel = ? AND message_id = ?`,
+    ).run(requestId, threadId, channel, messageId);
   }
 
   /** The thread of (channel, peer, topic), created on first use; its updated_at is bumped. */

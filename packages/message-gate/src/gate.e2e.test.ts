@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -21,8 +21,11 @@ const PLUGIN = {
   // webchat is the channel the gateway's chat path (chat.send) reports; its sender is "cli".
   config: {
     channel: "webchat",
-    protectedTo: [GATED],
+    // Written in another case than the host's lower-cased session key: still the same peer.
+    protectedTo: ["agent:main:Gated"],
     allowedFrom: ["cli"],
+    // "\:" is an identity escape, as lorene-gate triggers were written: it must compile.
+    triggerRegex: "^\\s*assistant\\:\\s*",
     maxUsesPerArm: 2,
     debug: true,
   },
@@ -45,21 +48,25 @@ describe("message-gate in the real host, driven through chat.send", () => {
    * The host logs after the hook returned (and buffers): wait for the count to get there, then
    * return the count, so the caller still sees one line too many.
    */
-  const settledCancelLines = async (expected: number): Promise<number> => {
+  const settledCancelLines = async (expected: number, timeoutMs = 15_000): Promise<number> => {
     await waitFor(`${expected} host cancel line(s)`, () => hostCancelLines() >= expected, {
+      timeoutMs,
       logs: host.state.logs,
     });
     return hostCancelLines();
   };
-  /** Sends one webchat message and waits until the gate decided on the agent's reply. */
-  const chat = async (message: string): Promise<Row> => {
-    const before = rows("SELECT id FROM responses").length;
+  const send = async (message: string): Promise<void> => {
     const { json } = await gatewayCall<{ status?: string }>(host.state, "chat.send", {
       sessionKey: GATED,
       message,
       idempotencyKey: `gate-e2e-${++sent}`,
     });
     expect(json.status).toBe("started");
+  };
+  /** Sends one webchat message and waits until the gate decided on the agent's reply. */
+  const chat = async (message: string): Promise<Row> => {
+    const before = rows("SELECT id FROM responses").length;
+    await send(message);
     const decided = await waitFor(
       `the gate's decision on "${message}"`,
       () => nonEmpty(rows("SELECT * FROM responses ORDER BY id").slice(before)),
@@ -136,5 +143,36 @@ describe("message-gate in the real host, driven through chat.send", () => {
     expect(spent).toMatchObject({ decision: "cancelled", reason: "not-armed" });
     expect(await settledCancelLines(2)).toBe(2);
     expect(rows("SELECT count(*) AS n FROM seen_messages")).toEqual([{ n: 4 }]);
+  });
+
+  it("with a trigger that does not compile, still loads and cancels protected replies, saying so once", async () => {
+    await host.gateway?.stop();
+    const configFile = join(host.state.dir, "openclaw.json");
+    const config = JSON.parse(readFileSync(configFile, "utf8"));
+    config.plugins.entries[PLUGIN.id].config.triggerRegex = "^(assistant:";
+    writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    const gateway = await host.startGateway();
+
+    const inspect = await inspectPlugin(host.state, PLUGIN.id);
+    expect(inspect.plugin.status).toBe("loaded");
+    expect(hookNames(inspect)).toEqual(["message_received", "message_sending"]);
+
+    const cancelled = hostCancelLines();
+    const decisions = rows("SELECT id FROM responses").length;
+    // A working gate would arm on this; the closed one arms nothing and cancels the reply.
+    await send("assistant: summarise my day again");
+    // No ledger row marks this decision: wait for the host's line as long as `chat` waits for a row.
+    expect(await settledCancelLines(cancelled + 1, 60_000)).toBe(cancelled + 1);
+    expect(rows("SELECT id FROM responses")).toHaveLength(decisions);
+    expect(rows("SELECT * FROM arms")).toEqual([]);
+
+    const errors = gateway
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("plugins.entries.message-gate.config.triggerRegex"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(
+      'config error: plugins.entries.message-gate.config.triggerRegex is not a valid regular expression: Unterminated group (pattern "^(assistant:"); failing closed',
+    );
   });
 });

@@ -2,7 +2,7 @@ import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { GateSettings } from "./config.ts";
 import type { LiveArm, ResponseReason } from "./gate-schema.ts";
 import type { GateStore } from "./gate-store.ts";
-import { normalizePeerId } from "./peer-id.ts";
+import { normalizePeerId, peerKey } from "./peer-id.ts";
 import { withWrapper } from "./wrapper.ts";
 
 /** An inbound message as the gate reads it (the hook adapter fills this from the host event). */
@@ -17,17 +17,22 @@ export interface InboundMessage {
   threadId?: string | number;
 }
 
-interface OutboundMessage {
+export interface OutboundMessage {
   channelId: string;
   to: string;
   content: string;
 }
 
 export type InboundOutcome =
-  | { kind: "ignored"; reason: "disabled" | "other-channel" }
+  | { kind: "ignored"; reason: "disabled" | "other-channel" | "config-error" }
   | {
       kind: "recorded";
-      reason: "unprotected-peer" | "sender-not-allowed" | "no-trigger" | "empty-body";
+      reason:
+        | "unprotected-peer"
+        | "sender-not-allowed"
+        | "no-trigger"
+        | "empty-body"
+        | "already-seen";
       peer: string;
       sender: string;
     }
@@ -50,7 +55,14 @@ export type OutboundDecision =
       usesLeft: number;
       content?: string;
     }
-  | { cancel: true; reason: "not-armed"; peer: string };
+  | { cancel: true; reason: "not-armed" | "config-error"; peer: string };
+
+/** What the message hooks ask of a gate (the working one, or the closed one of a broken config). */
+export interface Gate {
+  guards(channelId: string | undefined, to: string | undefined): boolean;
+  inbound(message: InboundMessage): InboundOutcome;
+  outbound(message: OutboundMessage): OutboundDecision;
+}
 
 // A body must carry at least one letter or digit in any script: a trigger followed only by
 // punctuation or emoji asks nothing, so it must not open a conversation to replies.
@@ -65,7 +77,7 @@ const HAS_WORDS = /[\p{L}\p{N}]/u;
  * `missedResponseTtlMs` (older ones become missed), else cancelled. Each decision is one
  * SQLite transaction, so gateway, CLI and restarts see the same arms.
  */
-export class MessageGate {
+export class MessageGate implements Gate {
   readonly #settings: GateSettings;
   readonly #store: () => GateStore;
   readonly #now: () => number;
@@ -78,7 +90,7 @@ export class MessageGate {
 
   /** True when an outbound message to `to` on `channelId` is one the gate must guard. */
   guards(channelId: string | undefined, to: string | undefined): boolean {
-    return this.#watches(channelId) && this.#settings.protectedTo.has(normalizePeerId(to));
+    return this.#watches(channelId) && this.#settings.protectedTo.has(peerKey(to));
   }
 
   inbound(message: InboundMessage): InboundOutcome {
@@ -86,7 +98,7 @@ export class MessageGate {
     if (!settings.enabled) return { kind: "ignored", reason: "disabled" };
     if (!this.#watches(message.channelId)) return { kind: "ignored", reason: "other-channel" };
     const channel = settings.channel;
-    const peer = normalizePeerId(message.peer);
+    const peer = peerKey(message.peer);
     const senders = [...new Set(message.senderIds.map(normalizePeerId))].filter(Boolean);
     const sender = senders.find((id) => settings.allowedFrom.has(id)) ?? senders[0] ?? "";
     const content = message.content.trim();
@@ -95,10 +107,12 @@ export class MessageGate {
       message.messageId?.trim() || `local:${at}:${shortHash(`${sender}\n${peer}\n${content}`, 12)}`;
     const store = this.#store();
     return store.transaction((): InboundOutcome => {
-      const seen = { channel, messageId, sender, peer, at };
-      store.recordSeen({ ...seen, triggered: false, requestId: null, threadId: null });
       const recorded = (reason: Extract<InboundOutcome, { kind: "recorded" }>["reason"]) =>
         ({ kind: "recorded", reason, peer, sender }) as const;
+      // A channel that re-delivers a message (reconnect, retry) must not re-arm with it.
+      if (!store.recordSeen({ channel, messageId, sender, peer, at })) {
+        return recorded("already-seen");
+      }
       if (!settings.protectedTo.has(peer)) return recorded("unprotected-peer");
       if (!settings.allowedFrom.has(sender)) return recorded("sender-not-allowed");
       const match = settings.trigger.exec(content);
@@ -123,7 +137,7 @@ export class MessageGate {
         body,
         at,
       });
-      store.recordSeen({ ...seen, triggered: true, requestId, threadId });
+      store.markSeenTriggered(channel, messageId, requestId, threadId);
       const expiresAt = at + settings.armTtlMs;
       store.upsertArm({
         armKey: armKey(channel, peer),
@@ -153,7 +167,7 @@ export class MessageGate {
       return { cancel: false, reason: "not-watched" };
     }
     const channel = settings.channel;
-    const peer = normalizePeerId(message.to);
+    const peer = peerKey(message.to);
     const wrapped = settings.wrapperTargets.has(peer)
       ? withWrapper(message.content, settings.wrapperPrefix, settings.wrapperSuffix)
       : message.content;

@@ -1,3 +1,4 @@
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseGateSettings } from "./config.ts";
 import { type GateFixture, makeGate } from "./gate.test-support.ts";
@@ -134,6 +135,37 @@ describe("internal errors", () => {
     const reply = sending("hi", "agent:main:free");
     expect(hooks.onMessageSending(reply.event, reply.ctx)).toBeUndefined();
     expect(lines).toEqual([]);
+  });
+
+  it("fails closed within a short wait when another process holds the ledger's write lock", () => {
+    const fixture = makeGate(WEBCHAT);
+    fixtures.push(fixture);
+    const { logger, lines } = recordingLogger();
+    const hooks = createGateHooks({ gate: () => fixture.gate, logger, debug: false });
+    const other = new DatabaseSync(fixture.path);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      const started = performance.now();
+      const trigger = received("assistant: hi", "k1");
+      hooks.onMessageReceived(trigger.event, trigger.ctx);
+      const reply = sending("secret");
+      expect(hooks.onMessageSending(reply.event, reply.ctx)).toEqual({
+        cancel: true,
+        cancelReason: "message-gate: internal error, failing closed",
+      });
+      // The gateway's event loop waits while SQLite does: well under a second for both hooks.
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    const locked =
+      "the ledger was locked by another process for more than 50 ms (database is locked)";
+    expect(lines).toEqual([
+      `error [message-gate] inbound message not recorded: ${locked}`,
+      `error [message-gate] gate failed for protected peer agent:main:gated; failing closed (message cancelled): ${locked}`,
+    ]);
+    expect(fixture.rows("SELECT * FROM seen_messages")).toEqual([]);
   });
 
   it("logs an inbound failure instead of throwing into the host", () => {

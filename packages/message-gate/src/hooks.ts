@@ -1,5 +1,7 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import type { InboundOutcome, MessageGate, OutboundDecision } from "./gate.ts";
+import { isBusyError } from "@cloudsigma/taas-core/sqlite";
+import type { Gate, InboundOutcome, OutboundDecision } from "./gate.ts";
+import { BUSY_TIMEOUT_MS } from "./gate-store.ts";
 import { PLUGIN_ID } from "./identity.ts";
 
 /** The fields of the host's `message_received` event and message context the gate reads. */
@@ -34,6 +36,13 @@ interface GateLogger {
 
 const str = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value : undefined;
+/** Ids in log lines and cancel reasons: one line, bounded (the host hands them through as given). */
+const shown = (id: string) => errorText(id.replace(/\s+/g, " "), 100);
+/** Why a decision failed, as the log line says it. */
+const failure = (error: unknown) =>
+  isBusyError(error)
+    ? `the ledger was locked by another process for more than ${BUSY_TIMEOUT_MS} ms (${errorText(error)})`
+    : errorText(error);
 
 /**
  * The two message hooks around a gate. Inbound never blocks anything, so a failure there is
@@ -41,11 +50,7 @@ const str = (value: unknown): string | undefined =>
  * (database unavailable, disk full, a bug), the message is cancelled and the reason logged;
  * for any other peer a failure lets the message through untouched.
  */
-export function createGateHooks(deps: {
-  gate: () => MessageGate;
-  logger: GateLogger;
-  debug: boolean;
-}) {
+export function createGateHooks(deps: { gate: () => Gate; logger: GateLogger; debug: boolean }) {
   const { logger, debug } = deps;
   const trace = (message: string) => {
     if (debug) logger.info(`[${PLUGIN_ID}] ${message}`);
@@ -66,7 +71,7 @@ export function createGateHooks(deps: {
       });
       trace(describeInbound(outcome));
     } catch (error) {
-      logger.error(`[${PLUGIN_ID}] inbound message not recorded: ${errorText(error)}`);
+      logger.error(`[${PLUGIN_ID}] inbound message not recorded: ${failure(error)}`);
     }
   }
 
@@ -80,7 +85,11 @@ export function createGateHooks(deps: {
       });
       trace(describeOutbound(decision));
       if (decision.cancel) {
-        return { cancel: true, cancelReason: `${PLUGIN_ID}: ${decision.peer} is not armed` };
+        const why =
+          decision.reason === "config-error"
+            ? "config error, failing closed"
+            : `${shown(decision.peer)} is not armed`;
+        return { cancel: true, cancelReason: `${PLUGIN_ID}: ${why}` };
       }
       return decision.content === undefined ? undefined : { content: decision.content };
     } catch (error) {
@@ -92,12 +101,12 @@ export function createGateHooks(deps: {
       }
       if (!guarded) {
         logger.error(
-          `[${PLUGIN_ID}] gate failed for an unprotected peer, sending as is: ${errorText(error)}`,
+          `[${PLUGIN_ID}] gate failed for an unprotected peer, sending as is: ${failure(error)}`,
         );
         return undefined;
       }
       logger.error(
-        `[${PLUGIN_ID}] gate failed for protected peer ${event.to}; failing closed (message cancelled): ${errorText(error)}`,
+        `[${PLUGIN_ID}] gate failed for protected peer ${shown(event.to)}; failing closed (message cancelled): ${failure(error)}`,
       );
       return { cancel: true, cancelReason: `${PLUGIN_ID}: internal error, failing closed` };
     }
@@ -115,7 +124,10 @@ function describeInbound(outcome: InboundOutcome): string {
 }
 
 function describeOutbound(decision: OutboundDecision): string {
-  if (decision.cancel) return `cancelled outbound to ${decision.peer}: not armed`;
+  if (decision.cancel) {
+    const why = decision.reason === "config-error" ? "config error" : "not armed";
+    return `cancelled outbound to ${shown(decision.peer)}: ${why}`;
+  }
   if (!("requestId" in decision)) {
     return `outbound passes (${decision.reason})${decision.content === undefined ? "" : ", wrapped"}`;
   }

@@ -55,13 +55,55 @@ describe("message-gate registration", () => {
     expect(hooks).toEqual([]);
   });
 
-  it("refuses an unknown key and a broken trigger at registration", () => {
-    expect(() => register("full", { protectedPeers: [] })).toThrow(
-      /message-gate: config key "protectedPeers" is not a known setting/,
-    );
-    expect(() => register("full", { triggerRegex: "[" })).toThrow(
-      /"triggerRegex" is not a valid regular expression/,
-    );
+  it.each([
+    ["a trigger that does not compile", { triggerRegex: "[unclosed-1" }, "triggerRegex"],
+    ["an unknown key", { protectedPeers: ["x"] }, "protectedPeers"],
+    ["a mistyped value", { debug: "yes" }, "debug"],
+  ])(
+    "fails closed on %s: both hooks, protected replies cancelled, one error naming the key",
+    (_label, broken, key) => {
+      const config = { channel: "webchat", protectedTo: ["agent:main:gated"], ...broken };
+      // The host registers the plugin once per surface in one process: still one error line.
+      const first = register("full", config);
+      const second = register("full", config);
+      expect(first.hooks).toEqual(HOOKS);
+      const errors = [...first.fake.logs, ...second.fake.logs].filter((line) =>
+        line.startsWith("error: "),
+      );
+      expect(errors).toEqual([
+        expect.stringContaining(
+          `error: [message-gate] config error: plugins.entries.message-gate.config.${key} `,
+        ),
+      ]);
+      const send = (fake: typeof first.fake, to: string) =>
+        fake.hooks.get("message_sending")?.[0]?.(
+          { to, content: "reply" },
+          { channelId: "webchat", conversationId: to },
+        );
+      for (const { fake } of [first, second]) {
+        expect(send(fake, "agent:main:gated")).toEqual({
+          cancel: true,
+          cancelReason: "message-gate: config error, failing closed",
+        });
+        expect(send(fake, "agent:main:free")).toBeUndefined();
+      }
+      // Nothing arms, nothing is written.
+      first.fake.fire(
+        "message_received",
+        { from: "cli", content: "assistant: hi", messageId: "m1" },
+        { channelId: "webchat", conversationId: "agent:main:gated" },
+      );
+      expect(send(first.fake, "agent:main:gated")).toMatchObject({ cancel: true });
+      expect(existsSync(join(stateDir, "message-gate"))).toBe(false);
+    },
+  );
+
+  it("warns once per process about a clamped value and keeps working", () => {
+    const config = { channel: "webchat", armTtlMs: 1_234 };
+    const warnings = [...register("full", config).warnings, ...register("full", config).warnings];
+    expect(warnings).toEqual([
+      "[message-gate] plugins.entries.message-gate.config.armTtlMs 1234 is outside 15000-86400000; using 15000",
+    ]);
   });
 
   it.each([

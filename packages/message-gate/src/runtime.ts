@@ -17,6 +17,16 @@ import { PLUGIN_ID } from "./identity.ts";
  */
 
 const stores = processSlot<GateStore>(`${PLUGIN_ID}.store`);
+/** Config problems already reported in this process: each instance registers, one line says it. */
+const reported = processSlot<true>(`${PLUGIN_ID}.reported`);
+
+/** Logs `message` unless this process already logged it (the host registers once per surface). */
+export function reportOnce(message: string, log: (message: string) => void): void {
+  reported.obtain(message, () => {
+    log(message);
+    return true;
+  });
+}
 
 interface GateRuntime {
   /** The one ledger connection for the configured file, opened on first use. */

@@ -23,6 +23,7 @@ describe("orchestrator config", () => {
       "allowedMainTools",
       "allowedOrchestratorTools",
       "orchestratorLabelPrefix",
+      "stateTtlMs",
     ]);
     const settings = parseOrchestratorSettings(undefined);
     expect(settings).toMatchObject({
@@ -31,6 +32,7 @@ describe("orchestrator config", () => {
       autoRetryFailedSubagents: true,
       maxRetriesPerTask: 2,
       orchestratorLabelPrefix: "thread-orchestrator",
+      stateTtlMs: 86_400_000,
       directToolAdditions: [],
     });
     expect([...settings.retryOutcomes]).toEqual(["error", "timeout"]);
@@ -65,6 +67,7 @@ describe("orchestrator config", () => {
     [{ retryOutcomes: [] }, /"retryOutcomes" needs at least 1 item/],
     [{ enforceMainDelegation: "yes" }, /"enforceMainDelegation" must be true or false/],
     [{ orchestratorLabelPrefix: "!!!" }, /"orchestratorLabelPrefix" needs at least one letter/],
+    [{ stateTtlMs: 1_000 }, /"stateTtlMs" must be between 60000 and 2592000000, got 1000/],
   ])("rejects %j with a message naming the key", (raw, message) => {
     expect(() => parseOrchestratorSettings(raw)).toThrow(message);
   });

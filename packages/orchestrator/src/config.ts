@@ -76,6 +76,14 @@ export const CONFIG_SPEC = {
     description:
       "Label prefix of the hidden orchestrator a main session spawns (lower-cased; letters, digits, '.', '_' and '-').",
   },
+  stateTtlMs: {
+    type: "integer",
+    default: 86_400_000,
+    min: 60_000,
+    max: 2_592_000_000,
+    description:
+      "How long a retry budget, a tracked subagent and a session's notes are kept after their last update (default 24 h): a spent budget starts again once its task chain was quiet this long.",
+  },
 } as const;
 
 export interface OrchestratorSettings {
@@ -87,6 +95,7 @@ export interface OrchestratorSettings {
   allowedMainTools: ReadonlySet<string>;
   allowedOrchestratorTools: ReadonlySet<string>;
   orchestratorLabelPrefix: string;
+  stateTtlMs: number;
   /** Configured additions that are not session tools: worth a startup warning. */
   directToolAdditions: string[];
 }
@@ -117,6 +126,7 @@ export function parseOrchestratorSettings(raw: unknown): OrchestratorSettings {
       ...config.allowedOrchestratorTools.map((t) => t.trim()),
     ]),
     orchestratorLabelPrefix: prefix,
+    stateTtlMs: config.stateTtlMs,
     directToolAdditions: [...new Set(additions)],
   };
 }

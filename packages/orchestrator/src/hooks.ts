@@ -1,4 +1,5 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
+import { isBusyError } from "@cloudsigma/taas-core/sqlite";
 import type { OrchestratorDeps } from "./deps.ts";
 import {
   onBeforePromptBuild,
@@ -23,16 +24,23 @@ import {
   type ToolCallEvent,
   type ToolCallResult,
 } from "./tool-policy.ts";
+import { BUSY_TIMEOUT_MS } from "./tracking-store.ts";
 
 /**
  * The plugin's hook handlers with their failure policy. A state error (database locked or
  * unreadable) is logged with the plugin id and never thrown into the host, which would fail
- * the tool call closed for every session. The one decision that does not need state, refusing
- * a non-session tool in a main session under enforcement, is still taken on an error.
+ * the tool call closed for every session. A database another process holds for more than the
+ * short busy timeout is skipped the same way (hooks block the gateway while they wait). The
+ * one decision that does not need state, refusing a non-session tool in a main session under
+ * enforcement, is still taken on an error.
  */
 export function createOrchestratorHooks(deps: OrchestratorDeps) {
   const failed = (hook: string, error: unknown) =>
-    deps.logger.error(`orchestrator: ${hook} failed: ${errorText(error)}`);
+    deps.logger.error(
+      isBusyError(error)
+        ? `orchestrator: ${hook} skipped: the state database was locked by another process for more than ${BUSY_TIMEOUT_MS} ms (${errorText(error)})`
+        : `orchestrator: ${hook} failed: ${errorText(error)}`,
+    );
   const guarded =
     <A extends unknown[], R>(
       hook: string,

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   for (const path of opened.splice(0)) {
-    orchestratorRuntime({ dbPath: () => path, now: Date.now })
+    orchestratorRuntime({ dbPath: () => path, now: Date.now, stateTtlMs: 86_400_000 })
       .store()
       .close();
   }
@@ -102,6 +102,50 @@ describe("orchestrator registration", () => {
     fake.fire("session_end", { sessionKey: "agent:main:other", reason: "new" });
     expect(readRows(path, "SELECT pending_key FROM pending_spawns")).toEqual([
       { pending_key: "fresh" },
+    ]);
+  });
+
+  it("drops tracked sessions, budgets and notes quiet for stateTtlMs, when opened and then hourly", () => {
+    const path = join(stateDir, "orchestrator", "orchestrator.sqlite");
+    const hour = 3_600_000;
+    let now = Date.UTC(2026, 0, 1, 9);
+    const runtime = orchestratorRuntime({
+      dbPath: () => path,
+      now: () => now,
+      stateTtlMs: 24 * hour,
+    });
+    opened.push(path);
+    const store = runtime.store();
+    const pending = {
+      pendingKey: "p",
+      requesterSessionKey: "agent:main:main",
+      kind: "orchestrator" as const,
+      label: null,
+      specJson: "{}",
+      taskKey: "k",
+      createdAt: now,
+    };
+    store.trackSession(pending, "agent:main:subagent:old", "t", null, now);
+    store.retries.reserve("k", "agent:main:main", 2, now, 0);
+    store.notes.set("agent:main:main", "last_user_message", "hi", now);
+    const counts = () =>
+      ["tracked_sessions", "retry_budgets", "session_notes"].map(
+        (table) => readRows(path, `SELECT count(*) AS n FROM ${table}`)[0]?.n,
+      );
+
+    now += 23.5 * hour;
+    runtime.store();
+    expect(counts()).toEqual([1, 1, 1]);
+    // Past the TTL, but the last prune was less than an hour ago: kept until the next one.
+    now += 0.75 * hour;
+    store.trackSession({ ...pending, taskKey: "k2" }, "agent:main:subagent:new", "t", null, now);
+    runtime.store();
+    expect(counts()).toEqual([2, 1, 1]);
+    now += 0.5 * hour;
+    runtime.store();
+    expect(counts()).toEqual([1, 0, 0]);
+    expect(readRows(path, "SELECT session_key FROM tracked_sessions")).toEqual([
+      { session_key: "agent:main:subagent:new" },
     ]);
   });
 });

@@ -5,6 +5,9 @@ import type { SQLOutputValue } from "node:sqlite";
 import { readRows } from "../../../test-support/sqlite-rows.ts";
 import { parseOrchestratorSettings } from "./config.ts";
 import type { OrchestratorDeps, SystemEvents } from "./deps.ts";
+import { onSubagentEnded } from "./retry.ts";
+import { onSubagentSpawned } from "./spawn-tracking.ts";
+import { onBeforeToolCall } from "./tool-policy.ts";
 import { TrackingStore } from "./tracking-store.ts";
 
 export const MAIN = "agent:main:main";
@@ -19,6 +22,8 @@ export interface Fixture {
   deps: OrchestratorDeps;
   recorded: Recorded;
   clock: { value: number; advance(ms: number): void };
+  /** The SQLite file, for a test that opens a second connection (another process). */
+  path: string;
   rows(sql: string, ...params: Array<string | number>): Array<Record<string, SQLOutputValue>>;
   /** Same file, new connection: what a restarted gateway sees. */
   reopen(): void;
@@ -62,6 +67,7 @@ export function makeFixture(config: Record<string, unknown> = {}): Fixture {
     deps,
     recorded,
     clock,
+    path,
     rows: (sql, ...params) => readRows(path, sql, ...params),
     reopen() {
       store.close();
@@ -76,3 +82,36 @@ export function makeFixture(config: Record<string, unknown> = {}): Fixture {
     },
   };
 }
+
+let children = 0;
+/** One spawn from `requester` with these params, reported by the host; returns the child key. */
+export function spawnChild(
+  fixture: Fixture,
+  requester: string,
+  params: Record<string, unknown>,
+): string {
+  const child = `agent:main:subagent:child-${++children}`;
+  const planned = onBeforeToolCall(
+    fixture.deps,
+    { toolName: "sessions_spawn", params, runId: "r", toolCallId: `c${children}` },
+    {
+      sessionKey: requester,
+    },
+  );
+  const label = planned && "params" in planned ? planned.params.label : params.label;
+  onSubagentSpawned(
+    fixture.deps,
+    { childSessionKey: child, ...(typeof label === "string" ? { label } : {}) },
+    {
+      requesterSessionKey: requester,
+    },
+  );
+  return child;
+}
+export const endChild = (fixture: Fixture, child: string, outcome: string) =>
+  onSubagentEnded(fixture.deps, {
+    targetSessionKey: child,
+    targetKind: "subagent",
+    outcome,
+    error: "boom",
+  });

@@ -51,6 +51,11 @@ describe("before_prompt_build", () => {
     ["a channel session", "agent:ops:discord:channel:1", true],
     ["a subagent", "agent:main:subagent:abc", false],
     ["no session key", undefined, false],
+    ["the global session (global session scope)", "global", true],
+    ["an isolated cron run", "cron:daily-digest", true],
+    ["a webhook run", "hook:5f0c2a9e-1b7d-4c1a-9a1e-2f4b8c6d7e80", true],
+    ["a subagent spawned by a cron run", "cron:daily-digest:subagent:1", false],
+    ["an ACP harness session", "acp:codex:1", false],
   ])("injects the rules as system context into %s: %s", (_label, sessionKey, injected) => {
     const fixture = setup({ maxRetriesPerTask: 4 });
     const result = build(fixture, sessionKey);

@@ -4,7 +4,7 @@ import {
   stripInjectedContext,
   unwrapOrchestratorTask,
 } from "./prompts.ts";
-import { childSessionKeyOf, isSpawnAccepted, specFromJson, stableTaskKey } from "./spawn-spec.ts";
+import { childSessionKeyOf, isSpawnAccepted, specFromJson } from "./spawn-spec.ts";
 import { sanitizeLabel, taskPreview } from "./text.ts";
 
 describe("orchestrator task wrapping", () => {
@@ -28,21 +28,6 @@ describe("orchestrator task wrapping", () => {
 
 describe("spawn specs", () => {
   const spec = { task: "index the docs", label: "indexer", agentId: "main" };
-  it("keys a task by requester, agent, label and normalised task", () => {
-    const key = stableTaskKey("agent:main:main", spec);
-    expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(stableTaskKey("agent:main:main", { ...spec, task: " index  the\ndocs " })).toBe(key);
-    expect(stableTaskKey("agent:main:main", { ...spec, model: "other/model" })).toBe(key);
-    for (const changed of [
-      { ...spec, label: "x" },
-      { ...spec, agentId: "ops" },
-      { ...spec, task: "index the code" },
-    ]) {
-      expect(stableTaskKey("agent:main:main", changed)).not.toBe(key);
-    }
-    expect(stableTaskKey("agent:main:other", spec)).not.toBe(key);
-  });
-
   it("reads a stored spec back tolerantly", () => {
     expect(specFromJson(JSON.stringify({ ...spec, thread: true, bogus: 1 }))).toEqual({
       ...spec,

@@ -1,4 +1,5 @@
 import type { SpawnSpec } from "./spawn-spec.ts";
+import { capText, injectedLine, neutralizeMarkup } from "./task-text.ts";
 import { taskPreview } from "./text.ts";
 
 export const ORCHESTRATOR_MODE_MARKER = "[Orchestrator mode is active]";
@@ -42,8 +43,9 @@ export function buildOrchestratorStatus(
   } else {
     lines.push(`- Workers tracked: ${workers.length}`);
     for (const worker of workers) {
+      // Labels and previews come from the model: one bounded line each, no retry markup.
       lines.push(
-        `- [${worker.status}] ${worker.sessionKey} (${worker.label ?? "no-label"}) :: ${worker.taskPreview}`,
+        `- [${worker.status}] ${worker.sessionKey} (${injectedLine(worker.label ?? "no-label", 100)}) :: ${injectedLine(worker.taskPreview)}`,
       );
     }
   }
@@ -93,15 +95,19 @@ export function unwrapOrchestratorTask(task: string): string {
   return current;
 }
 
-/** Why an orchestrator's own tool call was refused, and how to delegate it instead. */
+/**
+ * Why an orchestrator's own tool call was refused, and how to delegate it instead. The tool
+ * name is the model's: it is repeated bounded and on one line.
+ */
 export function buildDelegationHint(toolName: string, params: unknown): string {
   const preview = taskPreview(JSON.stringify(params ?? {}), 260);
+  const tool = injectedLine(toolName, 100);
   const example = JSON.stringify({
-    label: `worker-${toolName}`,
-    task: `Use tool ${toolName} with params ${preview}. Return concise findings and artifacts.`,
+    label: `worker-${tool}`,
+    task: `Use tool ${tool} with params ${preview}. Return concise findings and artifacts.`,
   });
   return [
-    `Hidden orchestrator policy blocked '${toolName}'.`,
+    `Hidden orchestrator policy blocked '${tool}'.`,
     "Delegate this to a worker using sessions_spawn with a concrete task.",
     "Example:",
     `sessions_spawn(${example})`,
@@ -115,10 +121,16 @@ export function buildMainBlockReason(
   const next = orchestratorKey
     ? ` Use sessions_send with sessionKey='${orchestratorKey}' to delegate work.`
     : " Use sessions_spawn to start a hidden orchestrator first.";
-  return `Front-controller session tool '${toolName}' blocked by orchestrator policy.${next}`;
+  return `Front-controller session tool '${injectedLine(toolName, 100)}' blocked by orchestrator policy.${next}`;
 }
 
-/** The system event that asks the requester to respawn a failed subagent task. */
+/**
+ * The system event that asks the requester to respawn a failed subagent task. Everything in
+ * it but the plugin's own words comes from a spawn the model asked for, so each value is
+ * neutralised (it cannot close the block or open another) and bounded: the task to
+ * `TASK_MAX_BYTES`, with its further lines indented so none can pose as a field of the block;
+ * every other value to one short line.
+ */
 export function buildRetrySystemEvent(input: {
   spec: SpawnSpec;
   failedSessionKey: string;
@@ -127,18 +139,19 @@ export function buildRetrySystemEvent(input: {
   maxRetries: number;
 }): string {
   const { spec } = input;
+  const task = capText(neutralizeMarkup(spec.task.trim()).replace(/\r?\n/g, "\n  "));
   return [
     "<orchestrator-retry>",
-    `failedChildSession: ${input.failedSessionKey}`,
-    `outcome: ${input.outcome}`,
+    `failedChildSession: ${injectedLine(input.failedSessionKey)}`,
+    `outcome: ${injectedLine(input.outcome)}`,
     `attempt: ${input.attempt}/${input.maxRetries}`,
     "action: Respawn this subagent task immediately via sessions_spawn.",
-    `task: ${spec.task}`,
-    `label: ${spec.label ?? ""}`,
-    `agentId: ${spec.agentId ?? ""}`,
-    `model: ${spec.model ?? ""}`,
-    `thinking: ${spec.thinking ?? ""}`,
-    `mode: ${spec.mode ?? ""}`,
+    `task: ${task}`,
+    `label: ${injectedLine(spec.label ?? "")}`,
+    `agentId: ${injectedLine(spec.agentId ?? "")}`,
+    `model: ${injectedLine(spec.model ?? "")}`,
+    `thinking: ${injectedLine(spec.thinking ?? "")}`,
+    `mode: ${injectedLine(spec.mode ?? "")}`,
     `thread: ${String(spec.thread ?? false)}`,
     "</orchestrator-retry>",
   ].join("\n");

@@ -5,6 +5,7 @@ import { createOrchestratorHooks } from "./hooks.ts";
 import { PLUGIN_ID, STATE_FILE } from "./identity.ts";
 import { orchestratorRuntime } from "./runtime.ts";
 import { hostSystemEvents } from "./system-events.ts";
+import { injectedLine } from "./task-text.ts";
 
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 interface OrchestratorHost {
@@ -20,8 +21,10 @@ export function registerOrchestrator(api: OpenClawPluginApi, host: OrchestratorH
   if (api.registrationMode === "cli-metadata") return;
   const settings = parseOrchestratorSettings(api.pluginConfig);
   if (settings.enforceMainDelegation && settings.directToolAdditions.length > 0) {
+    const named = settings.directToolAdditions.slice(0, 10).map((name) => injectedLine(name, 100));
+    const more = settings.directToolAdditions.length - named.length;
     api.logger.warn(
-      `orchestrator: allowed tool lists add non-session tools (${settings.directToolAdditions.join(", ")}); main or orchestrator sessions may run them directly`,
+      `orchestrator: allowed tool lists add non-session tools (${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}); main or orchestrator sessions may run them directly`,
     );
   }
   const runtime = orchestratorRuntime({
@@ -33,6 +36,7 @@ export function registerOrchestrator(api: OpenClawPluginApi, host: OrchestratorH
         defaultName: STATE_FILE,
       }),
     now: Date.now,
+    stateTtlMs: settings.stateTtlMs,
   });
   const hooks = createOrchestratorHooks({
     settings,

@@ -11,7 +11,7 @@ interface RetryLogEntry {
   at: number;
 }
 
-/** Retry budgets per task key and the log of every retry decision. */
+/** Retry budgets per task chain and the log of every retry decision. */
 export class RetryLedger {
   readonly #statements: StatementCache;
 
@@ -20,24 +20,39 @@ export class RetryLedger {
   }
 
   /**
-   * Takes one retry from a task's budget, atomically (one statement, so two processes cannot
-   * both take the last one): the attempt number, or undefined when `max` were already taken.
+   * Takes one retry from a task chain's budget, atomically (one statement, so two processes
+   * cannot both take the last one): the attempt number, or undefined when `max` were already
+   * taken. A budget last touched before `expiredBefore` starts again at 1.
    */
   reserve(
     taskKey: string,
     requesterSessionKey: string,
     max: number,
     at: number,
+    expiredBefore: number,
   ): number | undefined {
     const row = this.#statements
       .sql(
-        `INSERT INTO retry_budgets (task_key, requester_session_key, retries, updated_at) VALUES (?, ?, 1, ?)
-         ON CONFLICT (task_key) DO UPDATE SET retries = retries + 1, updated_at = excluded.updated_at
-         WHERE retries < ?
+        `INSERT INTO retry_budgets (task_key, requester_session_key, retries, updated_at) VALUES (:taskKey, :requester, 1, :at)
+         ON CONFLICT (task_key) DO UPDATE SET
+           retries = CASE WHEN updated_at < :expiredBefore THEN 1 ELSE retries + 1 END,
+           requester_session_key = excluded.requester_session_key,
+           updated_at = excluded.updated_at
+         WHERE retries < :max OR updated_at < :expiredBefore
          RETURNING retries`,
       )
-      .get(taskKey, requesterSessionKey, at, max);
+      .get({ taskKey, requester: requesterSessionKey, at, max, expiredBefore });
     return row ? rowInt(row, "retries") : undefined;
+  }
+
+  /**
+   * Marks a spent budget as failing again: it expires a full TTL after the chain's last
+   * failure, so a task that keeps failing stays stopped instead of getting a new budget daily.
+   */
+  touch(taskKey: string, at: number): void {
+    this.#statements
+      .sql("UPDATE retry_budgets SET updated_at = ? WHERE task_key = ?")
+      .run(at, taskKey);
   }
 
   /** Gives back a reserved retry that could not be queued. */

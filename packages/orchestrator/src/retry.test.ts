@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Fixture, MAIN, makeFixture } from "./orchestrator.test-support.ts";
+import {
+  endChild as ended,
+  type Fixture,
+  MAIN,
+  makeFixture,
+  spawnChild as spawn,
+} from "./orchestrator.test-support.ts";
 import { onSubagentEnded } from "./retry.ts";
-import { onAfterToolCall, onSubagentSpawned } from "./spawn-tracking.ts";
+import { onAfterToolCall } from "./spawn-tracking.ts";
 import { onBeforeToolCall } from "./tool-policy.ts";
 
 const fixtures: Fixture[] = [];
@@ -13,35 +19,6 @@ const setup = (config: Record<string, unknown> = {}) => {
   fixtures.push(fixture);
   return fixture;
 };
-
-let children = 0;
-/** One spawn from `requester` with these params, reported by the host; returns the child key. */
-function spawn(fixture: Fixture, requester: string, params: Record<string, unknown>): string {
-  const child = `agent:main:subagent:child-${++children}`;
-  const planned = onBeforeToolCall(
-    fixture.deps,
-    { toolName: "sessions_spawn", params, runId: "r", toolCallId: `c${children}` },
-    {
-      sessionKey: requester,
-    },
-  );
-  const label = planned && "params" in planned ? planned.params.label : params.label;
-  onSubagentSpawned(
-    fixture.deps,
-    { childSessionKey: child, ...(typeof label === "string" ? { label } : {}) },
-    {
-      requesterSessionKey: requester,
-    },
-  );
-  return child;
-}
-const ended = (fixture: Fixture, child: string, outcome: string) =>
-  onSubagentEnded(fixture.deps, {
-    targetSessionKey: child,
-    targetKind: "subagent",
-    outcome,
-    error: "boom",
-  });
 
 describe("retries of failed subagents", () => {
   it("queues one retry event to the requester, asks for a heartbeat, and stops at the budget", () => {

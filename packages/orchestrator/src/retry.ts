@@ -1,8 +1,10 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
+import { quoted } from "@cloudsigma/taas-core/quoted";
 import { RETRY_OUTCOMES, type RetryOutcome } from "./config.ts";
 import type { OrchestratorDeps } from "./deps.ts";
 import { buildRetrySystemEvent } from "./prompts.ts";
 import { specFromJson } from "./spawn-spec.ts";
+import { taskFamily } from "./task-text.ts";
 import type { SessionStatus } from "./tracking-schema.ts";
 
 export interface SubagentEndedEvent {
@@ -17,9 +19,10 @@ const ENDED_STATUSES: readonly SessionStatus[] = ["ok", ...RETRY_OUTCOMES];
 /**
  * subagent_ended: the tracked session gets its outcome. A retryable outcome (config
  * `retryOutcomes`) queues one <orchestrator-retry> system event to the session that spawned it
- * and asks for a heartbeat there, if the task's budget (`maxRetriesPerTask`, keyed by the spawn
- * spec's hash, kept in SQLite) allows; a spent budget is logged and nothing is queued, so a task
- * that keeps failing stops after its budget, across restarts too.
+ * and asks for a heartbeat there, if the task chain's budget (`maxRetriesPerTask`, keyed by the
+ * requester and the task's family, kept in SQLite) allows; a spent budget is logged and nothing
+ * is queued, so a task that keeps failing stops after its budget, across restarts too, until
+ * the chain was quiet for `stateTtlMs`.
  */
 export function onSubagentEnded(deps: OrchestratorDeps, event: SubagentEndedEvent): void {
   if (event.targetKind !== "subagent") return;
@@ -45,21 +48,24 @@ export function onSubagentEnded(deps: OrchestratorDeps, event: SubagentEndedEven
     outcome,
     at: now,
   };
+  const spec = specFromJson(tracked.specJson);
   const attempt = store.retries.reserve(
     tracked.taskKey,
     requester,
     settings.maxRetriesPerTask,
     now,
+    now - settings.stateTtlMs,
   );
   if (attempt === undefined) {
+    store.retries.touch(tracked.taskKey, now);
     store.retries.log({ ...entry, attempt: null, decision: "exhausted" });
     logger.warn(
-      `orchestrator: retry budget exhausted (${settings.maxRetriesPerTask}/${settings.maxRetriesPerTask}) for ${child}; not retrying task ${tracked.taskKey.slice(0, 12)}`,
+      `orchestrator: retry budget exhausted (${settings.maxRetriesPerTask}/${settings.maxRetriesPerTask}) for ${child}; not retrying task chain ${quoted(taskFamily(spec.task))} (${tracked.taskKey.slice(0, 12)})`,
     );
     return;
   }
   const text = buildRetrySystemEvent({
-    spec: specFromJson(tracked.specJson),
+    spec,
     failedSessionKey: child,
     outcome,
     attempt,

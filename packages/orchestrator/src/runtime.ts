@@ -16,10 +16,12 @@ import { TrackingStore } from "./tracking-store.ts";
  * close.
  */
 
-const stores = processSlot<TrackingStore>(`${PLUGIN_ID}.store`);
+const stores = processSlot<{ store: TrackingStore; prunedAt: number }>(`${PLUGIN_ID}.store`);
+/** Expired state is dropped when the file is opened and then at most this often. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 interface OrchestratorRuntime {
-  /** The one tracking store for the state file, opened and pruned on first use. */
+  /** The one tracking store for the state file, opened and pruned on first use, then hourly. */
   store(): TrackingStore;
 }
 
@@ -27,15 +29,24 @@ export function orchestratorRuntime(options: {
   dbPath: () => string;
   /** The clock pruning measures age by. */
   now: () => number;
+  /** How long budgets, tracked sessions and notes live after their last update. */
+  stateTtlMs: number;
 }): OrchestratorRuntime {
   return {
     store() {
       const path = options.dbPath();
-      return stores.obtain(path, () => {
-        const opened = TrackingStore.open(path);
-        opened.prune(options.now());
-        return opened;
-      });
+      const now = options.now();
+      const entry = stores.obtain(path, () => ({
+        store: TrackingStore.open(path),
+        prunedAt: Number.NEGATIVE_INFINITY,
+      }));
+      if (now - entry.prunedAt >= PRUNE_EVERY_MS) {
+        // Marked first: a prune that fails (the file busy) is retried an hour later, not on
+        // every hook.
+        entry.prunedAt = now;
+        entry.store.prune(now, options.stateTtlMs);
+      }
+      return entry.store;
     },
   };
 }

@@ -1,15 +1,21 @@
 /**
- * Session roles from the host's session keys: `agent:<agentId>:<rest>`. A subagent's key has a
- * `:subagent:` segment; every other agent session (main, channel, webchat, heartbeat targets)
- * is a front controller, the fast session a person talks to.
+ * Session roles from the host's session keys. A subagent's key has a `:subagent:` segment;
+ * every other session a person or an outside trigger talks to is a front controller:
+ * `agent:<agentId>:<rest>` (the main session, channel, webchat and heartbeat targets),
+ * `global` (the main session when `session.scope` is `global`), `cron:<job>` (an isolated cron
+ * run) and `hook:<id>` (a webhook or mail run). Cron and hook runs take their input from
+ * outside, so the delegation rules must reach them too: a policy that a webhook's session
+ * could step around by not being called `agent:` would not be a policy.
  */
+const FRONT_CONTROLLER_KEY = /^(?:agent:|cron:|hook:|global$)/i;
+
 export function isFrontControllerSessionKey(sessionKey: string | undefined): boolean {
-  if (!sessionKey || sessionKey.includes(":subagent:")) return false;
-  return /^agent:/i.test(sessionKey);
+  if (!sessionKey || isSubagentSessionKey(sessionKey)) return false;
+  return FRONT_CONTROLLER_KEY.test(sessionKey.trim());
 }
 
 export function isSubagentSessionKey(sessionKey: string | undefined): boolean {
-  return sessionKey?.includes(":subagent:") ?? false;
+  return /(?:^|:)subagent:/i.test(sessionKey ?? "");
 }
 
 /** The agent id of `agent:<id>:...`, if the key has one. */

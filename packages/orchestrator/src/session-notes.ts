@@ -1,4 +1,5 @@
 import { rowInt, rowText, type StatementCache } from "@cloudsigma/taas-core/sql-rows";
+import { capText } from "./task-text.ts";
 
 type NoteField = "last_user_message" | "last_delegated_task";
 
@@ -14,16 +15,18 @@ export class SessionNotes {
     const row = this.#statements
       .sql(`SELECT ${field} AS value FROM session_notes WHERE session_key = ?`)
       .get(sessionKey);
-    return (row && rowText(row, "value")) ?? undefined;
+    const value = row && rowText(row, "value");
+    return value ? capText(value) : undefined;
   }
 
+  /** Notes become fallback tasks: stored bounded, like every task. */
   set(sessionKey: string, field: NoteField, value: string, at: number): void {
     this.#statements
       .sql(
         `INSERT INTO session_notes (session_key, ${field}, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (session_key) DO UPDATE SET ${field} = excluded.${field}, updated_at = excluded.updated_at`,
       )
-      .run(sessionKey, value, at);
+      .run(sessionKey, capText(value), at);
   }
 
   /** Counts one more policy block under `blockKey` and returns the count. */

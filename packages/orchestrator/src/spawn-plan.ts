@@ -1,7 +1,8 @@
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import { ORCHESTRATOR_STALE_MS, type OrchestratorDeps } from "./deps.ts";
 import { buildHiddenOrchestratorTask, unwrapOrchestratorTask } from "./prompts.ts";
-import { pendingSpawnKey, specFromParams, stableTaskKey } from "./spawn-spec.ts";
+import { pendingSpawnKey, specFromParams } from "./spawn-spec.ts";
+import { capText, taskChainKey } from "./task-text.ts";
 import { nonEmpty, sanitizeLabel } from "./text.ts";
 import type { SessionKind } from "./tracking-schema.ts";
 
@@ -23,8 +24,9 @@ interface SpawnRequest {
  * orchestrator (refused while one is active): a stable default label and the orchestrator
  * contract around the task. From anywhere else it is a worker, as asked. A spawn without a task
  * gets the last delegated task or user message. The plan is stored as a pending spawn until
- * the host reports the child session; the retry budget key is computed from the front's own
- * task, so a respawn with the wrapped text counts against the same budget.
+ * the host reports the child session. The retry budget key is the task chain (requester and
+ * task family) of the front's own task, so a respawn with the wrapped text, or re-worded,
+ * counts against the same budget.
  */
 export function planSpawn(
   deps: OrchestratorDeps,
@@ -59,14 +61,15 @@ export function planSpawn(
     nextParams = { ...params, label, task: buildHiddenOrchestratorTask(sessionKey, specTask) };
   }
 
-  const spec = specFromParams(nextParams, specTask);
+  // What is stored (and may come back in a retry event) is bounded; the spawn itself is not.
+  const spec = specFromParams(nextParams, capText(specTask));
   store.recordPending({
     pendingKey: pendingSpawnKey(request.runId, request.toolCallId, sessionKey),
     requesterSessionKey: sessionKey,
     kind,
     label: spec.label ?? null,
     specJson: JSON.stringify(spec),
-    taskKey: stableTaskKey(sessionKey, spec),
+    taskKey: taskChainKey(sessionKey, specTask),
     createdAt: now,
   });
   return kind === "orchestrator" || !rawTask ? { params: nextParams } : undefined;

@@ -1,4 +1,3 @@
-import { sha256Hex } from "@cloudsigma/taas-core/hash";
 import { isRecord } from "@cloudsigma/taas-core/records";
 import { asRecord, nonEmpty } from "./text.ts";
 
@@ -28,22 +27,6 @@ export function specFromParams(params: Record<string, unknown>, task: string): S
   if (mode) spec.mode = mode;
   if (typeof params.thread === "boolean") spec.thread = params.thread;
   return spec;
-}
-
-/**
- * The retry budget key: a SHA-256 over the requester, the target agent, the label and the
- * whitespace-normalised task. A respawn of the same work lands on the same key, whatever the
- * new child session is called.
- */
-export function stableTaskKey(requesterSessionKey: string, spec: SpawnSpec): string {
-  return sha256Hex(
-    [
-      requesterSessionKey,
-      spec.agentId ?? "",
-      spec.label ?? "",
-      spec.task.trim().replace(/\s+/g, " "),
-    ].join("\n"),
-  );
 }
 
 /** Pending spawns are matched to their result by run, tool call and session. */

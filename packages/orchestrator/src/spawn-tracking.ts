@@ -1,5 +1,6 @@
 import type { OrchestratorDeps } from "./deps.ts";
 import { childSessionKeyOf, isSpawnAccepted, pendingSpawnKey, specFromJson } from "./spawn-spec.ts";
+import { injectedLine } from "./task-text.ts";
 import { nonEmpty, taskPreview } from "./text.ts";
 import type { PendingSpawn } from "./tracking-schema.ts";
 
@@ -84,6 +85,6 @@ function track(
   deps.logger.info(
     pending.kind === "orchestrator"
       ? `orchestrator: bound hidden orchestrator ${child} -> requester ${pending.requesterSessionKey}`
-      : `orchestrator: worker spawned ${child} under ${pending.requesterSessionKey} (${pending.label ?? "no-label"})`,
+      : `orchestrator: worker spawned ${child} under ${pending.requesterSessionKey} (${injectedLine(pending.label ?? "no-label", 100)})`,
   );
 }

@@ -113,6 +113,22 @@ describe("tool policy", () => {
       undefined,
     ],
     ["no session", { enforceMainDelegation: true }, undefined, tool("exec"), undefined],
+    ["the global session", { enforceMainDelegation: true }, "global", tool("exec"), MAIN_BLOCK],
+    [
+      "an isolated cron run",
+      { enforceMainDelegation: true },
+      "cron:nightly-report",
+      tool("exec"),
+      MAIN_BLOCK,
+    ],
+    ["a webhook run", { enforceMainDelegation: true }, "hook:gmail:abc", tool("exec"), MAIN_BLOCK],
+    [
+      "a subagent of a cron run",
+      { enforceMainDelegation: true },
+      "cron:nightly:subagent:x",
+      tool("exec"),
+      undefined,
+    ],
   ])("%s", (_label, config, sessionKey, event, blockReason) => {
     const fixture = setup(config);
     const result = onBeforeToolCall(fixture.deps, event, { sessionKey });
@@ -255,5 +271,22 @@ describe("sessions_spawn planning", () => {
     ).toEqual({
       params: { message: "done", sessionKey: MAIN },
     });
+  });
+});
+
+describe("names the model made up", () => {
+  it("repeats a tool name the model made up bounded and on one line, in the reason and the log", () => {
+    const fixture = setup({ enforceMainDelegation: true });
+    const name = `x\n${"y".repeat(5_000)}`;
+    const result = onBeforeToolCall(fixture.deps, tool(name), { sessionKey: MAIN });
+    const reason = result && "blockReason" in result ? result.blockReason : "";
+    expect(reason).toMatch(
+      /^Front-controller session tool 'x y+ …\[cut\]' blocked by orchestrator policy\./,
+    );
+    expect(reason.length).toBeLessThan(250);
+    expect(fixture.recorded.logs).toEqual([
+      expect.stringMatching(/^info orchestrator: blocked 'x y+ …\[cut\]' in main session /),
+    ]);
+    expect(fixture.recorded.logs[0]?.length).toBeLessThan(250);
   });
 });

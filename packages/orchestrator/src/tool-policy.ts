@@ -2,6 +2,7 @@ import { ORCHESTRATOR_STALE_MS, type OrchestratorDeps } from "./deps.ts";
 import { buildDelegationHint, buildMainBlockReason } from "./prompts.ts";
 import { type SessionRole, sessionRole } from "./session-role.ts";
 import { planSpawn } from "./spawn-plan.ts";
+import { injectedLine } from "./task-text.ts";
 import { asRecord, nonEmpty } from "./text.ts";
 
 /** The fields of the host's before_tool_call event and tool context this hook reads. */
@@ -107,7 +108,7 @@ function policyRefusal(
   ) {
     const orchestrator = store.activeOrchestrator(sessionKey, deps.now() - ORCHESTRATOR_STALE_MS);
     logger.info(
-      `orchestrator: blocked '${target}' in main session ${sessionKey} (delegation enforced)`,
+      `orchestrator: blocked '${injectedLine(target, 100)}' in main session ${sessionKey} (delegation enforced)`,
     );
     return { block: true, blockReason: buildMainBlockReason(target, orchestrator) };
   }
@@ -119,7 +120,7 @@ function policyRefusal(
     );
     if (attempts >= ORCHESTRATOR_FALLBACK_ATTEMPTS) {
       logger.warn(
-        `orchestrator: allowing direct tool fallback after repeated policy blocks (${target}, attempts=${attempts}) in ${sessionKey}`,
+        `orchestrator: allowing direct tool fallback after repeated policy blocks (${injectedLine(target, 100)}, attempts=${attempts}) in ${sessionKey}`,
       );
       return undefined;
     }

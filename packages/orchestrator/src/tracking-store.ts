@@ -14,6 +14,12 @@ import {
 const kindOf = (row: Row): SessionKind => (row.kind === "orchestrator" ? "orchestrator" : "worker");
 
 const DAY_MS = 86_400_000;
+/**
+ * How long a hook waits for another process's write lock. Short: hooks run on the gateway's
+ * event loop, which stands still while SQLite waits. A hook that times out skips its
+ * bookkeeping and logs it (see hooks.ts); tool policy in main sessions still applies.
+ */
+export const BUSY_TIMEOUT_MS = 50;
 
 /**
  * The orchestrator's SQLite state, as named operations over cached prepared statements: the
@@ -34,7 +40,9 @@ export class TrackingStore {
   }
 
   static open(path: string): TrackingStore {
-    return new TrackingStore(openDatabase(path, { schema: TRACKING_SCHEMA, busyTimeoutMs: 5_000 }));
+    return new TrackingStore(
+      openDatabase(path, { schema: TRACKING_SCHEMA, busyTimeoutMs: BUSY_TIMEOUT_MS }),
+    );
   }
 
   #sql(source: string) {
@@ -49,12 +57,16 @@ export class TrackingStore {
     if (this.#db.isOpen) this.#db.close();
   }
 
-  /** Drops what nobody will read again: stale pending spawns, old ended sessions and retry log. */
-  prune(now: number): void {
+  /**
+   * Drops what nobody will read again: stale pending spawns, tracked sessions, budgets and
+   * notes not updated for `ttlMs`, the old retry log and policy block counts.
+   */
+  prune(now: number, ttlMs: number): void {
+    const expired = now - ttlMs;
     this.#sql("DELETE FROM pending_spawns WHERE created_at < ?").run(now - 3_600_000);
-    this.#sql("DELETE FROM tracked_sessions WHERE ended_at IS NOT NULL AND ended_at < ?").run(
-      now - 7 * DAY_MS,
-    );
+    this.#sql("DELETE FROM tracked_sessions WHERE updated_at < ?").run(expired);
+    this.#sql("DELETE FROM retry_budgets WHERE updated_at < ?").run(expired);
+    this.#sql("DELETE FROM session_notes WHERE updated_at < ?").run(expired);
     this.#sql("DELETE FROM retry_log WHERE created_at < ?").run(now - 30 * DAY_MS);
     this.#sql("DELETE FROM policy_blocks WHERE updated_at < ?").run(now - DAY_MS);
   }
