@@ -64,11 +64,21 @@ describe("orchestrator registration", () => {
     expect(hooks).toEqual([]);
   });
 
-  it("refuses an unknown key at registration", () => {
-    expect(() => register("full", { maxRetries: 3 })).toThrow(
-      /orchestrator: config key "maxRetries" is not a known setting/,
-    );
-  });
+  it.each([
+    [{ maxRetries: 3 }, /orchestrator: config key "maxRetries" is not a known setting/],
+    [{ orchestratorLabelPrefix: "!!!" }, /config key "orchestratorLabelPrefix" needs at least one/],
+  ])(
+    "keeps its hooks with the default policy when the config is refused (%j)",
+    (config, message) => {
+      const { fake, hooks } = register("full", config);
+      expect(hooks).toEqual(HOOKS);
+      const errors = fake.logs.filter((line) => line.startsWith("error: "));
+      expect(errors).toEqual([expect.stringMatching(message)]);
+      expect(errors[0]).toMatch(
+        /running with the default settings \(main-session delegation enforced\)/,
+      );
+    },
+  );
 
   it("warns when enforcement is on and the allow lists add direct tools", () => {
     const { warnings } = register("full", {

@@ -1,6 +1,8 @@
+import { ConfigError } from "@cloudsigma/taas-core/config";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
-import { parseOrchestratorSettings } from "./config.ts";
+import { type OrchestratorSettings, parseOrchestratorSettings } from "./config.ts";
 import { createOrchestratorHooks } from "./hooks.ts";
 import { PLUGIN_ID, STATE_FILE } from "./identity.ts";
 import { orchestratorRuntime } from "./runtime.ts";
@@ -13,13 +15,14 @@ interface OrchestratorHost {
 }
 
 /**
- * The orchestrator's six hooks. The config is checked here, so a bad one fails the plugin at
- * load; the state file is opened on the first hook that needs it, never at register time.
+ * The orchestrator's six hooks. A config the parser refuses is reported and replaced by the
+ * defaults (delegation enforced): dropping the plugin instead would silently lift its policy.
+ * The state file is opened on the first hook that needs it, never at register time.
  */
 export function registerOrchestrator(api: OpenClawPluginApi, host: OrchestratorHost): void {
   // CLI metadata mode has no runtime and needs no hooks.
   if (api.registrationMode === "cli-metadata") return;
-  const settings = parseOrchestratorSettings(api.pluginConfig);
+  const settings = settingsOrDefaults(api);
   if (settings.enforceMainDelegation && settings.directToolAdditions.length > 0) {
     const named = settings.directToolAdditions.slice(0, 10).map((name) => injectedLine(name, 100));
     const more = settings.directToolAdditions.length - named.length;
@@ -51,4 +54,16 @@ export function registerOrchestrator(api: OpenClawPluginApi, host: OrchestratorH
   api.on("subagent_spawned", (event, ctx) => hooks.subagentSpawned(event, ctx));
   api.on("subagent_ended", (event) => hooks.subagentEnded(event));
   api.on("session_end", (event) => hooks.sessionEnd(event));
+}
+
+function settingsOrDefaults(api: OpenClawPluginApi): OrchestratorSettings {
+  try {
+    return parseOrchestratorSettings(api.pluginConfig);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    api.logger.error(
+      `${errorText(error, 300)}; running with the default settings (main-session delegation enforced) until the config is fixed`,
+    );
+    return parseOrchestratorSettings(undefined);
+  }
 }

@@ -175,7 +175,7 @@ describe("usage-ledger registration", () => {
     // A huge parameter is quoted, not echoed whole.
     const huge = await fake.call("usage-ledger.report", { since: "9".repeat(100_000) });
     const message = (huge.error as { message: string }).message;
-    expect(message).toMatch(/^--since "9{99}\.\.\. is not a duration/);
+    expect(message).toMatch(/^--since "9{100}…" is not a duration/);
     expect(message.length).toBeLessThan(250);
   });
 

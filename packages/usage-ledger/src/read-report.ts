@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { errorText, quoteInput } from "@cloudsigma/taas-core/error-text";
+import { errorText } from "@cloudsigma/taas-core/error-text";
+import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import {
   emptyTotals,
@@ -27,7 +28,7 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
   const by = options.by ?? "day";
   if (!isReportGroup(by)) {
     throw new ReportOptionError(
-      `--by must be one of ${REPORT_GROUPS.join(", ")}, got ${quoteInput(by)}`,
+      `--by must be one of ${REPORT_GROUPS.join(", ")}, got ${quoted(by)}`,
     );
   }
   const since = options.since ?? "7d";
@@ -38,7 +39,7 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
   const limit = options.limit === undefined ? 0 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 0) {
     throw new ReportOptionError(
-      `--limit must be a whole number >= 0, got ${quoteInput(options.limit)}`,
+      `--limit must be a whole number >= 0, got ${quoted(options.limit)}`,
     );
   }
   try {

@@ -1,4 +1,4 @@
-import { quoteInput } from "@cloudsigma/taas-core/error-text";
+import { quoted } from "@cloudsigma/taas-core/quoted";
 
 /** Report time ranges: `--since 7d` (m/h/d/w), an ISO date or date-time, or `all`. */
 
@@ -12,7 +12,7 @@ const UNIT_MS: Record<string, number> = {
 export class RangeParseError extends Error {
   constructor(flag: string, value: string) {
     super(
-      `${flag} ${quoteInput(value)} is not a duration (30m, 24h, 7d, 2w), an ISO date (2026-11-01) or "all"`,
+      `${flag} ${quoted(value)} is not a duration (30m, 24h, 7d, 2w), an ISO date (2026-11-01) or "all"`,
     );
     this.name = "RangeParseError";
   }
