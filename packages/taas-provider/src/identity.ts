@@ -17,9 +17,12 @@ export const DEFAULT_MODEL_REF = `${PROVIDER_ID}/${DEFAULT_MODEL_ID}`;
 /** The friendly name onboarding gives the default model in `agents.defaults.models`. */
 export const DEFAULT_MODEL_ALIAS = "CloudSigma TaaS";
 
-export const API_KEY_ENV_VAR = "CLOUDSIGMA_API_KEY";
-export const AUTH_METHOD_ID = "api-key";
-export const AUTH_CHOICE_ID = "cloudsigma-api-key";
-export const AUTH_CHOICE_LABEL = "CloudSigma TaaS API key";
-export const AUTH_OPTION_KEY = "cloudsigmaApiKey";
-export const AUTH_CLI_FLAG = "--cloudsigma-api-key";
+/** How an operator hands over the key: the env var, and the onboarding choice and CLI flag. */
+export const AUTH = {
+  envVar: "CLOUDSIGMA_API_KEY",
+  methodId: "api-key",
+  choiceId: "cloudsigma-api-key",
+  choiceLabel: "CloudSigma TaaS API key",
+  optionKey: "cloudsigmaApiKey",
+  cliFlag: "--cloudsigma-api-key",
+} as const;

@@ -2,17 +2,7 @@ import { readFileSync } from "node:fs";
 import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SPEC } from "./config.ts";
-import {
-  API_KEY_ENV_VAR,
-  AUTH_CHOICE_ID,
-  AUTH_CHOICE_LABEL,
-  AUTH_CLI_FLAG,
-  AUTH_METHOD_ID,
-  AUTH_OPTION_KEY,
-  PLUGIN_ID,
-  PROVIDER_ALIAS,
-  PROVIDER_ID,
-} from "./identity.ts";
+import { AUTH, PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
 
 function readJson(relative: string): unknown {
   return JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8"));
@@ -34,16 +24,16 @@ describe("openclaw.plugin.json", () => {
 
   it("declares the env var and the api-key auth choice the runtime registers", () => {
     expect(manifest).toMatchObject({
-      setup: { providers: [{ id: PROVIDER_ID, envVars: [API_KEY_ENV_VAR] }] },
+      setup: { providers: [{ id: PROVIDER_ID, envVars: [AUTH.envVar] }] },
       providerAuthChoices: [
         {
           provider: PROVIDER_ID,
-          method: AUTH_METHOD_ID,
-          choiceId: AUTH_CHOICE_ID,
-          choiceLabel: AUTH_CHOICE_LABEL,
-          optionKey: AUTH_OPTION_KEY,
-          cliFlag: AUTH_CLI_FLAG,
-          cliOption: `${AUTH_CLI_FLAG} <key>`,
+          method: AUTH.methodId,
+          choiceId: AUTH.choiceId,
+          choiceLabel: AUTH.choiceLabel,
+          optionKey: AUTH.optionKey,
+          cliFlag: AUTH.cliFlag,
+          cliOption: `${AUTH.cliFlag} <key>`,
         },
       ],
     });

@@ -6,15 +6,7 @@ import type {
 } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, describe, expect, it } from "vitest";
 import { catalogContext, requireProvider } from "./catalog.test-support.ts";
-import {
-  API_KEY_ENV_VAR,
-  AUTH_CHOICE_ID,
-  AUTH_CHOICE_LABEL,
-  AUTH_METHOD_ID,
-  DEFAULT_MODEL_REF,
-  PROVIDER_ALIAS,
-  PROVIDER_ID,
-} from "./identity.ts";
+import { AUTH, DEFAULT_MODEL_REF, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
 import { type ProviderRegistrationApi, registerTaasProvider } from "./register.ts";
 import { staticModels } from "./seed-catalog.ts";
 
@@ -51,7 +43,7 @@ describe("registerTaasProvider", () => {
       expect(requireOne(register(mode))).toMatchObject({
         id: PROVIDER_ID,
         aliases: [PROVIDER_ALIAS],
-        envVars: [API_KEY_ENV_VAR],
+        envVars: [AUTH.envVar],
       });
     },
   );
@@ -64,11 +56,11 @@ describe("registerTaasProvider", () => {
     const { auth } = requireOne(register("full"));
     expect(auth).toHaveLength(1);
     expect(auth[0]).toMatchObject({
-      id: AUTH_METHOD_ID,
-      label: AUTH_CHOICE_LABEL,
+      id: AUTH.methodId,
+      label: AUTH.choiceLabel,
       kind: "api_key",
       starterModel: DEFAULT_MODEL_REF,
-      wizard: { choiceId: AUTH_CHOICE_ID, groupId: PROVIDER_ID },
+      wizard: { choiceId: AUTH.choiceId, groupId: PROVIDER_ID },
     });
   });
 
