@@ -3,28 +3,21 @@
 // dist/index.js: one ESM file with the shared core bundled in, so an installed plugin needs
 // nothing but node:* and the host. rolldown does the bundling (it is already in the tree
 // through vite; a hand-written bundler would be a poorer page of code).
-import { existsSync, readdirSync } from "node:fs";
+// `node scripts/build.ts <folder>...` builds only those (each plugin's `prepack` does this).
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { pluginPackages, ROOT } from "./plugin-packages.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const only = process.argv.slice(2);
-
-const plugins = readdirSync(join(root, "packages"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => join(root, "packages", entry.name))
-  .filter(
-    (dir) =>
-      existsSync(join(dir, "openclaw.plugin.json")) && existsSync(join(dir, "src", "index.ts")),
-  )
-  .filter((dir) => only.length === 0 || only.some((name) => dir.endsWith(`/${name}`)));
+const plugins = pluginPackages(process.argv.slice(2));
 
 const started = Date.now();
-for (const dir of plugins) {
+for (const { dir } of plugins) {
   await build({
     input: join(dir, "src", "index.ts"),
     platform: "node",
+    // Module comments name paths relative to cwd: the root, so `npm pack` (run in the package
+    // folder) and `npm run build` write the same bytes.
+    cwd: ROOT,
     // The host provides its SDK; node built-ins stay imports.
     external: [/^openclaw(\/|$)/, /^node:/],
     output: { file: join(dir, "dist", "index.js"), format: "esm", sourcemap: false },
