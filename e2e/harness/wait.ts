@@ -82,5 +82,5 @@ function describe(value: unknown): string {
     : text;
 }
 
-/** A probe's answer for "some rows yet?": the list once it has any, else "not yet". */
+/** A probe's answer for "some rows yet?": the list once it is non-empty, else "not yet". */
 export const nonEmpty = <T>(items: T[]): T[] | undefined => (items.length > 0 ? items : undefined);

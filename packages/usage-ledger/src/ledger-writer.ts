@@ -1,14 +1,9 @@
-import { statSync } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import {
-  inTransaction,
-  openDatabase,
-  type SqliteFailure,
-  sqliteFailure,
-} from "@cloudsigma/taas-core/sqlite";
+import { inTransaction, openDatabase, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { Fifo } from "./fifo.ts";
+import { failureWords, fileIdentity } from "./ledger-file.ts";
 import { pruneLedger } from "./ledger-retention.ts";
 import { INSERT_USAGE_ROW, LEDGER_SCHEMA, usageRowParams } from "./ledger-schema.ts";
 
@@ -51,14 +46,6 @@ export interface FlushResult {
 
 const MAX_BACKOFF_MS = 2_000;
 
-/** How a failure is named in the log: what the operator has to fix. */
-const FAILURE_WORDS: Record<Exclude<SqliteFailure, "bad-row">, string> = {
-  busy: "busy",
-  "disk-full": "full (the disk or the database's size limit)",
-  "read-only": "read-only",
-  io: "failing to write (an I/O error: a full disk, a file-size limit or a failing device)",
-  unavailable: "unavailable",
-};
 const PRUNE_EVERY_MS = 3_600_000;
 const silent: WriterLogger = { warn: () => {}, error: () => {} };
 
@@ -230,7 +217,7 @@ export class LedgerWriter {
     const kind = sqliteFailure(error);
     if (kind !== "busy") this.closeDb(); // reopen next time (file replaced, disk fixed, ...)
     if (this.failures === 1 || this.failures % 20 === 0) {
-      const what = FAILURE_WORDS[kind === "bad-row" ? "unavailable" : kind];
+      const what = failureWords(kind);
       this.options.logger.warn(
         `ledger database ${this.options.path} is ${what} (${errorText(error)}); ${this.queue.size} row(s) kept for the next batch`,
       );
@@ -303,14 +290,5 @@ export class LedgerWriter {
     this.db = undefined;
     this.insert = undefined;
     this.inode = undefined;
-  }
-}
-
-function fileIdentity(path: string): { dev: number; ino: number } | undefined {
-  try {
-    const { dev, ino } = statSync(path);
-    return { dev, ino };
-  } catch {
-    return undefined;
   }
 }
