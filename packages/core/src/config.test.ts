@@ -96,3 +96,58 @@ describe("configJsonSchema", () => {
     });
   });
 });
+
+describe("integerRecords fields", () => {
+  const mapSpec = {
+    perModel: {
+      type: "integerRecords",
+      maxEntries: 2,
+      fields: {
+        minTokens: { min: 1, max: 10_000, description: "min" },
+        ttlSeconds: { min: 1, max: 3600, description: "ttl" },
+      },
+      description: "per model",
+    },
+  } as const;
+
+  it("defaults to no entries and keeps valid ones as given", () => {
+    expect(parseConfig("p", mapSpec, {}).perModel).toEqual({});
+    const parsed = parseConfig("p", mapSpec, {
+      perModel: { "taas/claude-*": { minTokens: 2048 }, "taas/gpt-5": { ttlSeconds: 600 } },
+    });
+    expect(parsed.perModel["taas/claude-*"]?.minTokens).toBe(2048);
+    expect(parsed.perModel["taas/gpt-5"]).toEqual({ ttlSeconds: 600 });
+  });
+
+  it.each([
+    [{ perModel: [] }, /"perModel" must be an object, got a list/],
+    [{ perModel: { a: 5 } }, /entry "a" must be an object/],
+    [
+      { perModel: { a: { minTokns: 5 } } },
+      /entry "a" has unknown setting "minTokns" \(known: minTokens, ttlSeconds\)/,
+    ],
+    [
+      { perModel: { a: { ttlSeconds: 0 } } },
+      /entry "a": ttlSeconds must be an integer between 1 and 3600/,
+    ],
+    [{ perModel: { a: {}, b: {}, c: {} } }, /takes at most 2 entries/],
+  ])("rejects %j with a message naming the key", (raw, message) => {
+    expect(() => parseConfig("p", mapSpec, raw)).toThrow(message);
+  });
+
+  it("declares an object of closed, bounded integer objects", () => {
+    const schema = configJsonSchema(mapSpec) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(schema.properties.perModel).toMatchObject({
+      type: "object",
+      maxProperties: 2,
+      default: {},
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: { minTokens: { type: "integer", minimum: 1, maximum: 10_000 } },
+      },
+    });
+  });
+});

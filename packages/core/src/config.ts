@@ -24,6 +24,13 @@ export type FieldSpec =
       minItems?: number;
       maxItems?: number;
       description: string;
+    }
+  | {
+      /** Named entries (e.g. per model), each an object of optional bounded integers. */
+      type: "integerRecords";
+      fields: Readonly<Record<string, { min: number; max: number; description: string }>>;
+      maxEntries: number;
+      description: string;
     };
 
 export type ConfigSpec = Record<string, FieldSpec>;
@@ -40,7 +47,9 @@ type ValueOf<F extends FieldSpec> = F extends { type: "boolean" }
           ? string | undefined
           : F extends { type: "stringList"; enum: readonly (infer E)[] }
             ? E[]
-            : string[];
+            : F extends { type: "integerRecords"; fields: infer R }
+              ? Record<string, { [K in keyof R]?: number }>
+              : string[];
 
 export type ParsedConfig<S extends ConfigSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
@@ -125,7 +134,39 @@ function parseField(pluginId: string, key: string, field: FieldSpec, value: unkn
       }
       return [...new Set(list)];
     }
+    case "integerRecords":
+      return parseIntegerRecords(field, value, fail);
   }
+}
+
+function parseIntegerRecords(
+  field: Extract<FieldSpec, { type: "integerRecords" }>,
+  value: unknown,
+  fail: (problem: string) => ConfigError,
+): Record<string, Record<string, number>> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw fail(`must be an object, got ${describe(value)}`);
+  const entries = Object.entries(value);
+  if (entries.length > field.maxEntries) throw fail(`takes at most ${field.maxEntries} entries`);
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, entry] of entries) {
+    const where = `entry ${JSON.stringify(name.slice(0, 60))}`;
+    if (!isRecord(entry)) throw fail(`${where} must be an object, got ${describe(entry)}`);
+    const parsed: Record<string, number> = {};
+    for (const [key, raw] of Object.entries(entry)) {
+      const bounds = field.fields[key];
+      if (!bounds) {
+        throw fail(
+          `${where} has unknown setting ${JSON.stringify(key.slice(0, 60))} (known: ${Object.keys(field.fields).join(", ")})`,
+        );
+      }
+      if (typeof raw !== "number" || !Number.isInteger(raw) || raw < bounds.min || raw > bounds.max)
+        throw fail(`${where}: ${key} must be an integer between ${bounds.min} and ${bounds.max}`);
+      parsed[key] = raw;
+    }
+    out[name] = parsed;
+  }
+  return out;
 }
 
 function describe(value: unknown): string {
@@ -174,6 +215,29 @@ export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
           ...(field.minItems !== undefined ? { minItems: field.minItems } : {}),
           ...(field.maxItems !== undefined ? { maxItems: field.maxItems } : {}),
           default: [...field.default],
+          description: field.description,
+        };
+        break;
+      case "integerRecords":
+        properties[key] = {
+          type: "object",
+          maxProperties: field.maxEntries,
+          additionalProperties: {
+            type: "object",
+            additionalProperties: false,
+            properties: Object.fromEntries(
+              Object.entries(field.fields).map(([name, bounds]) => [
+                name,
+                {
+                  type: "integer",
+                  minimum: bounds.min,
+                  maximum: bounds.max,
+                  description: bounds.description,
+                },
+              ]),
+            ),
+          },
+          default: {},
           description: field.description,
         };
         break;

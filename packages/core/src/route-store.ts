@@ -34,6 +34,23 @@ export interface RouteCapture {
   routedContextWindow?: number;
 }
 
+/**
+ * One request's prompt as short digests, in the order a provider's prefix cache reads it: the
+ * tool schemas, then the messages. The usage ledger compares a call's prefix with the previous
+ * call of the same affinity id to find what it could have read from cache, and where the prompt
+ * changed when it could not. Digests only: no prompt text is stored.
+ */
+export interface PromptPrefix {
+  /** `[digest, characters]` per tool schema, then per message, as sent. */
+  segments: Array<[string, number]>;
+  /** How many of `segments` are tool schemas. */
+  tools: number;
+  /** How many messages after the tools are leading system or developer messages. */
+  system: number;
+  /** True when the prompt had more segments than are kept: the tail was not compared. */
+  truncated?: boolean;
+}
+
 /** The store under the OpenClaw state dir (the optimizer's manifest backs up this folder). */
 export const ROUTE_STORE_RELATIVE_PATH = join("openclaw-taas-affinity", "routes.sqlite");
 
@@ -41,7 +58,11 @@ export const routeStorePath = (stateDir: string): string =>
   join(stateDir, ROUTE_STORE_RELATIVE_PATH);
 
 /** The tables the writer keeps and the reader queries (the writer's schema creates them). */
-export const ROUTE_TABLES = { latest: "latest_route", calls: "call_route" } as const;
+export const ROUTE_TABLES = {
+  latest: "latest_route",
+  calls: "call_route",
+  prefixes: "call_prefix",
+} as const;
 
 export type RouteScope = "session" | "agent";
 
@@ -51,6 +72,8 @@ export interface RouteLookup {
   latest(scope: RouteScope, key: string): RouteCapture | undefined;
   /** The capture of one model call (`<runId>:model:<n>`). */
   byCallId(callId: string): RouteCapture | undefined;
+  /** The prompt prefix digests of one model call, computed after it was sent. */
+  prefixByCallId(callId: string): PromptPrefix | undefined;
 }
 
 /**
@@ -67,14 +90,25 @@ export class RouteReader implements RouteLookup {
 
   latest(scope: RouteScope, key: string): RouteCapture | undefined {
     return this.#one(
-      `SELECT capture FROM ${ROUTE_TABLES.latest} WHERE scope = ? AND key = ?`,
+      `SELECT capture AS value FROM ${ROUTE_TABLES.latest} WHERE scope = ? AND key = ?`,
       scope,
       key,
     );
   }
 
   byCallId(callId: string): RouteCapture | undefined {
-    return this.#one(`SELECT capture FROM ${ROUTE_TABLES.calls} WHERE call_id = ?`, callId);
+    return this.#one(
+      `SELECT capture AS value FROM ${ROUTE_TABLES.calls} WHERE call_id = ?`,
+      callId,
+    );
+  }
+
+  prefixByCallId(callId: string): PromptPrefix | undefined {
+    const raw = this.#value(
+      `SELECT prefix AS value FROM ${ROUTE_TABLES.prefixes} WHERE call_id = ?`,
+      callId,
+    );
+    return parsePrefix(raw);
   }
 
   close(): void {
@@ -83,10 +117,14 @@ export class RouteReader implements RouteLookup {
   }
 
   #one(sql: string, ...params: string[]): RouteCapture | undefined {
+    return parseCapture(this.#value(sql, ...params));
+  }
+
+  #value(sql: string, ...params: string[]): unknown {
     const db = this.#open();
     if (!db) return undefined;
     try {
-      return parseCapture(db.prepare(sql).get(...params)?.capture);
+      return db.prepare(sql).get(...params)?.value;
     } catch (error) {
       // A file created a moment ago may not hold its tables yet: nothing to read, not a fault.
       if (error instanceof Error && /no such table/.test(error.message)) return undefined;
@@ -106,6 +144,22 @@ export function parseCapture(value: unknown): RouteCapture | undefined {
   if (typeof value !== "string") return undefined;
   try {
     return JSON.parse(value) as RouteCapture;
+  } catch {
+    return undefined;
+  }
+}
+
+function parsePrefix(value: unknown): PromptPrefix | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const prefix = parsed as Partial<PromptPrefix>;
+    return Array.isArray(prefix.segments) &&
+      typeof prefix.tools === "number" &&
+      typeof prefix.system === "number"
+      ? (prefix as PromptPrefix)
+      : undefined;
   } catch {
     return undefined;
   }

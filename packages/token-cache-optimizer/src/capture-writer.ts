@@ -1,11 +1,23 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix, RouteCapture } from "@cloudsigma/taas-core/route-store";
 import { isBusyError } from "@cloudsigma/taas-core/sqlite";
-import type { RouteStoreCaps } from "./route-store-writer.ts";
+import { promptPrefix } from "./prompt-prefix.ts";
+import type { CallPrefix, RouteStoreCaps } from "./route-store-writer.ts";
 
 /** The part of the route store writer this queue needs (a fake in tests). */
 export interface CaptureSink {
-  write(captures: readonly RouteCapture[], caps: RouteStoreCaps): void;
+  write(
+    captures: readonly RouteCapture[],
+    caps: RouteStoreCaps,
+    prefixes?: readonly CallPrefix[],
+  ): void;
+}
+
+interface Pending {
+  capture: RouteCapture;
+  /** The request body as sent, digested at flush time and then let go. */
+  payload?: unknown;
+  prefix?: PromptPrefix;
 }
 
 export interface CaptureWriterOptions {
@@ -25,7 +37,7 @@ export interface CaptureWriterOptions {
  * right after its turn still leaves its route.
  */
 export class CaptureWriter {
-  readonly #pending: RouteCapture[] = [];
+  readonly #pending: Pending[] = [];
   readonly #options: Required<CaptureWriterOptions>;
   #scheduled = false;
   #warned = false;
@@ -34,8 +46,12 @@ export class CaptureWriter {
     this.#options = { maxPending: 1000, retryDelayMs: 250, ...options };
   }
 
-  enqueue(capture: RouteCapture): void {
-    this.#pending.push(capture);
+  /**
+   * Queues a capture and, when given, the request body it answered: the body's prefix digests
+   * are computed when the batch is written, after the request went out, not on its path.
+   */
+  enqueue(capture: RouteCapture, payload?: unknown): void {
+    this.#pending.push(payload === undefined ? { capture } : { capture, payload });
     if (this.#pending.length > this.#options.maxPending) this.#pending.shift();
     this.#schedule(0);
   }
@@ -48,8 +64,22 @@ export class CaptureWriter {
   flush(): boolean {
     if (this.#pending.length === 0) return true;
     const batch = this.#pending.slice();
+    const prefixes: CallPrefix[] = [];
+    for (const entry of batch) {
+      if (entry.payload !== undefined) {
+        entry.prefix = digestQuietly(entry.payload);
+        entry.payload = undefined;
+      }
+      if (entry.prefix && entry.capture.callId) {
+        prefixes.push({ callId: entry.capture.callId, prefix: entry.prefix });
+      }
+    }
     try {
-      this.#options.sink().write(batch, this.#options.caps);
+      this.#options.sink().write(
+        batch.map((entry) => entry.capture),
+        this.#options.caps,
+        prefixes,
+      );
       this.#pending.splice(0, batch.length);
       this.#warned = false;
       return true;
@@ -72,5 +102,14 @@ export class CaptureWriter {
     // unref: a pending retry must never keep a finished CLI run alive; the shutdown flush covers it.
     if (delayMs === 0) setImmediate(run);
     else setTimeout(run, delayMs).unref();
+  }
+}
+
+/** A body we cannot digest (a cycle, a getter that throws) costs the call its prefix, nothing more. */
+function digestQuietly(payload: unknown): PromptPrefix | undefined {
+  try {
+    return promptPrefix(payload);
+  } catch {
+    return undefined;
   }
 }

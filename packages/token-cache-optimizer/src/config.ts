@@ -54,6 +54,13 @@ export const CONFIG_SPEC = {
     max: 1_000_000,
     description: "Per-call route captures kept for the usage ledger (0 keeps none).",
   },
+  upstreamHeader: {
+    type: "string",
+    default: "x-taas-upstream",
+    maxLength: 100,
+    description:
+      "Response header that names the upstream replica which served a call; the usage ledger tells a replica switch from a provider-side miss by it.",
+  },
   debug: {
     type: "boolean",
     default: false,

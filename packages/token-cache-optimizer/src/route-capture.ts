@@ -23,6 +23,8 @@ export interface CaptureContext {
   attempt: number;
   provider: string;
   model: string;
+  /** The response header naming the replica that served the call (lower-case). */
+  upstreamHeader?: string;
   now?: () => Date;
 }
 
@@ -57,7 +59,10 @@ export function captureFromResponse(
     status: response.status,
     autorouted: flag(header(headers, CAPTURED_HEADERS.autorouted)) ?? false,
     ...definedOnly({
-      upstream: header(headers, CAPTURED_HEADERS.upstream),
+      upstream: header(
+        headers,
+        (context.upstreamHeader ?? CAPTURED_HEADERS.upstream).toLowerCase(),
+      ),
       requestId: header(headers, CAPTURED_HEADERS.requestId),
       traceId: header(headers, CAPTURED_HEADERS.traceId) ?? traceparent,
       autorouterModel: header(headers, CAPTURED_HEADERS.autorouterModel),

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import {
+  type PromptPrefix,
   ROUTE_TABLES,
   type RouteCapture,
   type RouteScope,
@@ -18,7 +19,13 @@ export interface RouteStoreCaps {
   maxCalls: number;
 }
 
-const { latest: LATEST, calls: CALLS } = ROUTE_TABLES;
+/** A call's prompt prefix digests, stored beside its capture (trimmed by the same cap). */
+export interface CallPrefix {
+  callId: string;
+  prefix: PromptPrefix;
+}
+
+const { latest: LATEST, calls: CALLS, prefixes: PREFIXES } = ROUTE_TABLES;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${LATEST} (
@@ -36,6 +43,12 @@ CREATE TABLE IF NOT EXISTS ${CALLS} (
   capture TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS ${CALLS}_age ON ${CALLS} (captured_at);
+CREATE TABLE IF NOT EXISTS ${PREFIXES} (
+  call_id TEXT PRIMARY KEY,
+  captured_at INTEGER NOT NULL,
+  prefix TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS ${PREFIXES}_age ON ${PREFIXES} (captured_at);
 `;
 
 export class RouteStoreWriter {
@@ -52,8 +65,12 @@ export class RouteStoreWriter {
   }
 
   /** Writes a batch in one transaction and trims every table to its cap (least recent out). */
-  write(captures: readonly RouteCapture[], caps: RouteStoreCaps): void {
-    if (captures.length === 0) return;
+  write(
+    captures: readonly RouteCapture[],
+    caps: RouteStoreCaps,
+    prefixes: readonly CallPrefix[] = [],
+  ): void {
+    if (captures.length === 0 && prefixes.length === 0) return;
     const db = this.#open();
     inTransaction(db, () => {
       const upsertLatest = db.prepare(
@@ -71,23 +88,32 @@ export class RouteStoreWriter {
         if (capture.agentId) upsertLatest.run("agent", capture.agentId, at, json);
         if (capture.callId) upsertCall.run(capture.callId, capture.sessionId, at, json);
       }
+      const upsertPrefix = db.prepare(
+        `INSERT OR REPLACE INTO ${PREFIXES} (call_id, captured_at, prefix) VALUES (?, ?, ?)`,
+      );
+      const now = Date.now();
+      for (const { callId, prefix } of prefixes) {
+        upsertPrefix.run(callId, now, JSON.stringify(prefix));
+      }
       const trimLatest = db.prepare(
         `DELETE FROM ${LATEST} WHERE scope = ?1 AND key NOT IN (SELECT key FROM ${LATEST} WHERE scope = ?1 ORDER BY captured_at DESC LIMIT ?2)`,
       );
       trimLatest.run("session", caps.maxSessions);
       trimLatest.run("agent", caps.maxAgents);
-      db.prepare(
-        `DELETE FROM ${CALLS} WHERE call_id NOT IN (SELECT call_id FROM ${CALLS} ORDER BY captured_at DESC LIMIT ?)`,
-      ).run(caps.maxCalls);
+      for (const table of [CALLS, PREFIXES]) {
+        db.prepare(
+          `DELETE FROM ${table} WHERE call_id NOT IN (SELECT call_id FROM ${table} ORDER BY captured_at DESC LIMIT ?)`,
+        ).run(caps.maxCalls);
+      }
     });
   }
 
   /** Rows kept per table (for the caps' tests and diagnostics). */
-  count(scope: RouteScope | "call"): number {
+  count(scope: RouteScope | "call" | "prefix"): number {
     const db = this.#open();
     const row =
-      scope === "call"
-        ? db.prepare(`SELECT count(*) AS n FROM ${CALLS}`).get()
+      scope === "call" || scope === "prefix"
+        ? db.prepare(`SELECT count(*) AS n FROM ${scope === "call" ? CALLS : PREFIXES}`).get()
         : db.prepare(`SELECT count(*) AS n FROM ${LATEST} WHERE scope = ?`).get(scope);
     return Number(row?.n ?? 0);
   }

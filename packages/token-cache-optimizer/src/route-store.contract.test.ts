@@ -54,6 +54,26 @@ describe("route store seam", () => {
     reader.close();
   });
 
+  it("hands a call's prompt prefix digests to the reader, trimmed by the per-call cap", () => {
+    const dir = stateDir();
+    const writer = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
+    const caps = { maxSessions: 10, maxAgents: 10, maxCalls: 2 };
+    const prefix = (n: number) => ({
+      segments: [[`d${n}`, 10 * n] as [string, number]],
+      tools: 0,
+      system: 1,
+    });
+    for (let n = 1; n <= 3; n++) {
+      writer.write([capture(n)], caps, [{ callId: `run-${n}:model:1`, prefix: prefix(n) }]);
+    }
+    expect(reader.prefixByCallId("run-3:model:1")).toEqual(prefix(3));
+    expect(reader.prefixByCallId("run-1:model:1")).toBeUndefined();
+    expect(writer.count("prefix")).toBe(2);
+    writer.close();
+    reader.close();
+  });
+
   it("finds a per-session or pinned capture by the workspace's id too", () => {
     const dir = stateDir();
     const writer = new RouteStoreWriter(dir);

@@ -2,7 +2,7 @@ import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import { CaptureWriter } from "./capture-writer.ts";
 import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
 import type { RepoHintsCache } from "./repo-hints.ts";
-import type { RouteStoreCaps } from "./route-store-writer.ts";
+import type { CallPrefix, RouteStoreCaps } from "./route-store-writer.ts";
 import { type AffinityRuntime, createAffinityWrapper, type StreamFn } from "./stream-wrapper.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
@@ -46,6 +46,7 @@ export const model = (provider = "cloudsigma", id = "gpt-5.5"): Model =>
 export interface Harness {
   wrap: (ctx: Partial<WrapContext> & { streamFn: StreamFn }) => StreamFn;
   captures: RouteCapture[];
+  prefixes: CallPrefix[];
   debugLines: string[];
   writer: CaptureWriter;
 }
@@ -60,11 +61,14 @@ export function wrapperHarness(
   } = {},
 ): Harness {
   const captures: RouteCapture[] = [];
+  const prefixes: CallPrefix[] = [];
   const debugLines: string[] = [];
   const writer = new CaptureWriter({
     sink: () => ({
-      write: (batch: readonly RouteCapture[], _caps: RouteStoreCaps) =>
-        void captures.push(...batch),
+      write: (batch: readonly RouteCapture[], _caps: RouteStoreCaps, digests = []) => {
+        captures.push(...batch);
+        prefixes.push(...digests);
+      },
     }),
     caps: { maxSessions: 10, maxAgents: 10, maxCalls: 10 },
     warn: () => {},
@@ -89,6 +93,7 @@ export function wrapperHarness(
   const wrapper = createAffinityWrapper(runtime);
   return {
     captures,
+    prefixes,
     debugLines,
     writer,
     wrap: (ctx) => {

@@ -186,4 +186,47 @@ describe("affinity stream wrapper", () => {
     });
     expect(harness.debugLines.some((line) => line.includes("upstream=replica-3"))).toBe(true);
   });
+
+  it("digests the prompt exactly as sent, after the response, under the call's id", async () => {
+    const harness = wrapperHarness();
+    const body = () => ({
+      model: "gpt-5.5",
+      tools: [{ type: "function", function: { name: "read" } }],
+      messages: [
+        { role: "system", content: "S".repeat(50_000) },
+        { role: "user", content: "hi" },
+      ],
+    });
+    const transport = fakeTransport(body);
+    await call(harness.wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {
+      requestId: "r:model:2",
+    });
+    // Nothing is digested while the call is on its way; the batch write does it.
+    expect(harness.prefixes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(harness.prefixes).toHaveLength(1);
+    const [stored] = harness.prefixes;
+    expect(stored?.callId).toBe("r:model:2");
+    expect(stored?.prefix.tools).toBe(1);
+    expect(stored?.prefix.system).toBe(1);
+    const sent = JSON.parse(transport.calls[0]?.body ?? "{}") as { messages: unknown[] };
+    // The last message's length is the patched body's, as the upstream received it.
+    expect(stored?.prefix.segments.map(([, chars]) => chars)).toEqual([
+      JSON.stringify(body().tools[0]).length,
+      ...sent.messages.map((message) => JSON.stringify(message).length),
+    ]);
+  });
+
+  it("reads the upstream from the configured response header", async () => {
+    const harness = wrapperHarness({ config: { upstreamHeader: "X-Backend-Node" } });
+    const transport = fakeTransport(basePayload, {
+      status: 200,
+      headers: { "x-backend-node": "node-7", "x-taas-upstream": "replica-1" },
+    });
+    await call(harness.wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {
+      requestId: "r:model:3",
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(harness.captures[0]?.upstream).toBe("node-7");
+  });
 });

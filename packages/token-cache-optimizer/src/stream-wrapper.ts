@@ -80,6 +80,8 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       const hints =
         workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
       const metadata = metadataFor(identity, hints);
+      // The body as sent, kept by reference only: its prefix is digested after the response.
+      let sent: unknown;
       const next: StreamOptions = {
         ...options,
         headers: mergeHeadersCallerWins(
@@ -93,7 +95,8 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
         ),
         onPayload: async (payload, payloadModel) => {
           const result = (await options?.onPayload?.(payload, payloadModel)) ?? payload;
-          return patchPayloadMetadata(result, metadata);
+          sent = patchPayloadMetadata(result, metadata);
+          return sent;
         },
         onResponse: async (response, responseModel) => {
           const capture = captureFromResponse(response, {
@@ -108,8 +111,10 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
             attempt: turn.attempt,
             provider: model.provider,
             model: model.id,
+            upstreamHeader: runtime.config.upstreamHeader,
           });
-          runtime.writer()?.enqueue(capture);
+          runtime.writer()?.enqueue(capture, sent);
+          sent = undefined;
           runtime.debug?.(
             `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""} session=${capture.sessionId}`,
           );

@@ -33,6 +33,11 @@ describe("usage-ledger config", () => {
       batchSize: 500,
       maxQueuedRows: 100_000,
       busyTimeoutMs: 25,
+      cacheMinTokens: 1024,
+      cacheStepTokens: 128,
+      cacheTtlSeconds: 300,
+      cacheGeometry: {},
+      missLogTokens: 4096,
     });
   });
 

@@ -52,6 +52,49 @@ export const CONFIG_SPEC = {
     description:
       "How long one write waits for another process's lock before retrying later. Keep it short: the wait blocks the gateway's event loop.",
   },
+  cacheMinTokens: {
+    type: "integer",
+    default: 1024,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Shortest prompt the provider caches (OpenAI: 1024 tokens; Anthropic: 1024-4096 by model). Below it a call's ceiling is 0.",
+  },
+  cacheStepTokens: {
+    type: "integer",
+    default: 128,
+    min: 1,
+    max: 100_000,
+    description:
+      "Cache hits come in multiples of this many tokens above the minimum (OpenAI: 128).",
+  },
+  cacheTtlSeconds: {
+    type: "integer",
+    default: 300,
+    min: 1,
+    max: 86_400,
+    description:
+      "Idle time after which a cached prefix is gone (OpenAI: cleared after 5-10 min idle; Anthropic: 5 min, or 1 h when asked). A miss after a longer gap is ttl_expired.",
+  },
+  cacheGeometry: {
+    type: "integerRecords",
+    maxEntries: 256,
+    fields: {
+      minTokens: { min: 1, max: 1_000_000, description: "Shortest cached prompt." },
+      stepTokens: { min: 1, max: 100_000, description: "Cache hit granularity." },
+      ttlSeconds: { min: 1, max: 86_400, description: "Idle lifetime of a cached prefix." },
+    },
+    description:
+      'Per-model overrides of the three cache settings, keyed "<provider>/<model>" (the routed model for autorouted calls); a key ending in "*" matches by prefix, the longest key wins.',
+  },
+  missLogTokens: {
+    type: "integer",
+    default: 4096,
+    min: 0,
+    max: 10_000_000,
+    description:
+      "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute. 0: never.",
+  },
 } as const satisfies ConfigSpec;
 
 export type LedgerConfig = ParsedConfig<typeof CONFIG_SPEC>;
