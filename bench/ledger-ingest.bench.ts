@@ -9,16 +9,13 @@ import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import { openLedger } from "../packages/usage-ledger/src/ledger-migrate.ts";
 import {
   queryLedgerReport,
   REPORT_GROUPS,
   type ReportGroup,
 } from "../packages/usage-ledger/src/ledger-report.ts";
-import {
-  INSERT_USAGE_ROW,
-  LEDGER_SCHEMA,
-  usageRowParams,
-} from "../packages/usage-ledger/src/ledger-schema.ts";
+import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/ledger-schema.ts";
 import { LedgerWriter } from "../packages/usage-ledger/src/ledger-writer.ts";
 import { median, printTable } from "./table.ts";
 
@@ -101,7 +98,7 @@ function naiveIngest(path: string, records: readonly UsageRecord[]): void {
 
 /** This ledger's schema and rollup, but one autocommit INSERT per event: batching's share alone. */
 function autocommitIngest(path: string, records: readonly UsageRecord[]): void {
-  const db = openDatabase(path, { schema: LEDGER_SCHEMA });
+  const db = openLedger(path);
   const insert = db.prepare(INSERT_USAGE_ROW);
   for (const r of records) insert.run(...usageRowParams(r, NOW));
   db.close();
@@ -173,10 +170,13 @@ const RAW_SUMS =
   "count(*), sum(calls), sum(input), sum(output), sum(cache_read), sum(cache_write), sum(total), sum(cost_nusd), sum(saving_nusd)";
 const RAW_KEY: Record<ReportGroup, string> = {
   day: "ts / 86400000",
+  hour: "ts / 3600000",
   agent: "agent_id",
   model: "provider, model",
   session: "session_key",
   trigger: "trigger",
+  cause: "miss_cause",
+  upstream: "upstream_route",
 };
 
 function timeMs(work: () => unknown, runs = 5): { ms: number; result: unknown } {

@@ -29,9 +29,9 @@ export interface ReportPayload {
     calls: number;
     input: number;
     cacheRead: number;
-    cacheHitPercent: number | null;
+    hitPercent: number | null;
   }>;
-  totals: { calls: number; cacheHitPercent: number | null };
+  totals: { calls: number; hitPercent: number | null };
 }
 
 /** Committed ledger rows, as another process reads them; none while the plugin creates the file. */

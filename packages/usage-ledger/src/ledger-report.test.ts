@@ -4,9 +4,9 @@ import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MISS_CAUSES } from "./cache-accounting.ts";
 import {
   emptyTotals,
   queryLedgerReport,
@@ -14,13 +14,14 @@ import {
   type ReportGroup,
   type ReportTotals,
 } from "./ledger-report.ts";
+import type { LedgerRow } from "./ledger-schema.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
 
 const HOUR = 3_600_000;
 const start = Date.UTC(2026, 10, 1, 0, 0);
 let dir: string;
 let db: DatabaseSync;
-const records: UsageRecord[] = [];
+const records: LedgerRow[] = [];
 
 // 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models,
 // sessions and triggers, run rows, failures and unknown costs.
@@ -31,8 +32,11 @@ beforeAll(() => {
   for (let i = 0; i < 900; i++) {
     ts += 60_000 + ((i * 7919) % 400_000);
     const run = i % 9 === 0;
-    records.push(
-      sampleRecord({
+    // Every seventh call has no accounting (no optimizer capture), like rows from before it.
+    const accounted = !run && i % 7 !== 0;
+    const expected = (i * 13) % 800;
+    records.push({
+      ...sampleRecord({
         eventId: `e${i}`,
         ts,
         granularity: run ? "run" : "call",
@@ -52,8 +56,19 @@ beforeAll(() => {
         costSource: i % 10 === 0 ? null : "host",
         savingNano: i % 10 === 0 ? null : 10 * i,
         outcome: i % 23 === 0 ? "error" : "completed",
+        upstreamRoute: i % 6 === 0 ? null : `replica-${i % 4}`,
       }),
-    );
+      cache: accounted
+        ? {
+            affinityId: `oc:${i % 5}`,
+            expected,
+            missed: Math.max(0, expected - ((i * 31) % 900)),
+            invalidated: i % 8,
+            cause: MISS_CAUSES[i % MISS_CAUSES.length] ?? "none",
+            divergedAt: null,
+          }
+        : undefined,
+    });
   }
   const writer = new LedgerWriter({ path, batchSize: 128 });
   for (const r of records) writer.enqueue(r);
@@ -66,10 +81,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function keyOf(by: ReportGroup, r: UsageRecord): string | null {
+function keyOf(by: ReportGroup, r: LedgerRow): string | null {
   switch (by) {
     case "day":
       return new Date(r.ts).toISOString().slice(0, 10);
+    case "hour":
+      return new Date(Math.floor(r.ts / HOUR) * HOUR).toISOString();
+    case "cause":
+      return r.cache?.cause ?? null;
+    case "upstream":
+      return r.upstreamRoute;
     case "agent":
       return r.agentId;
     case "model":
@@ -99,6 +120,15 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
     g.costNano += r.costNano ?? 0;
     g.costUnknownRows += r.costNano === null ? 1 : 0;
     g.savingNano += r.savingNano ?? 0;
+    const prompt = r.usage.input + r.usage.cacheRead + r.usage.cacheWrite;
+    const cache =
+      r.cache?.expected === undefined || r.cache.expected === null ? undefined : r.cache;
+    g.expectedCacheRead += cache?.expected ?? 0;
+    g.missedTokens += cache?.missed ?? 0;
+    g.invalidatedTokens += cache?.invalidated ?? 0;
+    g.accountedPrompt += cache ? prompt : 0;
+    g.accountedRead += cache ? r.usage.cacheRead : 0;
+    g.unaccountedCalls += cache ? 0 : r.calls;
     groups.set(key, g);
   }
   return groups;

@@ -6,7 +6,16 @@ import type { DatabaseSync } from "node:sqlite";
  * million rows reads a few thousand rollup rows, and its range is still exact to the ms.
  */
 
-export const REPORT_GROUPS = ["day", "agent", "model", "session", "trigger"] as const;
+export const REPORT_GROUPS = [
+  "day",
+  "hour",
+  "agent",
+  "model",
+  "session",
+  "trigger",
+  "cause",
+  "upstream",
+] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 
 export const isReportGroup = (value: unknown): value is ReportGroup =>
@@ -27,6 +36,17 @@ export interface ReportTotals {
   /** Rows whose cost is unknown (no host cost, no catalog price): not in costNano. */
   costUnknownRows: number;
   savingNano: number;
+  /** Tokens the accounted calls could have read from cache (their ceiling). */
+  expectedCacheRead: number;
+  /** Of those, the tokens not read. */
+  missedTokens: number;
+  /** Tokens a change of the prompt made unreadable (system prompt, tools, history). */
+  invalidatedTokens: number;
+  /** Prompt tokens and cache reads of the accounted calls: the base of the ideal and efficiency. */
+  accountedPrompt: number;
+  accountedRead: number;
+  /** Calls without cache accounting (no optimizer capture, no usage, older rows). */
+  unaccountedCalls: number;
 }
 
 export interface ReportRow extends ReportTotals {
@@ -55,19 +75,34 @@ export interface ReportQuery {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
+const ACCOUNTED = "expected_cache_read IS NOT NULL";
+
 const SUMS = `count(*) AS rows, sum(calls) AS calls, sum(coalesce(outcome = 'error', 0)) AS errors,
   sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
   sum(cache_write) AS cacheWrite, sum(total) AS total, sum(coalesce(cost_nusd, 0)) AS costNano,
-  sum(cost_nusd IS NULL) AS costUnknownRows, sum(coalesce(saving_nusd, 0)) AS savingNano`;
+  sum(cost_nusd IS NULL) AS costUnknownRows, sum(coalesce(saving_nusd, 0)) AS savingNano,
+  sum(coalesce(expected_cache_read, 0)) AS expectedCacheRead,
+  sum(coalesce(missed_tokens, 0)) AS missedTokens,
+  sum(coalesce(invalidated_tokens, 0)) AS invalidatedTokens,
+  sum(CASE WHEN ${ACCOUNTED} THEN input + cache_read + cache_write ELSE 0 END) AS accountedPrompt,
+  sum(CASE WHEN ${ACCOUNTED} THEN cache_read ELSE 0 END) AS accountedRead,
+  sum(CASE WHEN ${ACCOUNTED} THEN 0 ELSE calls END) AS unaccountedCalls`;
 
 const ROLLUP_SUMS = `sum(rows) AS rows, sum(calls) AS calls, sum(errors) AS errors,
   sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
   sum(cache_write) AS cacheWrite, sum(total) AS total, sum(cost_nusd) AS costNano,
-  sum(cost_unknown_rows) AS costUnknownRows, sum(saving_nusd) AS savingNano`;
+  sum(cost_unknown_rows) AS costUnknownRows, sum(saving_nusd) AS savingNano,
+  sum(expected_cache_read) AS expectedCacheRead, sum(missed_tokens) AS missedTokens,
+  sum(invalidated_tokens) AS invalidatedTokens, sum(accounted_prompt) AS accountedPrompt,
+  sum(accounted_read) AS accountedRead, sum(unaccounted_calls) AS unaccountedCalls`;
 
-/** The group columns (k1, k2) in the raw table and in the rollup. */
-const KEYS: Record<ReportGroup, { raw: string; rollup: string }> = {
+/**
+ * The group columns (k1, k2) in the raw table and in the rollup. Groups the rollup does not
+ * keep (cause, upstream) are read from the raw rows over the whole range.
+ */
+const KEYS: Record<ReportGroup, { raw: string; rollup?: string }> = {
   day: { raw: `ts / ${DAY_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${DAY_MS} AS k1, '' AS k2` },
+  hour: { raw: `ts / ${HOUR_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${HOUR_MS} AS k1, '' AS k2` },
   agent: { raw: "coalesce(agent_id, '') AS k1, '' AS k2", rollup: "agent_id AS k1, '' AS k2" },
   model: {
     raw: "coalesce(provider, '') AS k1, coalesce(model, '') AS k2",
@@ -78,6 +113,8 @@ const KEYS: Record<ReportGroup, { raw: string; rollup: string }> = {
     rollup: "session_key AS k1, '' AS k2",
   },
   trigger: { raw: "coalesce(trigger, '') AS k1, '' AS k2", rollup: "trigger AS k1, '' AS k2" },
+  cause: { raw: "coalesce(miss_cause, '') AS k1, '' AS k2" },
+  upstream: { raw: "coalesce(upstream_route, '') AS k1, '' AS k2" },
 };
 
 export const emptyTotals = (): ReportTotals => ({
@@ -92,6 +129,12 @@ export const emptyTotals = (): ReportTotals => ({
   costNano: 0,
   costUnknownRows: 0,
   savingNano: 0,
+  expectedCacheRead: 0,
+  missedTokens: 0,
+  invalidatedTokens: 0,
+  accountedPrompt: 0,
+  accountedRead: 0,
+  unaccountedCalls: 0,
 });
 
 const TOTAL_FIELDS = Object.keys(emptyTotals()) as Array<keyof ReportTotals>;
@@ -123,7 +166,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
-  if (firstHour >= endHour) {
+  if (firstHour >= endHour || !keys.rollup) {
     collect(raw.all(since, until));
   } else {
     if (since < firstHour) collect(raw.all(since, firstHour));
@@ -141,7 +184,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     key: groupKey(by, g.k1, g.k2),
     ...g.sums,
   }));
-  rows.sort(by === "day" ? byKey : byCost);
+  rows.sort(by === "day" || by === "hour" ? byKey : by === "cause" ? byMissed : byCost);
   const totals = emptyTotals();
   for (const row of rows) addInto(totals, row);
   const limit = query.limit && query.limit > 0 ? query.limit : rows.length;
@@ -157,6 +200,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
 
 function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
   if (by === "day") return new Date(Number(k1) * DAY_MS).toISOString().slice(0, 10);
+  if (by === "hour") return new Date(Number(k1) * HOUR_MS).toISOString();
   const first = typeof k1 === "string" ? k1 : "";
   const second = typeof k2 === "string" ? k2 : "";
   if (by === "model") {
@@ -167,5 +211,9 @@ function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
 }
 
 const byKey = (a: ReportRow, b: ReportRow) => String(a.key).localeCompare(String(b.key));
+const byMissed = (a: ReportRow, b: ReportRow) =>
+  b.missedTokens + b.invalidatedTokens - (a.missedTokens + a.invalidatedTokens) ||
+  b.calls - a.calls ||
+  byKey(a, b);
 const byCost = (a: ReportRow, b: ReportRow) =>
   b.costNano - a.costNano || b.total - a.total || byKey(a, b);

@@ -1,4 +1,5 @@
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import type { MissCause } from "./cache-accounting.ts";
 
 /**
  * The usage ledger's SQLite schema. `usage_rows` holds one row per model call (or per run,
@@ -8,8 +9,10 @@ import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
  * hours and the raw rows only for the partial hours at the edges of the range.
  * Costs are integer nano-dollars (1e-9 USD) so sums stay exact.
  */
-export const LEDGER_SCHEMA_VERSION = 1;
-
+/**
+ * The tables as version 1 created them; `ledger-migrate.ts` brings any file, new or old, from
+ * there to the current version, so each column is declared once.
+ */
 export const LEDGER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_rows (
   id INTEGER PRIMARY KEY,
@@ -81,24 +84,38 @@ CREATE TRIGGER IF NOT EXISTS usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
     cost_unknown_rows = cost_unknown_rows + excluded.cost_unknown_rows,
     saving_nusd = saving_nusd + excluded.saving_nusd;
 END;
-
-PRAGMA user_version = ${LEDGER_SCHEMA_VERSION};
 `;
+
+/** What the writer adds to a row once the call is over: its cache accounting. */
+export interface CacheColumns {
+  /** The affinity id the call was sent with (from the optimizer's capture). */
+  affinityId: string | null;
+  expected: number | null;
+  missed: number | null;
+  invalidated: number | null;
+  cause: MissCause | null;
+  divergedAt: number | null;
+}
+
+/** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
+export type LedgerRow = UsageRecord & { cache?: CacheColumns };
 
 export const INSERT_USAGE_ROW = `
 INSERT INTO usage_rows (event_id, ts, granularity, calls, agent_id, session_key, session_id,
   run_id, call_id, trigger, provider, model, upstream_route, input, output, cache_read,
   cache_write, total, usage_known, cost_nusd, cost_source, saving_nusd, latency_ms, ttfb_ms,
-  outcome, error_category, recorded_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  outcome, error_category, recorded_at, affinity_id, expected_cache_read, missed_tokens,
+  invalidated_tokens, miss_cause, miss_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+  ?, ?, ?, ?, ?, ?)
 ON CONFLICT (event_id) DO NOTHING`;
 
 /** Positional parameters for INSERT_USAGE_ROW. */
 export function usageRowParams(
-  record: UsageRecord,
+  record: LedgerRow,
   recordedAt: number,
 ): Array<string | number | null> {
-  const { usage } = record;
+  const { usage, cache } = record;
   return [
     record.eventId,
     Math.trunc(record.ts),
@@ -127,5 +144,11 @@ export function usageRowParams(
     record.outcome,
     record.errorCategory,
     Math.trunc(recordedAt),
+    cache?.affinityId ?? null,
+    cache?.expected ?? null,
+    cache?.missed ?? null,
+    cache?.invalidated ?? null,
+    cache?.cause ?? null,
+    cache?.divergedAt ?? null,
   ];
 }

@@ -5,7 +5,19 @@ import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
+import { geometryLookup } from "./cache-geometry.ts";
+import { parseLedgerConfig } from "./config.ts";
 import { LedgerWriter, type LedgerWriterOptions } from "./ledger-writer.ts";
+import { rowEnricher } from "./row-enrichment.ts";
+
+const sampleCapture = {
+  capturedAt: "2026-11-20T10:30:00.000Z",
+  sessionId: "oc:0123456789abcdef",
+  provider: "cloudsigma",
+  model: "gpt-5.5",
+  status: 200,
+  autorouted: false,
+};
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -60,11 +72,17 @@ describe("LedgerWriter", () => {
     const seen: string[] = [];
     const { w } = writer({
       path,
-      routeLookup: (callId) => {
-        seen.push(callId);
-        if (callId.endsWith(":2")) throw new Error("route store down");
-        return "replica-3";
-      },
+      enrich: rowEnricher({
+        geometry: geometryLookup(parseLedgerConfig({})),
+        routes: {
+          capture: (callId) => {
+            seen.push(callId);
+            if (callId.endsWith(":2")) throw new Error("route store down");
+            return { ...sampleCapture, upstream: "replica-3" };
+          },
+          prefix: () => undefined,
+        },
+      }),
     });
     w.enqueue(sampleRecord({ eventId: "e1", callId: "run-1:model:1" }));
     w.enqueue(sampleRecord({ eventId: "e2", callId: "run-1:model:2" }));
@@ -72,7 +90,7 @@ describe("LedgerWriter", () => {
     expect(w.flush().inserted).toBe(3);
     const rows = read(path).prepare("SELECT upstream_route FROM usage_rows ORDER BY id").all();
     expect(rows.map((r) => r.upstream_route)).toEqual(["replica-3", null, "kept"]);
-    expect(seen).toEqual(["run-1:model:1", "run-1:model:2"]);
+    expect(seen).toEqual(["run-1:model:1", "run-1:model:2", "run-1:model:3"]);
   });
 
   it("stores every field of a row", () => {
@@ -110,6 +128,13 @@ describe("LedgerWriter", () => {
       outcome: "completed",
       error_category: "none",
       recorded_at: 42,
+      // Without the optimizer's capture (no enrichment here) nothing is known of the cache.
+      affinity_id: null,
+      expected_cache_read: null,
+      missed_tokens: null,
+      invalidated_tokens: null,
+      miss_cause: null,
+      miss_at: null,
     });
   });
 

@@ -1,14 +1,13 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { inTransaction, openDatabase, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
+import { inTransaction, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { Fifo } from "./fifo.ts";
 import { failureWords, fileIdentity } from "./ledger-file.ts";
+import { openLedger } from "./ledger-migrate.ts";
 import { pruneLedger } from "./ledger-retention.ts";
-import { INSERT_USAGE_ROW, LEDGER_SCHEMA, usageRowParams } from "./ledger-schema.ts";
-
-/** The upstream the optimizer captured for a call, if any (the route-store seam, read side). */
-export type UpstreamLookup = (callId: string) => string | undefined;
+import { INSERT_USAGE_ROW, type LedgerRow, usageRowParams } from "./ledger-schema.ts";
+import type { RowEnricher } from "./row-enrichment.ts";
 
 export interface WriterLogger {
   warn(message: string): void;
@@ -30,11 +29,12 @@ export interface LedgerWriterOptions {
   logger?: WriterLogger;
   now?: () => number;
   /**
-   * Fills `upstreamRoute` for rows that have none, at write time: the optimizer's capture is
-   * written a moment after the response arrives, so asking when the batch goes out (not when
-   * the call ends) finds it, and the SQLite read stays off the turn's path.
+   * Fills what a row learns after its call (route, cache accounting; see row-enrichment.ts) at
+   * write time: the optimizer's capture is written a moment after the response arrives, so
+   * asking when the batch goes out (not when the call ends) finds it, and the reads stay off
+   * the turn's path.
    */
-  routeLookup?: UpstreamLookup;
+  enrich?: RowEnricher;
 }
 
 export interface FlushResult {
@@ -58,7 +58,7 @@ const silent: WriterLogger = { warn: () => {}, error: () => {} };
  * first flush, not before.
  */
 export class LedgerWriter {
-  private readonly queue = new Fifo<UsageRecord>();
+  private readonly queue = new Fifo<LedgerRow>();
   private db: DatabaseSync | undefined;
   private insert: StatementSync | undefined;
   /** The file the open connection writes to, to notice it being deleted or replaced. */
@@ -78,7 +78,7 @@ export class LedgerWriter {
       retentionDays: 0,
       logger: silent,
       now: Date.now,
-      routeLookup: () => undefined,
+      enrich: () => {},
       ...options,
     };
   }
@@ -142,7 +142,7 @@ export class LedgerWriter {
     return result;
   }
 
-  private writeBatch(batch: UsageRecord[]): { inserted: number; duplicates: number } | "retry" {
+  private writeBatch(batch: LedgerRow[]): { inserted: number; duplicates: number } | "retry" {
     let db: DatabaseSync;
     let insert: StatementSync;
     try {
@@ -151,7 +151,12 @@ export class LedgerWriter {
       return this.fail(error);
     }
     const now = this.options.now();
-    this.fillRoutes(batch);
+    try {
+      this.options.enrich(batch, db);
+    } catch (error) {
+      // Enrichment is best effort: a row without its accounting beats a row not written.
+      this.options.logger.warn(`ledger rows written without cache accounting: ${errorText(error)}`);
+    }
     try {
       const inserted = inTransaction(db, () => {
         let count = 0;
@@ -168,30 +173,19 @@ export class LedgerWriter {
     }
   }
 
-  private fillRoutes(batch: UsageRecord[]): void {
-    for (const record of batch) {
-      if (record.upstreamRoute !== null || record.callId === null) continue;
-      try {
-        record.upstreamRoute = this.options.routeLookup(record.callId) ?? null;
-      } catch {
-        // A missing or unreadable route store only means no route on this row.
-      }
-    }
-  }
-
   /**
    * The schema rejected something in the batch: retry row by row. Rows the schema rejects while
    * others succeed are bad data (dropped, each logged with its event id); any other failure on
    * the way, or every row failing, means the database is at fault, so all are kept for later.
    */
   private isolateBadRows(
-    batch: UsageRecord[],
+    batch: LedgerRow[],
     cause: unknown,
   ): { inserted: number; duplicates: number } | "retry" {
     const insert = this.insert;
     if (!insert) return this.fail(cause);
     const now = this.options.now();
-    const bad: Array<{ record: UsageRecord; error: unknown }> = [];
+    const bad: Array<{ record: LedgerRow; error: unknown }> = [];
     let inserted = 0;
     for (const record of batch) {
       try {
@@ -233,10 +227,7 @@ export class LedgerWriter {
       this.closeDb();
     }
     if (!this.db || !this.insert) {
-      const db = openDatabase(this.options.path, {
-        schema: LEDGER_SCHEMA,
-        busyTimeoutMs: this.options.busyTimeoutMs,
-      });
+      const db = openLedger(this.options.path, { busyTimeoutMs: this.options.busyTimeoutMs });
       this.db = db;
       this.insert = db.prepare(INSERT_USAGE_ROW);
       this.inode = fileIdentity(this.options.path);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { LEDGER_SCHEMA_VERSION, ledgerVersion, openLedger } from "./ledger-migrate.ts";
 import {
   emptyTotals,
   isReportGroup,
@@ -61,7 +62,13 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
 export function readReport(path: string, query: ReportQuery): LedgerReport {
   const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
   if (!existsSync(path)) return empty;
-  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  let db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  if (ledgerVersion(db) < LEDGER_SCHEMA_VERSION) {
+    // A ledger last written by an older plugin: upgrade it in place before reading its columns.
+    db.close();
+    openLedger(path, { busyTimeoutMs: 2_000 }).close();
+    db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  }
   try {
     const tables = db
       .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'usage_hourly'")

@@ -45,7 +45,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,0.000398,0,0.0001152',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,1,0.000398,0,0.0001152',
     );
   });
 
@@ -65,7 +65,10 @@ describe("openclaw usage-ledger report", () => {
   });
 
   it.each([
-    [{ by: "week" }, /--by must be one of day, agent, model, session, trigger/],
+    [
+      { by: "week" },
+      /--by must be one of day, hour, agent, model, session, trigger, cause, upstream, got "week"/,
+    ],
     [{ since: "yesterday" }, /--since "yesterday" is not a duration/],
     [{ limit: "-3" }, /--limit must be a whole number/],
     [{ since: "1d", until: "2d" }, /--since must be before --until/],

@@ -1,6 +1,7 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID } from "./config.ts";
+import { REPORT_GROUPS } from "./ledger-report.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read-report.ts";
 import { reportToCsv, reportToJson, reportToTable } from "./report-output.ts";
 
@@ -9,7 +10,7 @@ type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 export const CLI_DESCRIPTOR = {
   name: PLUGIN_ID,
   description:
-    "Usage ledger: tokens, cache reads/writes, cost and savings per day, agent, model or session",
+    "Usage ledger: tokens, cache reads/writes, cost, savings and cache misses by cause, per day, hour, agent, model, session or upstream",
   hasSubcommands: true,
 };
 
@@ -67,7 +68,7 @@ export function reportCli(defaultDbPath: () => string): CliRegistrar {
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")
-      .option("--by <group>", "day | agent | model | session | trigger", "day")
+      .option("--by <group>", REPORT_GROUPS.join(" | "), "day")
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
       .option("--limit <n>", `groups to show (table default ${TABLE_LIMIT}; JSON/CSV default all)`)

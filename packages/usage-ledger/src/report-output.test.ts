@@ -14,6 +14,12 @@ const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
   total: 2410,
   costNano: 41_915_000,
   savingNano: 2_304_000,
+  // Both calls accounted: 2,304 of 2,400 prompt tokens were cacheable, 2,048 were read.
+  expectedCacheRead: 2304,
+  missedTokens: 256,
+  invalidatedTokens: 128,
+  accountedPrompt: 2400,
+  accountedRead: 2048,
   ...over,
 });
 
@@ -54,7 +60,19 @@ describe("csvField", () => {
 describe("report renderings", () => {
   const r = report([
     row("agent:main:a,b"),
-    row(null, { costNano: 0, costUnknownRows: 1, cacheRead: 0, input: 0, cacheWrite: 0 }),
+    row(null, {
+      costNano: 0,
+      costUnknownRows: 1,
+      cacheRead: 0,
+      input: 0,
+      cacheWrite: 0,
+      expectedCacheRead: 0,
+      missedTokens: 0,
+      invalidatedTokens: 0,
+      accountedPrompt: 0,
+      accountedRead: 0,
+      unaccountedCalls: 2,
+    }),
   ]);
 
   it("JSON carries exact figures and the defined hit rate", () => {
@@ -70,12 +88,22 @@ describe("report renderings", () => {
       cacheRead: 2048,
       cacheWrite: 0,
       total: 2410,
-      cacheHitPercent: (2048 / 2400) * 100,
+      hitPercent: (2048 / 2400) * 100,
+      idealHitPercent: 96,
+      efficiency: 2048 / 2304,
+      expectedCacheRead: 2304,
+      missedTokens: 256,
+      invalidatedTokens: 128,
+      unaccountedCalls: 0,
       costUsd: 0.041915,
       costUnknownRows: 0,
       cacheSavingUsd: 0.002304,
     });
-    expect(json.rows[1]?.cacheHitPercent).toBeNull();
+    expect(json.rows[1]).toMatchObject({
+      hitPercent: null,
+      idealHitPercent: null,
+      efficiency: null,
+    });
     expect(json.totals).toMatchObject({ calls: 4, costUsd: 0.041915, costUnknownRows: 1 });
   });
 
@@ -83,12 +111,12 @@ describe("report renderings", () => {
     const csv = reportToCsv(r);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,cache_hit_percent,cost_usd,cost_unknown_rows,cache_saving_usd",
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,cost_usd,cost_unknown_rows,cache_saving_usd",
     );
     expect(lines[1]).toBe(
-      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${(2048 / 2400) * 100},0.041915,0,0.002304`,
+      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${(2048 / 2400) * 100},96,${2048 / 2304},2304,256,128,0,0.041915,0,0.002304`,
     );
-    expect(lines[2]).toBe(",2,2,0,0,10,0,0,2410,,0,1,0.002304");
+    expect(lines[2]).toBe(",2,2,0,0,10,0,0,2410,,,,0,0,0,2,0,1,0.002304");
     expect(lines).toHaveLength(3);
   });
 
@@ -97,10 +125,14 @@ describe("report renderings", () => {
     const lines = table.split("\n");
     expect(lines[0]).toBe("Usage by session, 2026-11-14T00:00:00.000Z .. 2026-11-21T00:00:00.000Z");
     expect(lines[2]).toMatch(
-      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+COST \$\s+SAVED \$$/,
+      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF\s+LOST\s+COST \$\s+SAVED \$$/,
     );
-    expect(table).toMatch(/agent:main:a,b\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+0\.04\s+0\.0023/);
-    expect(table).toMatch(/\(unknown\)\s+2\s+0\s+10\s+0\s+0\s+-\s+0\*/);
+    expect(table).toMatch(
+      /agent:main:a,b\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+96\.0\s+0\.89\s+384\s+0\.04\s+0\.0023/,
+    );
+    expect(table).toMatch(/\(unknown\)\s+2\s+0\s+10\s+0\s+0\s+-\s+-\s+-\s+0\s+0\*/);
+    expect(table).toContain("2 call(s) without cache accounting");
+    expect(table).toContain("LOST: cacheable tokens not read");
     expect(table).toMatch(/TOTAL\s+4\s+352\s+20\s+2,048/);
     expect(table).toContain("* 1 row(s) without a known price are not in COST");
     const widths = new Set(lines.filter((l) => /^-+/.test(l)).map((l) => l.length));

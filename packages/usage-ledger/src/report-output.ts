@@ -15,7 +15,19 @@ export type ReportFigures = Pick<
 > & {
   ledgerRows: number;
   /** cacheRead / (input + cacheRead + cacheWrite) * 100; null without prompt tokens. */
-  cacheHitPercent: number | null;
+  hitPercent: number | null;
+  /**
+   * What was possible: the accounted calls' expected cache reads / their prompt tokens * 100
+   * (see cache-accounting.ts); null when no call in the group was accounted.
+   */
+  idealHitPercent: number | null;
+  /** Achieved / possible for the accounted calls: their cache reads / expected reads. */
+  efficiency: number | null;
+  expectedCacheRead: number;
+  missedTokens: number;
+  invalidatedTokens: number;
+  /** Calls without cache accounting, not in the ideal or the efficiency. */
+  unaccountedCalls: number;
   costUsd: number;
   /** Rows whose cost is unknown and therefore not in costUsd. */
   costUnknownRows: number;
@@ -41,7 +53,13 @@ function figures(t: ReportTotals): ReportFigures {
     cacheRead: t.cacheRead,
     cacheWrite: t.cacheWrite,
     total: t.total,
-    cacheHitPercent: cacheHitPercent(t),
+    hitPercent: cacheHitPercent(t),
+    idealHitPercent: t.accountedPrompt > 0 ? (t.expectedCacheRead / t.accountedPrompt) * 100 : null,
+    efficiency: t.expectedCacheRead > 0 ? t.accountedRead / t.expectedCacheRead : null,
+    expectedCacheRead: t.expectedCacheRead,
+    missedTokens: t.missedTokens,
+    invalidatedTokens: t.invalidatedTokens,
+    unaccountedCalls: t.unaccountedCalls,
     costUsd: nanoToUsd(t.costNano),
     costUnknownRows: t.costUnknownRows,
     cacheSavingUsd: nanoToUsd(t.savingNano),
@@ -70,7 +88,13 @@ const CSV_COLUMNS = [
   "cache_read",
   "cache_write",
   "total",
-  "cache_hit_percent",
+  "hit_percent",
+  "ideal_hit_percent",
+  "efficiency",
+  "expected_cache_read",
+  "missed_tokens",
+  "invalidated_tokens",
+  "unaccounted_calls",
   "cost_usd",
   "cost_unknown_rows",
   "cache_saving_usd",
@@ -99,7 +123,13 @@ function csvLine(key: string | null, f: ReportFigures): string {
     f.cacheRead,
     f.cacheWrite,
     f.total,
-    f.cacheHitPercent,
+    f.hitPercent,
+    f.idealHitPercent,
+    f.efficiency,
+    f.expectedCacheRead,
+    f.missedTokens,
+    f.invalidatedTokens,
+    f.unaccountedCalls,
     f.costUsd,
     f.costUnknownRows,
     f.cacheSavingUsd,
@@ -127,6 +157,9 @@ const TABLE_HEAD = [
   "CACHE READ",
   "CACHE WRITE",
   "HIT %",
+  "IDEAL %",
+  "EFF",
+  "LOST",
   "COST $",
   "SAVED $",
 ];
@@ -138,7 +171,10 @@ function tableCells(f: ReportFigures): string[] {
     int.format(f.output),
     int.format(f.cacheRead),
     int.format(f.cacheWrite),
-    formatHitPercent(f.cacheHitPercent),
+    formatHitPercent(f.hitPercent),
+    formatHitPercent(f.idealHitPercent),
+    f.efficiency === null ? "-" : f.efficiency.toFixed(2),
+    int.format(f.missedTokens + f.invalidatedTokens),
     f.costUnknownRows > 0 ? `${money(f.costUsd)}*` : money(f.costUsd),
     money(f.cacheSavingUsd),
   ];
@@ -148,7 +184,8 @@ function tableCells(f: ReportFigures): string[] {
 export function reportToTable(report: LedgerReport): string {
   const json = reportToJson(report);
   const keyHead = report.by.toUpperCase();
-  const body = json.rows.map((row) => [printable(row.key ?? "(unknown)"), ...tableCells(row)]);
+  const none = report.by === "cause" ? "(not accounted)" : "(unknown)";
+  const body = json.rows.map((row) => [printable(row.key ?? none), ...tableCells(row)]);
   const total = ["TOTAL", ...tableCells(json.totals)];
   const all = [[keyHead, ...TABLE_HEAD], ...body, total];
   const widths =
@@ -173,6 +210,16 @@ export function reportToTable(report: LedgerReport): string {
   if (json.rows.length === 0) lines.splice(4, 0, "(no usage recorded in this range)");
   if (json.omittedGroups > 0)
     lines.push(`(${json.omittedGroups} more group(s) not shown; TOTAL includes them)`);
+  if (json.totals.missedTokens + json.totals.invalidatedTokens > 0) {
+    lines.push(
+      "LOST: cacheable tokens not read (against IDEAL) plus tokens a prompt change made unreadable; --by cause says why",
+    );
+  }
+  if (json.totals.unaccountedCalls > 0) {
+    lines.push(
+      `${json.totals.unaccountedCalls} call(s) without cache accounting (no optimizer capture or no usage) are not in IDEAL % or EFF`,
+    );
+  }
   if (json.totals.costUnknownRows > 0) {
     lines.push(`* ${json.totals.costUnknownRows} row(s) without a known price are not in COST`);
   }

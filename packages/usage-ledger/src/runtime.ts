@@ -3,9 +3,12 @@ import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope"
 import { RouteReader } from "@cloudsigma/taas-core/route-store";
 import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
 import type { PriceLookup } from "@cloudsigma/taas-core/usage-cost";
+import { geometryLookup } from "./cache-geometry.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
-import { LedgerWriter, type UpstreamLookup, type WriterLogger } from "./ledger-writer.ts";
+import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
+import { missLogger } from "./miss-log.ts";
+import { type RouteSeam, rowEnricher } from "./row-enrichment.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
@@ -53,7 +56,11 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           busyTimeoutMs: options.config.busyTimeoutMs,
           retentionDays: options.config.retentionDays,
           logger: options.logger,
-          routeLookup: optimizerUpstream(options.stateDir),
+          enrich: rowEnricher({
+            routes: optimizerRoutes(options.stateDir),
+            geometry: geometryLookup(options.config),
+            onAccounted: warmMissLog(options),
+          }),
         });
         shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
         return created;
@@ -78,18 +85,37 @@ export function shutdownLedger(): void {
 }
 
 /**
- * The upstream route the token-cache optimizer captured for a call, read through the
- * route-store seam (core's read-only RouteReader) under the same state dir. Without the
- * optimizer there is no store and every lookup answers nothing.
+ * What the token-cache optimizer captured for a call (route, affinity id, prompt digests), read
+ * through the route-store seam (core's read-only RouteReader) under the same state dir.
+ * Without the optimizer there is no store and every lookup answers nothing.
  */
-function optimizerUpstream(stateDir: () => string): UpstreamLookup {
-  return (callId) => {
+function optimizerRoutes(stateDir: () => string): RouteSeam {
+  const reader = (): RouteReader => {
     const dir = stateDir();
-    const reader = routeReaders.obtain(dir, () => {
+    return routeReaders.obtain(dir, () => {
       const opened = new RouteReader(dir);
       shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
       return opened;
     });
-    return reader.byCallId(callId)?.upstream;
   };
+  return {
+    capture: (callId) => reader().byCallId(callId),
+    prefix: (callId) => reader().prefixByCallId(callId),
+  };
+}
+
+function warmMissLog(options: LedgerRuntimeOptions) {
+  const log = missLogger({
+    thresholdTokens: options.config.missLogTokens,
+    warn: options.logger.warn,
+  });
+  return (
+    row: { agentId: string | null; provider: string | null; model: string | null },
+    accounting: Parameters<typeof log>[2],
+  ) =>
+    log(
+      row.agentId,
+      row.model && row.provider ? `${row.provider}/${row.model}` : row.model,
+      accounting,
+    );
 }

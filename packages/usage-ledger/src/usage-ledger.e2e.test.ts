@@ -173,7 +173,7 @@ describe("usage-ledger in the real host", () => {
       cacheRead: sessionRows.reduce((s, r) => s + r.cache_read, 0),
     });
     expect(method.totals.calls).toBe(all.reduce((s, r) => s + r.calls, 0));
-    expect(method.totals.cacheHitPercent).toBeLessThanOrEqual(100);
+    expect(method.totals.hitPercent).toBeLessThanOrEqual(100);
 
     const cli = await runOpenClaw(
       host.state,
