@@ -19,6 +19,12 @@ export interface LedgerRow {
   cost_source: string | null;
   latency_ms: number | null;
   outcome: string | null;
+  upstream_route: string | null;
+  affinity_id: string | null;
+  expected_cache_read: number | null;
+  missed_tokens: number | null;
+  invalidated_tokens: number | null;
+  miss_cause: string | null;
 }
 
 /** The JSON of the report method and of `report --json`, as far as the tests read it. */

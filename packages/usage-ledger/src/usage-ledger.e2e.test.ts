@@ -108,6 +108,16 @@ describe("usage-ledger in the real host", () => {
       Math.round((second.result.usage?.cost?.total ?? Number.NaN) * 1e9),
     );
     expect(row2?.latency_ms).toBeGreaterThan(0);
+    // The cache accounting: the first call of the conversation's id is cold, the second could
+    // read the whole first prompt (on the emulator's grid) and did.
+    expect(row1).toMatchObject({ miss_cause: "cold", expected_cache_read: 0, missed_tokens: 0 });
+    expect(row2?.affinity_id).toMatch(/^oc:/);
+    expect(row2?.affinity_id).toBe(row1?.affinity_id);
+    expect(row2).toMatchObject({
+      miss_cause: "none",
+      missed_tokens: 0,
+      expected_cache_read: request2?.cachedTokens,
+    });
   });
 
   it("a tool round trip makes one row per model call, adding up to the host's run total", async () => {
