@@ -11,6 +11,12 @@ export const CONFIG_SPEC = {
     description:
       "Provider ids whose requests get affinity metadata and headers; every other provider is left untouched.",
   },
+  sendHints: {
+    type: "boolean",
+    default: true,
+    description:
+      "Send the affinity metadata and headers. false only observes: routes and prompt digests are still captured for the usage ledger, so a gateway can be measured before the optimizer steers it.",
+  },
   affinityScope: {
     type: "string",
     default: "workspace",

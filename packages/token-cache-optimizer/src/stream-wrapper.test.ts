@@ -229,4 +229,24 @@ describe("affinity stream wrapper", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(harness.captures[0]?.upstream).toBe("node-7");
   });
+
+  it("only observes with sendHints false: the wire is untouched, the route and digests are still kept", async () => {
+    const harness = wrapperHarness({ config: { sendHints: false } });
+    const transport = fakeTransport(basePayload, {
+      status: 200,
+      headers: { "x-taas-upstream": "replica-2" },
+    });
+    await call(harness.wrap({ streamFn: transport.streamFn, workspaceDir: "/w" }), {
+      requestId: "r:model:4",
+      headers: { "X-Caller": "1" },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transport.calls[0]?.body).toBe(JSON.stringify(basePayload()));
+    expect(transport.calls[0]?.headers).toEqual({ "X-Caller": "1" });
+    expect(harness.captures[0]).toMatchObject({
+      upstream: "replica-2",
+      sessionId: workspaceIdentity(TEST_ID_KEY, "/w").id,
+    });
+    expect(harness.prefixes[0]?.callId).toBe("r:model:4");
+  });
 });

@@ -82,20 +82,23 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       const metadata = metadataFor(identity, hints);
       // The body as sent, kept by reference only: its prefix is digested after the response.
       let sent: unknown;
+      const send = runtime.config.sendHints;
       const next: StreamOptions = {
         ...options,
-        headers: mergeHeadersCallerWins(
-          buildAffinityHeaders({
-            sessionId: identity.id,
-            turnId: turn.turnId,
-            attempt: turn.attempt,
-            agentId: ctx.agentId,
-          }),
-          options?.headers,
-        ),
+        headers: send
+          ? mergeHeadersCallerWins(
+              buildAffinityHeaders({
+                sessionId: identity.id,
+                turnId: turn.turnId,
+                attempt: turn.attempt,
+                agentId: ctx.agentId,
+              }),
+              options?.headers,
+            )
+          : options?.headers,
         onPayload: async (payload, payloadModel) => {
           const result = (await options?.onPayload?.(payload, payloadModel)) ?? payload;
-          sent = patchPayloadMetadata(result, metadata);
+          sent = send ? patchPayloadMetadata(result, metadata) : result;
           return sent;
         },
         onResponse: async (response, responseModel) => {
