@@ -19,6 +19,10 @@ describe("parseCliArgs", () => {
       "--anthropic-usage",
       "--chat-latency-ms",
       "5",
+      "--keyless-routing",
+      "round-robin",
+      "--keyless-seed",
+      "42",
     ]);
     expect(command).toEqual({
       kind: "start",
@@ -31,6 +35,8 @@ describe("parseCliArgs", () => {
         modelsFault: "wrong-types",
         anthropicUsage: true,
         chatLatencyMs: 5,
+        keylessRouting: "round-robin",
+        keylessSeed: 42,
       }),
     });
   });
@@ -47,6 +53,8 @@ describe("parseCliArgs", () => {
     [["--ttl-ms", "-1"]],
     [["--models-fault", "explode"]],
     [["--api-key", ""]],
+    [["--keyless-routing", "sticky"]],
+    [["--keyless-seed", "4294967296"]],
     [["--unknown"]],
     [["positional"]],
     [["--port"]],

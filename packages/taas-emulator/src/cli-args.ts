@@ -1,6 +1,13 @@
 import { parseArgs } from "node:util";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { MODELS_FAULTS, type ModelsFault, type StartOptions } from "./types.ts";
+import { DEFAULT_KEYLESS_SEED, MAX_SEED } from "./options.ts";
+import {
+  KEYLESS_ROUTINGS,
+  type KeylessRouting,
+  MODELS_FAULTS,
+  type ModelsFault,
+  type StartOptions,
+} from "./types.ts";
 
 export const USAGE = `Usage: taas-emulator [options]
 
@@ -18,6 +25,8 @@ export const USAGE = `Usage: taas-emulator [options]
   --chat-latency-ms N      delay before the first byte of a chat response (default 0)
   --record-limit N         requests kept for /__emulator/requests (default 500)
   --max-body-bytes N       largest accepted request body (default 8388608)
+  --keyless-routing MODE   replica choice without an affinity key: ${KEYLESS_ROUTINGS.join(" | ")} (default random)
+  --keyless-seed N         seed of --keyless-routing random (default ${DEFAULT_KEYLESS_SEED})
   --anthropic-usage        add cache_read/cache_creation_input_tokens to usage
   --help                   show this help`;
 
@@ -39,6 +48,7 @@ const NUMERIC_FLAGS = {
   "chat-latency-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
   "record-limit": { min: 0, max: Number.MAX_SAFE_INTEGER },
   "max-body-bytes": { min: 1, max: Number.MAX_SAFE_INTEGER },
+  "keyless-seed": { min: 0, max: MAX_SEED },
 } as const;
 
 type NumericFlag = keyof typeof NUMERIC_FLAGS;
@@ -47,20 +57,33 @@ function integerFlag(flag: NumericFlag, raw: string): number {
   const { min, max } = NUMERIC_FLAGS[flag];
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+    throw new UsageError(
+      `--${flag} must be an integer from ${min} to ${max}, got "${raw.slice(0, 60)}"`,
+    );
   }
   return value;
 }
 
-function isModelsFault(value: string): value is ModelsFault {
-  return (MODELS_FAULTS as readonly string[]).includes(value);
+function oneOf<T extends string>(flag: string, allowed: readonly T[], raw: string): T {
+  const match = allowed.find((value) => value === raw);
+  if (match === undefined) {
+    throw new UsageError(
+      `--${flag} must be one of ${allowed.join(", ")}, got "${raw.slice(0, 60)}"`,
+    );
+  }
+  return match;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const stringFlags = Object.fromEntries(
-    [...Object.keys(NUMERIC_FLAGS), "host", "api-key", "models-fault", "redirect-to"].map(
-      (name) => [name, { type: "string" as const }],
-    ),
+    [
+      ...Object.keys(NUMERIC_FLAGS),
+      "host",
+      "api-key",
+      "models-fault",
+      "redirect-to",
+      "keyless-routing",
+    ].map((name) => [name, { type: "string" as const }]),
   );
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -94,6 +117,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     chatLatencyMs: numeric("chat-latency-ms"),
     recordLimit: numeric("record-limit"),
     maxBodyBytes: numeric("max-body-bytes"),
+    keylessSeed: numeric("keyless-seed"),
   };
   if (typeof values.host === "string") options.host = values.host;
   if (typeof values["api-key"] === "string") {
@@ -102,12 +126,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   const fault = values["models-fault"];
   if (typeof fault === "string") {
-    if (!isModelsFault(fault)) {
-      throw new UsageError(
-        `--models-fault must be one of ${MODELS_FAULTS.join(", ")}, got "${fault}"`,
-      );
-    }
-    options.modelsFault = fault;
+    options.modelsFault = oneOf<ModelsFault>("models-fault", MODELS_FAULTS, fault);
+  }
+  const keyless = values["keyless-routing"];
+  if (typeof keyless === "string") {
+    options.keylessRouting = oneOf<KeylessRouting>("keyless-routing", KEYLESS_ROUTINGS, keyless);
   }
   if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
   if (values["anthropic-usage"] === true) options.anthropicUsage = true;

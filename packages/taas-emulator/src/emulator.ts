@@ -48,7 +48,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     () => new ReplicaPrefixCache(resolved.cacheTtlMs, resolved.cacheCapacityBlocks),
   );
   const tokenizer = new PromptTokenizer();
-  const router = new Router(resolved.replicas);
+  const router = new Router(resolved);
   const stats = new ReplicaStatsTracker(names);
   const recorder = new Recorder(resolved.recordLimit);
   const chatState = { options: resolved, tokenizer, router, caches, stats };

@@ -7,13 +7,14 @@ export {
   SEED_MODELS,
 } from "./catalog.ts";
 export { createEmulator, createEmulatorHandler } from "./emulator.ts";
-export { DEFAULT_API_KEY } from "./options.ts";
+export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED } from "./options.ts";
 export { startEmulator } from "./server.ts";
 export type {
   Emulator,
   EmulatorHandler,
   EmulatorOptions,
   EmulatorStats,
+  KeylessRouting,
   ModelCapabilities,
   ModelRow,
   ModelsFault,
@@ -24,4 +25,4 @@ export type {
   RunningEmulator,
   StartOptions,
 } from "./types.ts";
-export { MODELS_FAULTS } from "./types.ts";
+export { KEYLESS_ROUTINGS, MODELS_FAULTS } from "./types.ts";

@@ -1,7 +1,11 @@
 import { DEFAULT_CATALOG } from "./catalog.ts";
-import type { EmulatorOptions, ResolvedOptions } from "./types.ts";
+import { type EmulatorOptions, KEYLESS_ROUTINGS, type ResolvedOptions } from "./types.ts";
 
 export const DEFAULT_API_KEY = "taas-emulator-key";
+/** The PRNG state is 32 bits wide. */
+export const MAX_SEED = 0xffff_ffff;
+/** Fixed so that two runs of the same script see the same keyless picks. */
+export const DEFAULT_KEYLESS_SEED = 1;
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -20,6 +24,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     modelsDelayMs: options.modelsDelayMs ?? 10_000,
     redirectTo: options.redirectTo ?? "http://169.254.169.254/latest/v1/models",
     chatLatencyMs: options.chatLatencyMs ?? 0,
+    keylessRouting: options.keylessRouting ?? "random",
+    keylessSeed: options.keylessSeed ?? DEFAULT_KEYLESS_SEED,
   };
   requireInteger("replicas", resolved.replicas, 1);
   requireInteger("cacheCapacityBlocks", resolved.cacheCapacityBlocks, 1);
@@ -30,13 +36,23 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   requireInteger("cacheTtlMs", resolved.cacheTtlMs, 0);
   requireInteger("modelsDelayMs", resolved.modelsDelayMs, 0);
   requireInteger("chatLatencyMs", resolved.chatLatencyMs, 0);
+  requireInteger("keylessSeed", resolved.keylessSeed, 0, MAX_SEED);
+  if (!KEYLESS_ROUTINGS.includes(resolved.keylessRouting)) {
+    throw new RangeError(
+      `taas-emulator: option keylessRouting must be one of ${KEYLESS_ROUTINGS.join(", ")}, got ${String(resolved.keylessRouting).slice(0, 40)}`,
+    );
+  }
   return resolved;
 }
 
-function requireInteger(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(
-      `taas-emulator: option ${name} must be an integer >= ${min}, got ${value}`,
-    );
+function requireInteger(
+  name: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new RangeError(`taas-emulator: option ${name} must be an integer ${range}, got ${value}`);
   }
 }

@@ -167,7 +167,7 @@ describe("prefix caching through chat completions", () => {
   });
 
   it("keeps each replica's cache to itself", async () => {
-    const handler = createEmulatorHandler({ replicas: 2 });
+    const handler = createEmulatorHandler({ replicas: 2, keylessRouting: "round-robin" });
     const messages = [...long, userMessage("isolation")];
     const first = await postChat(handler, { model: "gpt-5.5", messages });
     const second = await postChat(handler, { model: "gpt-5.5", messages });

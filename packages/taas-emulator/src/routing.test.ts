@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createEmulatorHandler } from "./emulator.ts";
 import { extractRoutingKey, Router, rendezvousIndex, replicaName } from "./routing.ts";
 import { postChat } from "./test-support.ts";
+import type { KeylessRouting } from "./types.ts";
 
 const all = {
   metadata: { session_id: "from-session", sticky_key: "from-sticky" },
@@ -35,22 +36,30 @@ describe("extractRoutingKey", () => {
     });
   });
 
-  it("ignores empty values and reports round-robin when no key is present", () => {
+  it("ignores empty values and reports no key when none is present", () => {
     const body = { metadata: { session_id: "" }, prompt_cache_key: null };
-    expect(extractRoutingKey(body, new Headers())).toEqual({ key: null, source: "round-robin" });
+    expect(extractRoutingKey(body, new Headers())).toEqual({ key: null, source: null });
   });
 });
+
+function router(replicas: number, keylessRouting: KeylessRouting, keylessSeed = 1): Router {
+  return new Router({ replicas, keylessRouting, keylessSeed });
+}
+
+function keylessNames(routing: Router, count: number): string[] {
+  return Array.from({ length: count }, () => routing.route({}, new Headers()).name);
+}
 
 describe("Router", () => {
   it("sends the same key to the same replica and spreads many keys across all replicas", () => {
     const replicas = 4;
-    const router = new Router(replicas);
+    const keyed = router(replicas, "random");
     const hits = new Map<string, number>();
     for (let i = 0; i < 400; i++) {
       const key = `session-${i}`;
-      const first = router.route({ metadata: { session_id: key } }, new Headers());
+      const first = keyed.route({ metadata: { session_id: key } }, new Headers());
       for (let again = 0; again < 3; again++) {
-        expect(router.route({ prompt_cache_key: key }, new Headers()).name).toBe(first.name);
+        expect(keyed.route({ prompt_cache_key: key }, new Headers()).name).toBe(first.name);
       }
       expect(first.index).toBe(rendezvousIndex(key, replicas));
       hits.set(first.name, (hits.get(first.name) ?? 0) + 1);
@@ -67,30 +76,61 @@ describe("Router", () => {
     }
   });
 
-  it("round-robins requests without a key", () => {
+  it("round-robins requests without a key when asked to, and names that as the source", () => {
     const replicas = 3;
-    const router = new Router(replicas);
-    const names = Array.from({ length: replicas * 2 }, () => router.route({}, new Headers()).name);
+    const routing = router(replicas, "round-robin");
     const expected = Array.from({ length: replicas * 2 }, (_, i) => replicaName(i % replicas));
-    expect(names).toEqual(expected);
+    expect(keylessNames(routing, replicas * 2)).toEqual(expected);
+    expect(routing.route({}, new Headers())).toMatchObject({ key: null, source: "round-robin" });
+    routing.reset();
+    expect(keylessNames(routing, 1)).toEqual([replicaName(0)]);
+  });
+
+  it("by default picks a seeded random replica: not lockstep, reproducible, and reset replays it", () => {
+    const replicas = 4;
+    const picks = 400;
+    const routing = router(replicas, "random", 7);
+    const names = keylessNames(routing, picks);
+    expect(routing.route({}, new Headers())).toMatchObject({ key: null, source: "random" });
+    // Round-robin would never repeat a replica back to back; a fair random choice does, often.
+    const repeats = names.filter((name, i) => i > 0 && name === names[i - 1]).length;
+    expect(repeats).toBeGreaterThan(picks / replicas / 2);
+    const counts = new Map<string, number>();
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+    expect(counts.size).toBe(replicas);
+    for (const count of counts.values()) expect(count).toBeGreaterThan(picks / replicas / 2);
+    expect(keylessNames(router(replicas, "random", 7), picks)).toEqual(names);
+    expect(keylessNames(router(replicas, "random", 8), picks)).not.toEqual(names);
+    routing.reset();
+    expect(keylessNames(routing, picks)).toEqual(names);
   });
 });
 
 describe("routing through chat completions", () => {
-  it("answers X-TaaS-Upstream per key, and round-robin without one", async () => {
+  const body = { model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] };
+
+  it("answers X-TaaS-Upstream per key", async () => {
     const emulatorHandler = createEmulatorHandler({ replicas: 4 });
-    const body = { model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] };
     const upstreams = new Set<string | null>();
     for (let i = 0; i < 3; i++) {
       const { response } = await postChat(emulatorHandler, body, { "x-session-id": "sticky-1" });
       upstreams.add(response.headers.get("x-taas-upstream"));
     }
     expect([...upstreams]).toEqual([replicaName(rendezvousIndex("sticky-1", 4))]);
-    const roundRobin = [];
-    for (let i = 0; i < 4; i++) {
+  });
+
+  it.each<[KeylessRouting, number]>([
+    ["round-robin", 1],
+    ["random", 1],
+    ["random", 99],
+  ])("routes keyless requests as keylessRouting %s (seed %i) says", async (mode, seed) => {
+    const options = { replicas: 4, keylessRouting: mode, keylessSeed: seed };
+    const emulatorHandler = createEmulatorHandler(options);
+    const upstreams = [];
+    for (let i = 0; i < 8; i++) {
       const { response } = await postChat(emulatorHandler, body);
-      roundRobin.push(response.headers.get("x-taas-upstream"));
+      upstreams.push(response.headers.get("x-taas-upstream"));
     }
-    expect(new Set(roundRobin).size).toBe(4);
+    expect(upstreams).toEqual(keylessNames(router(4, mode, seed), 8));
   });
 });

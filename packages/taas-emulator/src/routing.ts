@@ -1,13 +1,15 @@
 import { sha256Hex } from "./ids.ts";
 import { asRecord } from "./messages.ts";
-import type { RoutingSource } from "./types.ts";
+import { SeededRandom } from "./seeded-random.ts";
+import type { KeylessRouting, RoutingSource } from "./types.ts";
 
-export interface RoutingKey {
+export type AffinitySource = Exclude<RoutingSource, KeylessRouting>;
+
+export type RoutingKey = { key: string; source: AffinitySource } | { key: null; source: null };
+
+export interface RoutingDecision {
   key: string | null;
   source: RoutingSource;
-}
-
-export interface RoutingDecision extends RoutingKey {
   /** Zero-based replica index. */
   index: number;
   name: string;
@@ -30,7 +32,7 @@ function field(value: unknown, name: string): unknown {
 /** Affinity key, first present wins; the order mirrors how specific each hint is. */
 export function extractRoutingKey(body: unknown, headers: Headers): RoutingKey {
   const metadata = field(body, "metadata");
-  const candidates: [RoutingSource, unknown][] = [
+  const candidates: [AffinitySource, unknown][] = [
     ["metadata.session_id", field(metadata, "session_id")],
     ["metadata.sticky_key", field(metadata, "sticky_key")],
     ["x-session-id", headers.get("x-session-id")],
@@ -40,7 +42,7 @@ export function extractRoutingKey(body: unknown, headers: Headers): RoutingKey {
     const key = keyValue(raw);
     if (key !== null) return { key, source };
   }
-  return { key: null, source: "round-robin" };
+  return { key: null, source: null };
 }
 
 /** Rendezvous hashing: adding or removing a replica only moves the keys that scored it highest. */
@@ -57,27 +59,45 @@ export function rendezvousIndex(key: string, replicas: number): number {
   return best;
 }
 
+export interface RouterOptions {
+  replicas: number;
+  keylessRouting: KeylessRouting;
+  keylessSeed: number;
+}
+
+/** A key always reaches the same replica; keyless requests go where `keylessRouting` says. */
 export class Router {
   readonly #replicas: number;
+  readonly #keyless: KeylessRouting;
+  readonly #random: SeededRandom;
   #next = 0;
 
-  constructor(replicas: number) {
-    this.#replicas = replicas;
+  constructor(options: RouterOptions) {
+    this.#replicas = options.replicas;
+    this.#keyless = options.keylessRouting;
+    this.#random = new SeededRandom(options.keylessSeed);
   }
 
   route(body: unknown, headers: Headers): RoutingDecision {
     const routing = extractRoutingKey(body, headers);
-    let index: number;
-    if (routing.key === null) {
-      index = this.#next % this.#replicas;
-      this.#next = (this.#next + 1) % this.#replicas;
-    } else {
-      index = rendezvousIndex(routing.key, this.#replicas);
+    if (routing.key !== null) {
+      const index = rendezvousIndex(routing.key, this.#replicas);
+      return { ...routing, index, name: replicaName(index) };
     }
-    return { ...routing, index, name: replicaName(index) };
+    const index = this.#keylessIndex();
+    return { key: null, source: this.#keyless, index, name: replicaName(index) };
   }
 
+  /** Replays keyless routing from the start: round-robin from replica 1, random from the seed. */
   reset(): void {
     this.#next = 0;
+    this.#random.reset();
+  }
+
+  #keylessIndex(): number {
+    if (this.#keyless === "random") return this.#random.below(this.#replicas);
+    const index = this.#next;
+    this.#next = (this.#next + 1) % this.#replicas;
+    return index;
   }
 }

@@ -51,7 +51,19 @@ export interface EmulatorOptions {
   modelsDelayMs?: number;
   redirectTo?: string;
   chatLatencyMs?: number;
+  /** How requests without an affinity key pick a replica. */
+  keylessRouting?: KeylessRouting;
+  /** Seed of the `random` keyless choice, so a run (and every reset) replays the same picks. */
+  keylessSeed?: number;
 }
+
+/**
+ * `random` (seeded) is the default because lockstep round-robin hands each of N agents its own
+ * replica when there are N replicas, which makes a client without affinity look better than it is.
+ */
+export type KeylessRouting = "random" | "round-robin";
+
+export const KEYLESS_ROUTINGS: readonly KeylessRouting[] = ["random", "round-robin"];
 
 export type ResolvedOptions = Required<Omit<EmulatorOptions, "modelsFault">> & {
   modelsFault: ModelsFault | undefined;
@@ -62,7 +74,7 @@ export type RoutingSource =
   | "metadata.sticky_key"
   | "x-session-id"
   | "prompt_cache_key"
-  | "round-robin";
+  | KeylessRouting;
 
 export interface RecordedRequest {
   seq: number;

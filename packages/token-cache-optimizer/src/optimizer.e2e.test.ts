@@ -268,7 +268,7 @@ describe("a bad config", () => {
 });
 
 describe("the same turns without the plugin", () => {
-  it("spread over the replicas and miss the cache", async () => {
+  it("go to random replicas, keyless, and read the cache only where an earlier turn warmed it", async () => {
     // The same host as above (plugin listed, so the same plugins.allow), with the plugin off.
     const host = await startHost({
       name: "no-optimizer",
@@ -280,11 +280,15 @@ describe("the same turns without the plugin", () => {
         await runAgentTurn(host.state, { message, local: true });
       const requests = chats(host.emulator);
       expect(requests).toHaveLength(3);
-      expect(new Set(requests.map((r) => r.replica)).size).toBe(3);
-      expect(requests.map((r) => r.cachedTokens)).toEqual([0, 0, 0]);
       expect(
-        requests.every((r) => r.routingSource === "round-robin" && metadataOf(r) === undefined),
+        requests.every((r) => r.routingSource === "random" && metadataOf(r) === undefined),
       ).toBe(true);
+      // Without a key the emulator picks a seeded random replica, as a fleet without affinity
+      // would: a turn on a replica no earlier turn used finds nothing in its cache.
+      requests.forEach((request, index) => {
+        const warmed = requests.slice(0, index).some((r) => r.replica === request.replica);
+        if (!warmed) expect(request.cachedTokens).toBe(0);
+      });
     } finally {
       await tearDownHost(host);
     }
