@@ -1,13 +1,14 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { autoroute, autorouteHeaders } from "./autorouter.ts";
 import { readBodyText } from "./body.ts";
+import { cacheTruthHeaders } from "./cache-cause.ts";
 import { AUTO_MODEL_ID, DEFAULT_MODEL_ID, findModel, isChatModel } from "./catalog.ts";
 import { buildUsage, completionBody, completionEvents, sseStream } from "./completion-format.ts";
 import { ApiError, jsonResponse } from "./errors.ts";
 import { newCompletionId } from "./ids.ts";
 import { triggeredLatencyMs } from "./latency-trigger.ts";
 import { asRecord, type ChatMessage, isChatMessage } from "./messages.ts";
-import { cacheableLength, prefixBoundaries, type ReplicaPrefixCache } from "./prefix-cache.ts";
+import { type PrefixServingState, servePrefix } from "./prefix-serving.ts";
 import { countTextTokens, type PromptTokenizer } from "./prompt-tokens.ts";
 import type { RecordDraft, ReplicaStatsTracker } from "./recorder.ts";
 import { planReply, type ReplyPlan } from "./replies.ts";
@@ -18,7 +19,7 @@ export interface ChatState {
   options: ResolvedOptions;
   tokenizer: PromptTokenizer;
   router: Router;
-  caches: readonly ReplicaPrefixCache[];
+  prefix: PrefixServingState;
   stats: ReplicaStatsTracker;
 }
 
@@ -110,7 +111,8 @@ export async function handleChat(
   validate(chat);
   let model = requestedModel(options.models, chat.model);
 
-  const tokens = state.tokenizer.tokenize(chat.tools, chat.messages);
+  const prompt = state.tokenizer.tokenizePrompt(chat.tools, chat.messages);
+  const { tokens } = prompt;
   draft.promptTokens = tokens.length;
   const headers = new Headers();
   if (model === null) {
@@ -130,10 +132,17 @@ export async function handleChat(
 
   const route = state.router.route(chat.body, req.headers);
   Object.assign(draft, { replica: route.name, routingKey: route.key, routingSource: route.source });
-  const geometry = { minTokens: options.minCacheTokens, stepTokens: options.cacheStepTokens };
-  const cache = state.caches[route.index];
-  const boundaries = prefixBoundaries(tokens, geometry);
-  const cachedTokens = cache === undefined ? 0 : cache.lookupAndStore(boundaries, options.now());
+  const { cachedTokens, cacheableTokens, truth } = servePrefix(state.prefix, {
+    prompt,
+    tools: chat.tools,
+    messages: chat.messages,
+    routingKey: route.key,
+    replica: route.index,
+    now: options.now(),
+  });
+  for (const [name, value] of Object.entries(cacheTruthHeaders(truth))) headers.set(name, value);
+  const { idealCachedTokens, cause: cacheCause, at: cacheCauseAt } = truth;
+  Object.assign(draft, { idealCachedTokens, cacheCause, cacheCauseAt });
 
   const plan = planReply(model.id, chat.messages, chat.tools);
   const completionTokens = completionTokensOf(plan);
@@ -149,7 +158,7 @@ export async function handleChat(
       promptTokens: tokens.length,
       completionTokens,
       cachedTokens,
-      cacheableTokens: cacheableLength(tokens.length, geometry),
+      cacheableTokens,
       anthropic: options.anthropicUsage,
     }),
   };

@@ -23,6 +23,10 @@ describe("parseCliArgs", () => {
       "round-robin",
       "--keyless-seed",
       "42",
+      "--history-ttl-ms",
+      "7200000",
+      "--history-capacity-blocks",
+      "9",
     ]);
     expect(command).toEqual({
       kind: "start",
@@ -37,6 +41,8 @@ describe("parseCliArgs", () => {
         chatLatencyMs: 5,
         keylessRouting: "round-robin",
         keylessSeed: 42,
+        historyTtlMs: 7_200_000,
+        historyCapacityBlocks: 9,
       }),
     });
   });
@@ -55,6 +61,7 @@ describe("parseCliArgs", () => {
     [["--api-key", ""]],
     [["--keyless-routing", "sticky"]],
     [["--keyless-seed", "4294967296"]],
+    [["--history-capacity-blocks", "0"]],
     [["--unknown"]],
     [["positional"]],
     [["--port"]],

@@ -25,6 +25,9 @@ export const USAGE = `Usage: taas-emulator [options]
   --chat-latency-ms N      delay before the first byte of a chat response (default 0)
   --record-limit N         requests kept for /__emulator/requests (default 500)
   --max-body-bytes N       largest accepted request body (default 8388608)
+  --history-ttl-ms N       how long the cache cause remembers what a conversation sent
+                           (default max(3600000, 12 x --ttl-ms))
+  --history-capacity-blocks N  bound of that memory (default 4 x replicas x capacity-blocks)
   --keyless-routing MODE   replica choice without an affinity key: ${KEYLESS_ROUTINGS.join(" | ")} (default random)
   --keyless-seed N         seed of --keyless-routing random (default ${DEFAULT_KEYLESS_SEED})
   --anthropic-usage        add cache_read/cache_creation_input_tokens to usage
@@ -49,6 +52,8 @@ const NUMERIC_FLAGS = {
   "record-limit": { min: 0, max: Number.MAX_SAFE_INTEGER },
   "max-body-bytes": { min: 1, max: Number.MAX_SAFE_INTEGER },
   "keyless-seed": { min: 0, max: MAX_SEED },
+  "history-ttl-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "history-capacity-blocks": { min: 1, max: Number.MAX_SAFE_INTEGER },
 } as const;
 
 type NumericFlag = keyof typeof NUMERIC_FLAGS;
@@ -118,6 +123,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     recordLimit: numeric("record-limit"),
     maxBodyBytes: numeric("max-body-bytes"),
     keylessSeed: numeric("keyless-seed"),
+    historyTtlMs: numeric("history-ttl-ms"),
+    historyCapacityBlocks: numeric("history-capacity-blocks"),
   };
   if (typeof values.host === "string") options.host = values.host;
   if (typeof values["api-key"] === "string") {

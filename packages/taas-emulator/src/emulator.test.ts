@@ -37,6 +37,7 @@ describe("options", () => {
     expect(() => createEmulatorHandler({ cacheStepTokens: 1.5 })).toThrow(RangeError);
     expect(() => createEmulatorHandler({ cacheTtlMs: -1 })).toThrow(RangeError);
     expect(() => createEmulatorHandler({ keylessSeed: 2 ** 32 })).toThrow(RangeError);
+    expect(() => createEmulatorHandler({ historyCapacityBlocks: 0 })).toThrow(RangeError);
     const mode = "sticky" as unknown as "random";
     expect(() => createEmulatorHandler({ keylessRouting: mode })).toThrow(/keylessRouting/);
   });

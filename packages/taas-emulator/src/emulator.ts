@@ -1,5 +1,6 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { handleChat } from "./chat-endpoint.ts";
+import { ConversationHistory } from "./conversation-history.ts";
 import { ApiError, errorResponse, jsonResponse } from "./errors.ts";
 import { newRequestId, newTraceId } from "./ids.ts";
 import { modelsResponse } from "./models-endpoint.ts";
@@ -51,13 +52,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const router = new Router(resolved);
   const stats = new ReplicaStatsTracker(names);
   const recorder = new Recorder(resolved.recordLimit);
-  const chatState = { options: resolved, tokenizer, router, caches, stats };
+  const history = new ConversationHistory(resolved.historyTtlMs, resolved.historyCapacityBlocks);
+  const geometry = { minTokens: resolved.minCacheTokens, stepTokens: resolved.cacheStepTokens };
+  const prefix = { caches, history, geometry, ttlMs: resolved.cacheTtlMs };
+  const chatState = { options: resolved, tokenizer, router, prefix, stats };
 
   const snapshot = () => stats.snapshot(caches.map((cache) => cache.size));
   const reset = (): void => {
     recorder.clear();
     stats.clear();
     router.reset();
+    history.clear();
     for (const cache of caches) cache.clear();
   };
 
@@ -124,6 +129,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       promptTokens: null,
       cachedTokens: null,
       completionTokens: null,
+      idealCachedTokens: null,
+      cacheCause: null,
+      cacheCauseAt: null,
       stream: false,
       requestId: "",
       traceId: "",

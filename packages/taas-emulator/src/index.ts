@@ -1,5 +1,14 @@
 export { AUTOROUTER_ALGORITHM_SOURCE, LONG_CONTEXT_THRESHOLD } from "./autorouter.ts";
 export {
+  CACHE_CAUSE_HEADER,
+  CACHE_CAUSES,
+  CACHE_IDEAL_HEADER,
+  type CacheCause,
+  type CacheTruth,
+  type LedgerCause,
+  ledgerCauseOf,
+} from "./cache-cause.ts";
+export {
   AUTO_MODEL_ID,
   DEFAULT_CATALOG,
   DEFAULT_MODEL_ID,

@@ -4,6 +4,8 @@ import { type EmulatorOptions, KEYLESS_ROUTINGS, type ResolvedOptions } from "./
 export const DEFAULT_API_KEY = "taas-emulator-key";
 /** The PRNG state is 32 bits wide. */
 export const MAX_SEED = 0xffff_ffff;
+const MIN_HISTORY_TTL_MS = 3_600_000;
+const HISTORY_CAPACITY_FACTOR = 4;
 /** Fixed so that two runs of the same script see the same keyless picks. */
 export const DEFAULT_KEYLESS_SEED = 1;
 
@@ -26,7 +28,17 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     chatLatencyMs: options.chatLatencyMs ?? 0,
     keylessRouting: options.keylessRouting ?? "random",
     keylessSeed: options.keylessSeed ?? DEFAULT_KEYLESS_SEED,
+    historyTtlMs: 0,
+    historyCapacityBlocks: 0,
   };
+  // Outlives the caches by far, so a prefix that expired is still known to have been sent.
+  resolved.historyTtlMs =
+    options.historyTtlMs ?? Math.max(MIN_HISTORY_TTL_MS, 12 * resolved.cacheTtlMs);
+  // Several times what the whole fleet of replica caches holds, so that what a full replica
+  // evicted is still known to have been sent.
+  resolved.historyCapacityBlocks =
+    options.historyCapacityBlocks ??
+    HISTORY_CAPACITY_FACTOR * resolved.replicas * resolved.cacheCapacityBlocks;
   requireInteger("replicas", resolved.replicas, 1);
   requireInteger("cacheCapacityBlocks", resolved.cacheCapacityBlocks, 1);
   requireInteger("minCacheTokens", resolved.minCacheTokens, 1);
@@ -37,6 +49,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   requireInteger("modelsDelayMs", resolved.modelsDelayMs, 0);
   requireInteger("chatLatencyMs", resolved.chatLatencyMs, 0);
   requireInteger("keylessSeed", resolved.keylessSeed, 0, MAX_SEED);
+  requireInteger("historyTtlMs", resolved.historyTtlMs, 0);
+  requireInteger("historyCapacityBlocks", resolved.historyCapacityBlocks, 1);
   if (!KEYLESS_ROUTINGS.includes(resolved.keylessRouting)) {
     throw new RangeError(
       `taas-emulator: option keylessRouting must be one of ${KEYLESS_ROUTINGS.join(", ")}, got ${String(resolved.keylessRouting).slice(0, 40)}`,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createEmulatorHandler } from "./emulator.ts";
-import { cacheableLength, prefixBoundaries, ReplicaPrefixCache } from "./prefix-cache.ts";
+import {
+  cacheableLength,
+  type PrefixBoundary,
+  prefixBoundaries,
+  ReplicaPrefixCache,
+} from "./prefix-cache.ts";
 import { filler, postChat, type UsageShape, usageOf, userMessage } from "./test-support.ts";
 import type { EmulatorOptions } from "./types.ts";
 
@@ -82,6 +87,46 @@ describe("ReplicaPrefixCache", () => {
     expect(cache.lookup(a, 4)).toBe(cacheableLength(1300, geometry));
     expect(cache.lookup(c, 4)).toBe(cacheableLength(1300, geometry));
     expect(cache.lookup(b, 4)).toBe(0);
+  });
+});
+
+describe("ReplicaPrefixCache.status", () => {
+  const ttl = 1000;
+  const [a, b] = [1, 2].map((salt) => prefixBoundaries(tokens(1300, salt), geometry));
+  const keyOf = (boundaries: PrefixBoundary[] | undefined) => boundaries?.at(-1)?.key ?? "";
+
+  it.each([
+    ["live within the TTL", 0, ttl - 1, "live"],
+    ["expired at the TTL, still stored", 0, ttl, "expired"],
+  ] as const)("says %s", (_, storedAt, askedAt, status) => {
+    const cache = new ReplicaPrefixCache(ttl, 1000);
+    cache.store(a ?? [], storedAt);
+    expect(cache.status(keyOf(a), askedAt)).toBe(status);
+    expect(cache.status(keyOf(b), askedAt)).toBe("unknown");
+  });
+
+  it("remembers why an entry left: evicted within its TTL, else expired", () => {
+    const cache = new ReplicaPrefixCache(ttl, a?.length ?? 0);
+    cache.store(a ?? [], 0);
+    cache.store(b ?? [], 1);
+    expect(cache.status(keyOf(a), 2)).toBe("evicted");
+    expect(cache.status(keyOf(a), ttl)).toBe("expired");
+    cache.store(b ?? [], ttl + 5); // drops nothing new: a already left
+    expect(cache.status(keyOf(b), ttl + 5)).toBe("live");
+    cache.store(a ?? [], ttl + 6);
+    expect(cache.status(keyOf(a), ttl + 6)).toBe("live");
+    expect(cache.status(keyOf(b), ttl + 7)).toBe("evicted");
+  });
+
+  it("marks entries dropped at their TTL as expired, and forgets departures past its capacity", () => {
+    const cache = new ReplicaPrefixCache(ttl, a?.length ?? 0);
+    cache.store(a ?? [], 0);
+    cache.store(b ?? [], ttl); // a's entries expired and are dropped, not evicted
+    expect(cache.status(keyOf(a), ttl)).toBe("expired");
+    cache.store(a ?? [], 2 * ttl + 1);
+    cache.store(b ?? [], 2 * ttl + 2);
+    cache.clear();
+    expect(cache.status(keyOf(a), 2 * ttl + 3)).toBe("unknown");
   });
 });
 

@@ -44,12 +44,25 @@ export function prefixBoundaries(tokens: Uint32Array, geometry: CacheGeometry): 
 }
 
 /**
+ * What a replica knows of one boundary. `expired` and `evicted` say why a boundary it held is no
+ * longer served: an evicted entry that would have expired by now anyway counts as expired.
+ */
+export type BoundaryStatus = "live" | "expired" | "evicted" | "unknown";
+
+interface Departure {
+  lastUsed: number;
+  evicted: boolean;
+}
+
+/**
  * One replica's prefix cache: boundary hash -> time of last use. Map insertion order doubles
  * as the LRU order, so the least recently used (and therefore first to expire) entries sit at
- * the front.
+ * the front. Entries that left are remembered (at most `capacity` of them, oldest forgotten
+ * first) with why they left, so a miss can be explained.
  */
 export class ReplicaPrefixCache {
   readonly #entries = new Map<string, number>();
+  readonly #departed = new Map<string, Departure>();
   readonly #ttlMs: number;
   readonly #capacity: number;
 
@@ -66,12 +79,20 @@ export class ReplicaPrefixCache {
   lookup(boundaries: readonly PrefixBoundary[], now: number): number {
     for (let i = boundaries.length - 1; i >= 0; i--) {
       const boundary = boundaries[i];
-      const lastUsed = boundary === undefined ? undefined : this.#entries.get(boundary.key);
-      if (boundary !== undefined && lastUsed !== undefined && now - lastUsed < this.#ttlMs) {
+      if (boundary !== undefined && this.status(boundary.key, now) === "live") {
         return boundary.tokens;
       }
     }
     return 0;
+  }
+
+  /** Whether this replica serves the boundary now, or why not; does not touch recency. */
+  status(key: string, now: number): BoundaryStatus {
+    const lastUsed = this.#entries.get(key);
+    if (lastUsed !== undefined) return now - lastUsed < this.#ttlMs ? "live" : "expired";
+    const departure = this.#departed.get(key);
+    if (departure === undefined) return "unknown";
+    return departure.evicted && now - departure.lastUsed < this.#ttlMs ? "evicted" : "expired";
   }
 
   /** Marks every boundary as just used (inserting the new ones), then evicts past capacity. */
@@ -79,12 +100,13 @@ export class ReplicaPrefixCache {
     this.#dropExpired(now);
     for (const boundary of boundaries) {
       this.#entries.delete(boundary.key);
+      this.#departed.delete(boundary.key);
       this.#entries.set(boundary.key, now);
     }
     while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next();
+      const oldest = this.#entries.entries().next();
       if (oldest.done) break;
-      this.#entries.delete(oldest.value);
+      this.#depart(oldest.value[0], oldest.value[1], true);
     }
   }
 
@@ -96,12 +118,22 @@ export class ReplicaPrefixCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#departed.clear();
   }
 
   #dropExpired(now: number): void {
     for (const [key, lastUsed] of this.#entries) {
       if (now - lastUsed < this.#ttlMs) break;
-      this.#entries.delete(key);
+      this.#depart(key, lastUsed, false);
+    }
+  }
+
+  #depart(key: string, lastUsed: number, evicted: boolean): void {
+    this.#entries.delete(key);
+    this.#departed.set(key, { lastUsed, evicted });
+    if (this.#departed.size > this.#capacity) {
+      const oldest = this.#departed.keys().next();
+      if (!oldest.done) this.#departed.delete(oldest.value);
     }
   }
 }

@@ -66,3 +66,22 @@ describe("PromptTokenizer", () => {
     expect(warmMs).toBeLessThan(coldMs);
   });
 });
+
+describe("PromptTokenizer segment ids", () => {
+  it("names each tool and message by its content, whatever its key order or cache state", () => {
+    const tokenizer = new PromptTokenizer(1);
+    const messages = [
+      { role: "system", content: "s" },
+      { role: "user", content: "u" },
+    ];
+    const first = tokenizer.tokenizePrompt([tool], messages);
+    expect(first.segmentIds).toHaveLength(1 + messages.length);
+    expect(new Set(first.segmentIds).size).toBe(first.segmentIds.length);
+    const reordered = messages.map((m) => ({ content: m.content, role: m.role }));
+    const again = tokenizer.tokenizePrompt([tool], reordered);
+    expect(again.segmentIds).toEqual(first.segmentIds);
+    const edited = tokenizer.tokenizePrompt([tool], [messages[0], { role: "user", content: "v" }]);
+    expect(edited.segmentIds.slice(0, 2)).toEqual(first.segmentIds.slice(0, 2));
+    expect(edited.segmentIds[2]).not.toBe(first.segmentIds[2]);
+  });
+});

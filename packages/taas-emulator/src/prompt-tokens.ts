@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { canonicalJson } from "./canonical-json.ts";
 
@@ -8,6 +9,20 @@ export function countTextTokens(text: string): number {
   return text.length === 0 ? 0 : encode(text, ENCODE_OPTIONS).length;
 }
 
+export interface TokenizedPrompt {
+  tokens: Uint32Array;
+  /**
+   * One id per tool, then per message: a hash of its canonical JSON, so two prompts can be
+   * compared item by item (to say where a conversation's prompt changed) without keeping them.
+   */
+  segmentIds: string[];
+}
+
+interface Segment {
+  tokens: readonly number[];
+  id: string;
+}
+
 /**
  * Tokenises prompts as newline-delimited canonical JSON: every tool, then every message, one
  * segment each. Segments are tokenised on their own so a conversation that grows by appending
@@ -15,7 +30,7 @@ export function countTextTokens(text: string): number {
  * messages can be served from the segment cache instead of being re-encoded on every turn.
  */
 export class PromptTokenizer {
-  readonly #cache = new Map<string, readonly number[]>();
+  readonly #cache = new Map<string, Segment>();
   readonly #capacity: number;
 
   constructor(capacity = 4096) {
@@ -23,36 +38,45 @@ export class PromptTokenizer {
   }
 
   tokenize(tools: readonly unknown[], messages: readonly unknown[]): Uint32Array {
+    return this.tokenizePrompt(tools, messages).tokens;
+  }
+
+  tokenizePrompt(tools: readonly unknown[], messages: readonly unknown[]): TokenizedPrompt {
     const segments = [...tools, ...messages].map((item) =>
       this.#segment(`${canonicalJson(item)}\n`),
     );
-    const total = segments.reduce((sum, tokens) => sum + tokens.length, 0);
-    const out = new Uint32Array(total);
+    const total = segments.reduce((sum, segment) => sum + segment.tokens.length, 0);
+    const tokens = new Uint32Array(total);
     let offset = 0;
-    for (const tokens of segments) {
-      out.set(tokens, offset);
-      offset += tokens.length;
+    for (const segment of segments) {
+      tokens.set(segment.tokens, offset);
+      offset += segment.tokens.length;
     }
-    return out;
+    return { tokens, segmentIds: segments.map((segment) => segment.id) };
   }
 
   clear(): void {
     this.#cache.clear();
   }
 
-  #segment(text: string): readonly number[] {
+  #segment(text: string): Segment {
     const hit = this.#cache.get(text);
     if (hit !== undefined) {
       this.#cache.delete(text);
       this.#cache.set(text, hit);
       return hit;
     }
-    const tokens = encode(text, ENCODE_OPTIONS);
-    this.#cache.set(text, tokens);
+    // Hashed only when encoded, which costs far more: a cached segment keeps its id.
+    const segment = { tokens: encode(text, ENCODE_OPTIONS), id: sha256Base64(text) };
+    this.#cache.set(text, segment);
     if (this.#cache.size > this.#capacity) {
       const oldest = this.#cache.keys().next();
       if (!oldest.done) this.#cache.delete(oldest.value);
     }
-    return tokens;
+    return segment;
   }
+}
+
+function sha256Base64(text: string): string {
+  return createHash("sha256").update(text).digest("base64");
 }

@@ -55,6 +55,10 @@ export interface EmulatorOptions {
   keylessRouting?: KeylessRouting;
   /** Seed of the `random` keyless choice, so a run (and every reset) replays the same picks. */
   keylessSeed?: number;
+  /** How long what a conversation sent is remembered for the cache cause (after last sent). */
+  historyTtlMs?: number;
+  /** Bound of that memory: one block per remembered boundary and per conversation. */
+  historyCapacityBlocks?: number;
 }
 
 /**
@@ -76,6 +80,8 @@ export type RoutingSource =
   | "prompt_cache_key"
   | KeylessRouting;
 
+import type { CacheCause } from "./cache-cause.ts";
+
 export interface RecordedRequest {
   seq: number;
   /** Epoch milliseconds from the emulator clock (`options.now`). */
@@ -92,6 +98,11 @@ export interface RecordedRequest {
   promptTokens: number | null;
   cachedTokens: number | null;
   completionTokens: number | null;
+  /** Emulator ground truth (also in the `x-taas-emulator-cache-*` headers); null unless served. */
+  idealCachedTokens: number | null;
+  cacheCause: CacheCause | null;
+  /** Where a `diverged` prompt changed: `tools`, `system` or `history:<message index>`. */
+  cacheCauseAt: string | null;
   stream: boolean;
   /** The `x-request-id` and `x-trace-id` this response carried, so a client's capture can be matched. */
   requestId: string;
