@@ -289,6 +289,15 @@ describe("the same turns without the plugin", () => {
         const warmed = requests.slice(0, index).some((r) => r.replica === request.replica);
         if (!warmed) expect(request.cachedTokens).toBe(0);
       });
+      // The emulator's ground truth: each turn extends the last, so whatever the cache missed of
+      // that was on another replica (nothing expires or is evicted in a minute on 4 replicas).
+      expect(requests[0]?.cacheCause).toBe("cold");
+      for (const request of requests.slice(1)) {
+        const ideal = request.idealCachedTokens ?? 0;
+        expect(ideal).toBeGreaterThan(0);
+        const missed = (request.cachedTokens ?? 0) < ideal;
+        expect(request.cacheCause).toBe(missed ? "other_replica" : "none");
+      }
     } finally {
       await tearDownHost(host);
     }
