@@ -80,8 +80,10 @@ export class ConversationHistory {
         break;
       }
     }
-    if (keyless)
+    if (keyless) {
+      // The pool's "previous prompt" is whichever keyless request sent the deepest shared prefix.
       return { keyless, known: ideal !== null, ideal, previous: ideal?.sending.shape ?? null };
+    }
     const previous = conversation?.latest.shape ?? null;
     return { keyless, known: conversation !== undefined, ideal, previous };
   }
