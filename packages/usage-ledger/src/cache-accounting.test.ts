@@ -126,6 +126,18 @@ describe("accountCall", () => {
       { cause: "prefix_history", expected: 2944, divergedAt: 1 },
     ],
     [
+      "prefix_history: a read just under the estimated shared length is within its margin",
+      next({ prefix: prefix({ history: ["U1", "a1"] }), cacheRead: 2944 - 256 }),
+      previous,
+      { cause: "prefix_history", expected: 2688, missed: 0 },
+    ],
+    [
+      "upstream: a changed prompt that read far less than it shared still missed",
+      next({ prefix: prefix({ history: ["U1", "a1"] }), cacheRead: 1024 }),
+      previous,
+      { cause: "upstream", expected: 2944, missed: 1920 },
+    ],
+    [
       "unknown: no prefix for this call (the optimizer is not installed)",
       next({ prefix: undefined }),
       previous,

@@ -92,7 +92,15 @@ export function accountCall(
     ? reachable
     : Math.min(reachable, Math.floor((previous.promptTokens * shared.chars) / shared.ofChars));
   const ceiling = cacheableTokens(reachable, geometry);
-  const expected = cacheableTokens(sharedTokens, geometry);
+  const estimated = cacheableTokens(sharedTokens, geometry);
+  // Where the prompt changed mid-way, its shared length is estimated from the characters before
+  // the change, and token density differs between tool schemas, prose and JSON: a read within
+  // the estimate's margin is taken as all the call could read, not as a miss.
+  const margin = Math.max(2 * geometry.stepTokens, Math.round(0.05 * sharedTokens));
+  const expected =
+    !shared.whole && current.cacheRead > 0 && estimated - current.cacheRead <= margin
+      ? Math.min(estimated, current.cacheRead)
+      : estimated;
   const missed = Math.max(0, expected - current.cacheRead);
   const invalidated = Math.max(0, ceiling - expected);
   const result = (cause: MissCause, divergedAt: number | null = null): CacheAccounting => ({

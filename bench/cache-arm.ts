@@ -1,0 +1,184 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
+import {
+  createStateDir,
+  freePort,
+  type ProviderModel,
+  REPO_ROOT,
+  reapStateDirProcesses,
+  runAgentTurn,
+  startGateway,
+  writeHostConfig,
+} from "../e2e/harness/index.ts";
+
+/** One way of running the same conversations: what (if anything) keeps them on one replica. */
+export interface Arm {
+  name: string;
+  /** The optimizer steers (sends its ids) instead of only observing. */
+  optimizer: false | "workspace" | "session";
+  /** The host sends its own prompt_cache_key (the model's compat.supportsPromptCacheKey). */
+  hostCacheKey: boolean;
+}
+
+export interface Script {
+  agents: number;
+  sessions: number;
+  turns: number;
+  /** The emulator's and the ledger's cache lifetime (short, so one idle gap can pass it). */
+  ttlSeconds: number;
+  concurrency: number;
+  models: ProviderModel[];
+}
+
+/** One model call as the ledger stored it, joined to the emulator's record of it. */
+export interface JoinedCall {
+  agent: string;
+  prompt: number;
+  cached: number;
+  expected: number | null;
+  missed: number | null;
+  invalidated: number | null;
+  cause: string | null;
+  costNano: number | null;
+  truth: RecordedRequest | undefined;
+}
+
+const MESSAGES = [
+  "Summarise the plan for today.",
+  "List three risks.",
+  "Which one matters most?",
+  "Draft a one-line status.",
+  "Anything else to add?",
+  "Thanks, wrap up.",
+];
+const TOOL_MESSAGE = 'Look something up [[tool:tool_search {"query":"time"}]]';
+
+/**
+ * Runs the script's conversations through a real gateway with the ledger and the optimizer
+ * (steering or only observing, so every arm is accounted the same way) and returns each call.
+ * Agent 1 changes its system prompt (AGENTS.md) before turn 3 of its first session, agent 2
+ * makes a tool round trip on turn 2, agent 3 waits past the TTL before turn 4.
+ */
+export async function runArm(
+  arm: Arm,
+  script: Script,
+  emulator: RunningEmulator,
+): Promise<JoinedCall[]> {
+  const state = await createStateDir(`bench-cache-${arm.name.replaceAll(/\W+/g, "-")}`);
+  const port = await freePort();
+  const agents = Array.from({ length: script.agents }, (_, i) => `agent${i + 1}`);
+  const workspace = (agent: string) => join(state.dir, `workspace-${agent}`);
+  await Promise.all(agents.map((agent) => mkdir(workspace(agent), { recursive: true })));
+  await writeHostConfig(state, {
+    baseUrl: emulator.url,
+    models: script.models.map((model) =>
+      arm.hostCacheKey ? { ...model, compat: { supportsPromptCacheKey: true } } : model,
+    ),
+    agents: agents.map((id) => ({ id, workspace: workspace(id) })),
+    plugins: [
+      {
+        id: "usage-ledger",
+        path: join(REPO_ROOT, "packages", "usage-ledger"),
+        config: { flushIntervalMs: 100, cacheTtlSeconds: script.ttlSeconds, missLogTokens: 0 },
+        allowConversationAccess: true,
+      },
+      {
+        id: "openclaw-taas-affinity",
+        path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
+        config: {
+          sendHints: arm.optimizer !== false,
+          affinityScope: arm.optimizer === "session" ? "session" : "workspace",
+        },
+      },
+    ],
+    gateway: { port, token: "bench-token" },
+  });
+  emulator.reset();
+  const gateway = await startGateway(state, { port, token: "bench-token" });
+  try {
+    const queue = [...agents];
+    const worker = async () => {
+      for (let agent = queue.shift(); agent; agent = queue.shift()) {
+        await converse(state, agent, agents.indexOf(agent), script, workspace(agent));
+      }
+    };
+    await Promise.all(Array.from({ length: script.concurrency }, worker));
+  } finally {
+    await gateway.stop();
+    await reapStateDirProcesses(state.dir, 1_000);
+  }
+  try {
+    return joinCalls(state.dir, emulator);
+  } finally {
+    await state.remove();
+  }
+}
+
+async function converse(
+  state: Awaited<ReturnType<typeof createStateDir>>,
+  agent: string,
+  index: number,
+  script: Script,
+  workspace: string,
+): Promise<void> {
+  for (let session = 1; session <= script.sessions; session++) {
+    for (let turn = 1; turn <= script.turns; turn++) {
+      if (index === 0 && session === 1 && turn === 3) {
+        await writeFile(join(workspace, "AGENTS.md"), "# Rules\nAnswer in one short line.\n");
+      }
+      if (index === 2 && session === 1 && turn === 4) {
+        await new Promise((resolve) => setTimeout(resolve, (script.ttlSeconds + 2) * 1000));
+      }
+      const message =
+        index === 1 && session === 1 && turn === 2
+          ? TOOL_MESSAGE
+          : (MESSAGES[(turn - 1) % MESSAGES.length] ?? "Next.");
+      await runAgentTurn(state, { agent, message, sessionKey: `agent:${agent}:s${session}` });
+    }
+  }
+}
+
+interface LedgerRowRead {
+  agent_id: string | null;
+  call_id: string | null;
+  input: number;
+  cache_read: number;
+  cache_write: number;
+  expected_cache_read: number | null;
+  missed_tokens: number | null;
+  invalidated_tokens: number | null;
+  miss_cause: string | null;
+  cost_nusd: number | null;
+}
+
+/** The ledger's call rows, each joined by its captured request id to the emulator's record. */
+function joinCalls(stateDir: string, emulator: RunningEmulator): JoinedCall[] {
+  const db = openDatabase(join(stateDir, "usage-ledger", "ledger.sqlite"), { readOnly: true });
+  const routes = new RouteReader(stateDir);
+  const byRequestId = new Map(emulator.requests().map((r) => [r.requestId, r]));
+  try {
+    const rows = db
+      .prepare("SELECT * FROM usage_rows WHERE granularity = 'call' ORDER BY ts")
+      .all() as unknown as LedgerRowRead[];
+    return rows.map((row) => {
+      const requestId = row.call_id ? routes.byCallId(row.call_id)?.requestId : undefined;
+      return {
+        agent: row.agent_id ?? "?",
+        prompt: row.input + row.cache_read + row.cache_write,
+        cached: row.cache_read,
+        expected: row.expected_cache_read,
+        missed: row.missed_tokens,
+        invalidated: row.invalidated_tokens,
+        cause: row.miss_cause,
+        costNano: row.cost_nusd,
+        truth: requestId ? byRequestId.get(requestId) : undefined,
+      };
+    });
+  } finally {
+    db.close();
+    routes.close();
+  }
+}

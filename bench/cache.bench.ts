@@ -1,0 +1,177 @@
+// npm run bench -- cache: how much of what the conversations allowed each arm read from cache,
+// why the rest was missed, and whether the ledger's causes agree with the emulator's ground
+// truth. Real host, real gateway, the emulator with 8 replicas; every arm runs the same script
+// and is accounted the same way (the optimizer only observes in the arms it does not steer).
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { ledgerCauseOf, SEED_MODELS, startEmulator } from "@cloudsigma/taas-emulator";
+import { providerModels, REPO_ROOT } from "../e2e/harness/index.ts";
+import { type Arm, type JoinedCall, runArm, type Script } from "./cache-arm.ts";
+import { printTable } from "./table.ts";
+
+const ARMS: Arm[] = [
+  { name: "no affinity hints", optimizer: false, hostCacheKey: false },
+  { name: "host prompt_cache_key", optimizer: false, hostCacheKey: true },
+  { name: "optimizer, workspace scope", optimizer: "workspace", hostCacheKey: false },
+  { name: "optimizer, session scope", optimizer: "session", hostCacheKey: false },
+];
+
+const CAUSES = [
+  "cold",
+  "below_minimum",
+  "ttl_expired",
+  "replica_switch",
+  "prefix_tools",
+  "prefix_system",
+  "prefix_history",
+  "upstream",
+  "unknown",
+] as const;
+
+/** Illustrative prices (USD per million tokens), not TaaS's: the ledger prices by them. */
+const PRICES = { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 0 };
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+export async function run(): Promise<void> {
+  const script: Script = {
+    agents: env("BENCH_CACHE_AGENTS", 8),
+    sessions: env("BENCH_CACHE_SESSIONS", 2),
+    turns: env("BENCH_CACHE_TURNS", 5),
+    // Longer than a turn takes on a loaded 2-core machine, so only the planned gap passes it.
+    ttlSeconds: env("BENCH_CACHE_TTL_SECONDS", 60),
+    concurrency: env("BENCH_CACHE_CONCURRENCY", 4),
+    models: providerModels(SEED_MODELS.filter((row) => row.id === "gpt-5.5")).map((model) => ({
+      ...model,
+      cost: PRICES,
+    })),
+  };
+  execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "build.ts")], { stdio: "inherit" });
+  const emulator = await startEmulator({
+    replicas: 8,
+    cacheTtlMs: script.ttlSeconds * 1000,
+    recordLimit: 100_000,
+  });
+  console.log(
+    `${script.agents} agents x ${script.sessions} sessions x ${script.turns} turns per arm, 8 replicas, TTL ${script.ttlSeconds} s, keyless requests to a seeded random replica.`,
+  );
+  console.log(
+    `Prices are illustrative (USD/M tokens: input ${PRICES.input}, cached input ${PRICES.cacheRead}, output ${PRICES.output}).`,
+  );
+  const results: Array<{ arm: Arm; calls: JoinedCall[] }> = [];
+  try {
+    for (const arm of ARMS) {
+      process.stdout.write(`running: ${arm.name}...\n`);
+      results.push({ arm, calls: await runArm(arm, script, emulator) });
+    }
+  } finally {
+    await emulator.close();
+  }
+  printSummary(results);
+  printCauses(results);
+}
+
+const sum = (calls: readonly JoinedCall[], pick: (c: JoinedCall) => number | null) =>
+  calls.reduce((total, call) => total + (pick(call) ?? 0), 0);
+const pct = (part: number, whole: number) =>
+  whole > 0 ? `${((100 * part) / whole).toFixed(1)}` : "-";
+const ratio = (part: number, whole: number) => (whole > 0 ? (part / whole).toFixed(3) : "-");
+
+function printSummary(results: Array<{ arm: Arm; calls: JoinedCall[] }>): void {
+  const rows = results.map(({ arm, calls }) => {
+    const accounted = calls.filter((c) => c.expected !== null);
+    const prompt = sum(calls, (c) => c.prompt);
+    const cached = sum(calls, (c) => c.cached);
+    const expected = sum(accounted, (c) => c.expected);
+    const read = sum(accounted, (c) => c.cached);
+    // The target excludes what idle time and prompt changes cost: those calls leave the sum.
+    const steady = accounted.filter(
+      (c) => c.cause !== "ttl_expired" && !c.cause?.startsWith("prefix_"),
+    );
+    const warm = accounted.filter((c) => c.cause !== "cold");
+    const priced = calls.filter((c) => c.costNano !== null);
+    const agreement = agreementOf(calls);
+    return [
+      arm.name,
+      String(calls.length),
+      String(prompt),
+      String(cached),
+      pct(cached, prompt),
+      pct(
+        expected,
+        sum(accounted, (c) => c.prompt),
+      ),
+      ratio(read, expected),
+      ratio(
+        sum(steady, (c) => c.cached),
+        sum(steady, (c) => c.expected),
+      ),
+      pct(
+        sum(warm, (c) => c.cached),
+        sum(warm, (c) => c.prompt),
+      ),
+      `${(sum(priced, (c) => c.costNano) / 1e9).toFixed(4)}${priced.length < calls.length ? ` (${calls.length - priced.length} unpriced)` : ""}`,
+      agreement.tokens,
+      agreement.calls,
+    ];
+  });
+  printTable(
+    "Per arm (ledger figures; ideal = what each call shared with the previous call of its id)",
+    [
+      "arm",
+      "calls",
+      "prompt",
+      "cached",
+      "hit %",
+      "ideal %",
+      "efficiency",
+      "eff. excl. TTL/prefix",
+      "warm hit %",
+      "cost $",
+      "agree (missed tok.)",
+      "agree (calls)",
+    ],
+    rows,
+  );
+}
+
+function printCauses(results: Array<{ arm: Arm; calls: JoinedCall[] }>): void {
+  const rows = results.map(({ arm, calls }) => [
+    arm.name,
+    ...CAUSES.map((cause) => {
+      const of = calls.filter((c) => c.cause === cause);
+      const lost = sum(of, (c) => (c.missed ?? 0) + (c.invalidated ?? 0));
+      return of.length === 0 ? "-" : `${of.length}/${lost}`;
+    }),
+  ]);
+  printTable(
+    "Calls / tokens lost (missed + invalidated) by the ledger's cause",
+    ["arm", ...CAUSES],
+    rows,
+  );
+}
+
+/**
+ * How often the ledger names the cause the emulator knows: the share of the emulator's missed
+ * tokens (its ideal minus what it served) on calls where both say the same, and the share of calls.
+ */
+function agreementOf(calls: readonly JoinedCall[]): { tokens: string; calls: string } {
+  let agreeing = 0;
+  let total = 0;
+  let agreeingCalls = 0;
+  let judged = 0;
+  for (const call of calls) {
+    const truth = call.truth;
+    if (!truth?.cacheCause) continue;
+    const expected = ledgerCauseOf({ cause: truth.cacheCause, at: truth.cacheCauseAt });
+    const same = expected === call.cause;
+    const missed = Math.max(0, (truth.idealCachedTokens ?? 0) - (truth.cachedTokens ?? 0));
+    total += missed;
+    judged += 1;
+    if (same) {
+      agreeing += missed;
+      agreeingCalls += 1;
+    }
+  }
+  return { tokens: pct(agreeing, total), calls: pct(agreeingCalls, judged) };
+}
