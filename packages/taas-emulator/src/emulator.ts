@@ -154,7 +154,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return response;
   };
 
-  return { handle, requests: () => recorder.list(), stats: snapshot, reset };
+  const drain = (replicas: readonly string[]): void =>
+    router.drain(replicas.map((name) => names.indexOf(name)).filter((index) => index >= 0));
+  return { handle, requests: () => recorder.list(), stats: snapshot, reset, drain };
 }
 
 export function createEmulatorHandler(options: EmulatorOptions = {}): EmulatorHandler {

@@ -134,3 +134,30 @@ describe("routing through chat completions", () => {
     expect(upstreams).toEqual(keylessNames(router(4, mode, seed), 8));
   });
 });
+
+describe("draining a replica", () => {
+  const keyed = (key: string) => ({ metadata: { session_id: key } });
+
+  it("moves a key to its second choice while its replica is out, and back after", () => {
+    const router = new Router({ replicas: 4, keylessRouting: "random", keylessSeed: 1 });
+    const home = router.route(keyed("conv-1"), new Headers()).index;
+    router.drain([home]);
+    const away = router.route(keyed("conv-1"), new Headers()).index;
+    expect(away).not.toBe(home);
+    // Keys whose first choice is still in rotation do not move.
+    for (let n = 0; n < 50; n++) {
+      const key = `other-${n}`;
+      const first = rendezvousIndex(key, 4);
+      if (first !== home) expect(router.route(keyed(key), new Headers()).index).toBe(first);
+    }
+    for (let n = 0; n < 50; n++) expect(router.route({}, new Headers()).index).not.toBe(home);
+    router.drain([]);
+    expect(router.route(keyed("conv-1"), new Headers()).index).toBe(home);
+  });
+
+  it("routes to every replica anyway when all are drained", () => {
+    const router = new Router({ replicas: 2, keylessRouting: "round-robin", keylessSeed: 1 });
+    router.drain([0, 1]);
+    expect(router.route(keyed("k"), new Headers()).index).toBe(rendezvousIndex("k", 2));
+  });
+});

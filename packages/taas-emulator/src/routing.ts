@@ -45,11 +45,19 @@ export function extractRoutingKey(body: unknown, headers: Headers): RoutingKey {
   return { key: null, source: null };
 }
 
-/** Rendezvous hashing: adding or removing a replica only moves the keys that scored it highest. */
-export function rendezvousIndex(key: string, replicas: number): number {
+/**
+ * Rendezvous hashing: adding or removing a replica only moves the keys that scored it highest.
+ * Drained replicas are skipped, so a key moves to its second choice while its replica is out.
+ */
+export function rendezvousIndex(
+  key: string,
+  replicas: number,
+  drained: ReadonlySet<number> = new Set(),
+): number {
   let best = 0;
   let bestScore = "";
   for (let index = 0; index < replicas; index++) {
+    if (drained.has(index) && drained.size < replicas) continue;
     const score = sha256Hex(`${key}\u0000${replicaName(index)}`);
     if (score > bestScore) {
       best = index;
@@ -70,6 +78,7 @@ export class Router {
   readonly #replicas: number;
   readonly #keyless: KeylessRouting;
   readonly #random: SeededRandom;
+  readonly #drained = new Set<number>();
   #next = 0;
 
   constructor(options: RouterOptions) {
@@ -81,20 +90,38 @@ export class Router {
   route(body: unknown, headers: Headers): RoutingDecision {
     const routing = extractRoutingKey(body, headers);
     if (routing.key !== null) {
-      const index = rendezvousIndex(routing.key, this.#replicas);
+      const index = rendezvousIndex(routing.key, this.#replicas, this.#drained);
       return { ...routing, index, name: replicaName(index) };
     }
     const index = this.#keylessIndex();
     return { key: null, source: this.#keyless, index, name: replicaName(index) };
   }
 
-  /** Replays keyless routing from the start: round-robin from replica 1, random from the seed. */
+  /**
+   * Takes replicas out of rotation (as a TaaS maintenance would) or, with none, puts all back.
+   * Their caches stay as they were; a key whose replica is out goes to its second choice.
+   */
+  drain(indexes: readonly number[]): void {
+    this.#drained.clear();
+    for (const index of indexes) if (index >= 0 && index < this.#replicas) this.#drained.add(index);
+  }
+
+  /** Replays keyless routing from the start and puts every replica back in rotation. */
   reset(): void {
     this.#next = 0;
     this.#random.reset();
+    this.#drained.clear();
   }
 
   #keylessIndex(): number {
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const index = this.#nextKeyless();
+      if (!this.#drained.has(index) || this.#drained.size >= this.#replicas) return index;
+    }
+    return this.#nextKeyless();
+  }
+
+  #nextKeyless(): number {
     if (this.#keyless === "random") return this.#random.below(this.#replicas);
     const index = this.#next;
     this.#next = (this.#next + 1) % this.#replicas;

@@ -144,5 +144,6 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     requests: emulator.requests,
     stats: emulator.stats,
     reset: emulator.reset,
+    drain: emulator.drain,
   };
 }

@@ -136,6 +136,8 @@ export interface Emulator {
   requests(): RecordedRequest[];
   stats(): EmulatorStats;
   reset(): void;
+  /** Takes the named replicas (`replica-N`) out of rotation; none puts all back. */
+  drain(replicas: readonly string[]): void;
 }
 
 export interface RunningEmulator {
@@ -147,6 +149,7 @@ export interface RunningEmulator {
   requests(): RecordedRequest[];
   stats(): EmulatorStats;
   reset(): void;
+  drain(replicas: readonly string[]): void;
 }
 
 export interface StartOptions extends EmulatorOptions {

@@ -1,0 +1,170 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { ledgerCauseOf } from "@cloudsigma/taas-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Host,
+  parseJsonOutput,
+  REPO_ROOT,
+  runAgentTurn,
+  runOpenClaw,
+  startHost,
+  tearDownHost,
+  waitFor,
+} from "../../../e2e/harness/index.ts";
+import { readLedgerRows } from "./ledger-e2e.test-support.ts";
+
+// Each attributable cause, produced in the real host against the emulator, and the ledger's
+// cause for every call equal to the emulator's ground truth for it (joined by request id).
+
+const TTL_SECONDS = 20;
+const SESSION = "agent:main:causes";
+
+interface CauseReport {
+  rows: Array<{ key: string | null; calls: number; missedTokens: number }>;
+  totals: { calls: number; missedTokens: number; expectedCacheRead: number };
+}
+
+async function causesHost(name: string, minTokens: number): Promise<Host> {
+  return startHost({
+    name,
+    emulator: { replicas: 2, cacheTtlMs: TTL_SECONDS * 1000, minCacheTokens: minTokens },
+    config: ({ state }) => ({
+      agents: [{ id: "main", workspace: join(state.dir, "workspace-main") }],
+      plugins: [
+        {
+          id: "usage-ledger",
+          path: join(REPO_ROOT, "packages", "usage-ledger"),
+          config: {
+            flushIntervalMs: 100,
+            cacheTtlSeconds: TTL_SECONDS,
+            cacheMinTokens: minTokens,
+            missLogTokens: 1,
+          },
+          allowConversationAccess: true,
+        },
+        {
+          id: "openclaw-taas-affinity",
+          path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
+        },
+      ],
+    }),
+    gateway: { token: "causes-token" },
+  });
+}
+
+/** Per call, in order: [the ledger's cause, the cause the emulator's truth maps to]. */
+async function causesOf(host: Host, calls: number): Promise<Array<[string | null, string]>> {
+  const ledger = join(host.state.dir, "usage-ledger", "ledger.sqlite");
+  const found = await waitFor(`${calls} ledger call rows`, () => {
+    const rows = readLedgerRows(ledger, "granularity = 'call'");
+    return rows.length >= calls ? rows : undefined;
+  });
+  const routes = new RouteReader(host.state.dir);
+  const byRequest = new Map(host.emulator.requests().map((r) => [r.requestId, r]));
+  try {
+    return found.map((row): [string | null, string] => {
+      const capture = row.call_id ? routes.byCallId(row.call_id) : undefined;
+      const truth = capture?.requestId ? byRequest.get(capture.requestId) : undefined;
+      const expected = truth?.cacheCause
+        ? ledgerCauseOf({ cause: truth.cacheCause, at: truth.cacheCauseAt })
+        : "no emulator record";
+      return [row.miss_cause, expected];
+    });
+  } finally {
+    routes.close();
+  }
+}
+
+describe("cache causes in the real host, against the emulator's ground truth", () => {
+  let host: Host;
+  const turn = (message: string) => runAgentTurn(host.state, { message, sessionKey: SESSION });
+  const lastReplica = () =>
+    host.emulator
+      .requests()
+      .filter((r) => r.path === "/v1/chat/completions")
+      .at(-1)?.replica;
+
+  beforeAll(async () => {
+    host = await causesHost("cache-causes", 1024);
+    await mkdir(join(host.state.dir, "workspace-main"), { recursive: true });
+  });
+  afterAll(() => tearDownHost(host));
+
+  it("names cold, none, replica_switch, prefix_system, prefix_history and ttl_expired as the emulator does", async () => {
+    await turn("First turn: hello.");
+    await turn("Second turn, same conversation.");
+    // TaaS takes the conversation's replica out of rotation: the next call lands elsewhere.
+    host.emulator.drain([lastReplica() ?? ""]);
+    await turn("Third turn, after a replica drain.");
+    await turn("Fourth turn, settled on the new replica.");
+    // The agent's bootstrap file is part of the system prompt.
+    await writeFile(
+      join(host.state.dir, "workspace-main", "AGENTS.md"),
+      "# Rules\nAnswer in one line.\n",
+    );
+    await turn("Fifth turn, with new agent rules.");
+    // Compaction by truncation drops the oldest messages: the history is rewritten.
+    const compact = ["sessions", "compact", SESSION, "--max-lines", "4", "--json"];
+    parseJsonOutput(await runOpenClaw(host.state, compact), `openclaw ${compact.join(" ")}`);
+    await turn("Sixth turn, after the history was rewritten.");
+    await new Promise((resolve) => setTimeout(resolve, (TTL_SECONDS + 2) * 1000));
+    await turn("Seventh turn, after an idle gap past the TTL.");
+
+    const causes = await causesOf(host, 7);
+    // Every call's cause is the emulator's; the fourth is whatever the host's prompt was then
+    // (seen: the host had rewritten the last turn, so prefix_history; both sides agree on it).
+    expect(causes.map(([ledger, truth]) => ledger === truth)).toEqual(causes.map(() => true));
+    const ledgerCauses = causes.map(([ledger]) => ledger);
+    expect([0, 1, 2, 4, 5, 6].map((i) => ledgerCauses[i])).toEqual([
+      "cold",
+      "none",
+      "replica_switch",
+      "prefix_system",
+      "prefix_history",
+      "ttl_expired",
+    ]);
+  });
+
+  it("report --by cause --json totals equal the per-call sums", async () => {
+    const result = await runOpenClaw(host.state, [
+      "usage-ledger",
+      "report",
+      "--by",
+      "cause",
+      "--since",
+      "all",
+      "--json",
+    ]);
+    const report = parseJsonOutput<CauseReport>(result, "usage-ledger report --by cause");
+    const rows = readLedgerRows(join(host.state.dir, "usage-ledger", "ledger.sqlite"));
+    expect(report.totals.calls).toBe(rows.reduce((sum, r) => sum + r.calls, 0));
+    expect(report.totals.missedTokens).toBe(rows.reduce((s, r) => s + (r.missed_tokens ?? 0), 0));
+    expect(report.totals.expectedCacheRead).toBe(
+      rows.reduce((s, r) => s + (r.expected_cache_read ?? 0), 0),
+    );
+    const ttl = report.rows.find((row) => row.key === "ttl_expired");
+    expect(ttl?.calls).toBe(1);
+    expect(ttl?.missedTokens).toBe(rows.find((r) => r.miss_cause === "ttl_expired")?.missed_tokens);
+  });
+});
+
+describe("below the provider's minimum", () => {
+  let host: Host;
+  beforeAll(async () => {
+    // A minimum above any prompt this host sends: nothing can be cached.
+    host = await causesHost("cache-causes-minimum", 1_000_000);
+  });
+  afterAll(() => tearDownHost(host));
+
+  it("says below_minimum, as the emulator does", async () => {
+    await runAgentTurn(host.state, { message: "One.", sessionKey: SESSION });
+    await runAgentTurn(host.state, { message: "Two.", sessionKey: SESSION });
+    const causes = await causesOf(host, 2);
+    expect(causes).toEqual([
+      ["cold", "cold"],
+      ["below_minimum", "below_minimum"],
+    ]);
+  });
+});
