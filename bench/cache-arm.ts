@@ -136,7 +136,26 @@ async function converse(
         index === 1 && session === 1 && turn === 2
           ? TOOL_MESSAGE
           : (MESSAGES[(turn - 1) % MESSAGES.length] ?? "Next.");
-      await runAgentTurn(state, { agent, message, sessionKey: `agent:${agent}:s${session}` });
+      await turnWithRetry(state, { agent, message, sessionKey: `agent:${agent}:s${session}` });
+    }
+  }
+}
+
+/** Turns the host failed (seen under load: "Agent database cleanup failed") and that were retried. */
+export const retriedTurns: string[] = [];
+
+async function turnWithRetry(
+  state: Awaited<ReturnType<typeof createStateDir>>,
+  options: Parameters<typeof runAgentTurn>[1],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runAgentTurn(state, options);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      retriedTurns.push(`${options.agent} ${options.sessionKey}: ${String(error).slice(0, 120)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
 }

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ledgerCauseOf, SEED_MODELS, startEmulator } from "@cloudsigma/taas-emulator";
 import { providerModels, REPO_ROOT } from "../e2e/harness/index.ts";
-import { type Arm, type JoinedCall, runArm, type Script } from "./cache-arm.ts";
+import { type Arm, type JoinedCall, retriedTurns, runArm, type Script } from "./cache-arm.ts";
 import { printTable } from "./table.ts";
 
 const ARMS: Arm[] = [
@@ -69,6 +69,12 @@ export async function run(): Promise<void> {
   }
   printSummary(results);
   printCauses(results);
+  if (retriedTurns.length > 0) {
+    console.log(
+      `\n${retriedTurns.length} turn(s) the host failed were retried (a retried turn's failed attempt may have left a ledger row):`,
+    );
+    for (const line of retriedTurns) console.log(`  ${line}`);
+  }
 }
 
 const sum = (calls: readonly JoinedCall[], pick: (c: JoinedCall) => number | null) =>
