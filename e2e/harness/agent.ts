@@ -44,6 +44,8 @@ export interface AgentTurnOptions {
   sessionKey?: string;
   sessionId?: string;
   model?: string;
+  /** `--thinking <level>` (off, minimal, low, medium, high, ...). */
+  thinking?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
 }
@@ -64,6 +66,7 @@ export async function runAgentTurn(state: StateDir, options: AgentTurnOptions): 
   if (options.sessionKey) args.push("--session-key", options.sessionKey);
   if (options.sessionId) args.push("--session-id", options.sessionId);
   if (options.model) args.push("--model", options.model);
+  if (options.thinking) args.push("--thinking", options.thinking);
   const result = await runOpenClaw(state, args, {
     env: options.env,
     timeoutMs: options.timeoutMs ?? 180_000,

@@ -35,9 +35,10 @@ export interface StartHostOptions {
       }) => HostConfigInput | Promise<HostConfigInput>);
   /**
    * A gateway on a free port with this token, written into the config. Started unless
-   * `start: false` (a test that starts and stops its own calls `host.startGateway()`).
+   * `start: false` (a test that starts and stops its own calls `host.startGateway()`). `env`
+   * is added to the gateway's environment, e.g. a provider key an operator would export.
    */
-  gateway?: { token: string; start?: boolean };
+  gateway?: { token: string; start?: boolean; env?: Record<string, string | undefined> };
 }
 
 export interface Host extends StartedHost {
@@ -62,7 +63,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     const emulator = await startEmulator(options.emulator);
     started.emulator = emulator;
     const gateway = options.gateway
-      ? { port: await freePort(), token: options.gateway.token }
+      ? { port: await freePort(), token: options.gateway.token, env: options.gateway.env }
       : undefined;
     const config =
       typeof options.config === "function"
@@ -72,7 +73,7 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
       ...config,
       baseUrl: config.baseUrl ?? emulator.url,
       models: config.models ?? providerModels(),
-      ...(gateway ? { gateway } : {}),
+      ...(gateway ? { gateway: { port: gateway.port, token: gateway.token } } : {}),
     });
     const host: Host = {
       state,

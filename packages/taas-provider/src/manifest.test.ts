@@ -22,6 +22,10 @@ describe("openclaw.plugin.json", () => {
     });
   });
 
+  it("loads at gateway start, so the gateway's first turn on cloudsigma/auto sees its thinking default", () => {
+    expect(manifest).toMatchObject({ activation: { onStartup: true } });
+  });
+
   it("declares the env var and the api-key auth choice the runtime registers", () => {
     expect(manifest).toMatchObject({
       setup: { providers: [{ id: PROVIDER_ID, envVars: [AUTH.envVar] }] },

@@ -12,6 +12,7 @@ import {
 } from "./identity.ts";
 import { applyOnboardingConfig } from "./onboard.ts";
 import { type CatalogDeps, createCatalogRun, createStaticCatalogRun } from "./provider-catalog.ts";
+import { resolveThinkingProfile } from "./thinking-policy.ts";
 
 type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"]>>>;
 
@@ -53,6 +54,7 @@ export function buildProvider(deps: CatalogDeps): ProviderPlugin {
     ],
     catalog: { order: "simple", run: createCatalogRun(deps) },
     staticCatalog: { order: "simple", run: createStaticCatalogRun(deps) },
+    resolveThinkingProfile,
     wrapStreamFn: (ctx) => applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx),
     ...buildProviderReplayFamilyHooks({ family: "openai-compatible" }),
     ...buildProviderToolCompatFamilyHooks("openai"),

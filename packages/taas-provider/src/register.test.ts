@@ -108,6 +108,15 @@ describe("registerTaasProvider", () => {
     expect(seen).toEqual([hostStream]);
   });
 
+  it("starts cloudsigma/auto with thinking off, so the autorouter decides unless asked", () => {
+    const provider = requireOne(register("discovery"));
+    const profile = provider.resolveThinkingProfile?.({ provider: PROVIDER_ID, modelId: "auto" });
+    expect(profile?.defaultLevel).toBe("off");
+    expect(
+      provider.resolveThinkingProfile?.({ provider: PROVIDER_ID, modelId: "gpt-5.5" }),
+    ).toBeUndefined();
+  });
+
   it("rejects an unknown config key before registering anything", () => {
     expect(() => register("full", { apiKey: "sk-x" })).toThrow(/apiKey/);
   });

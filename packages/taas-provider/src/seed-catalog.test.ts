@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BASE_URL, DEFAULT_MODEL_ID, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
-import { isSeedModelId, staticModels } from "./seed-catalog.ts";
+import { AUTO_MODEL_ID, isSeedModelId, staticModels } from "./seed-catalog.ts";
 import { readSeedTable } from "./seed-table.test-support.ts";
 
 const table = readSeedTable();
@@ -35,10 +35,12 @@ describe("static catalog against the seed table", () => {
     expect(imageRows.map((model) => model.id)).toEqual(seedImageRows.map((row) => row.id));
   });
 
-  it("fills list prices and the shared TaaS wire compatibility on every row", () => {
+  it("fills list prices on every model row and the shared TaaS wire compatibility on all", () => {
     for (const model of staticModels()) {
-      expect(model.cost.input, model.id).toBeGreaterThan(0);
-      expect(model.cost.output, model.id).toBeGreaterThan(0);
+      if (model.id !== AUTO_MODEL_ID) {
+        expect(model.cost.input, model.id).toBeGreaterThan(0);
+        expect(model.cost.output, model.id).toBeGreaterThan(0);
+      }
       expect(model.compat).toMatchObject({
         supportsPromptCacheKey: true,
         supportsUsageInStreaming: true,
@@ -46,11 +48,14 @@ describe("static catalog against the seed table", () => {
     }
   });
 
-  it("marks only the reasoning-capable route as reasoning", () => {
+  it("marks only the reasoning-capable routes as reasoning, and lets them take reasoning_effort", () => {
     const reasoning = staticModels().filter((model) => model.reasoning);
     expect(reasoning.map((model) => model.id)).toEqual(
       table.filter((row) => /reasoning/i.test(row.notes)).map((row) => row.id),
     );
+    for (const model of staticModels()) {
+      expect(model.compat?.supportsReasoningEffort, model.id).toBe(model.reasoning || undefined);
+    }
   });
 
   it("has the default model on the seed's default route", () => {

@@ -3,7 +3,8 @@ import type { ModelDefinition } from "./model-types.ts";
 /**
  * One verified TaaS route, as the README catalog table publishes it. `image` marks routes whose
  * image input has been verified; nothing else advertises it. Prices are USD per 1M tokens as TaaS
- * lists them; TaaS publishes no separate cache-read or cache-write price.
+ * lists them; TaaS publishes no separate cache-read or cache-write price. The autorouter has no
+ * price of its own (`price` undefined): TaaS bills the route it picked.
  */
 export interface SeedRoute {
   id: string;
@@ -13,7 +14,7 @@ export interface SeedRoute {
   reasoning: boolean;
   contextWindow: number;
   maxOutput: number;
-  price: { input: number; output: number };
+  price: { input: number; output: number } | undefined;
 }
 
 const K = 1_000;
@@ -22,9 +23,8 @@ const M = 1_000_000;
 const IMAGE = { image: true } as const;
 const REASONING = { reasoning: true } as const;
 
-/** The static seed catalog: ships with the package, works offline, wins over discovery. */
 // biome-ignore format: one route per line, like the README's catalog table, reads as a table
-export const SEED_ROUTES: readonly SeedRoute[] = [
+const MODEL_ROUTES: readonly SeedRoute[] = [
   route("gpt-5.5", "GPT-5.5", "Default route", 400 * K, 128 * K, [1.25, 10]),
   route("gpt-5.4", "GPT-5.4", "Large-context GPT route", 1.05 * M, 128 * K, [2.5, 15]),
   route("claude-fable-5", "Claude Fable 5", "Reasoning-capable Claude route", 1 * M, 128 * K, [15, 75], REASONING),
@@ -39,6 +39,52 @@ export const SEED_ROUTES: readonly SeedRoute[] = [
   route("qwen3-235b", "Qwen3 235B", "Large Qwen route", 256 * K, 8 * K, [0.2, 0.8]),
   route("glm-4.5-air", "GLM 4.5 Air", "Lightweight GLM route", 128 * K, 8 * K, [0.2, 1.1]),
 ];
+
+/** Model id of the TaaS autorouter: it picks one concrete route per request. */
+export const AUTO_MODEL_ID = "auto";
+
+/**
+ * The routes the autorouter picks from (rules `emulator-rules-v1`, which the emulator mirrors):
+ * an image part goes to the vision route, a prompt over 200k tokens to the large-context
+ * route, a request for reasoning (`reasoning_effort`, `thinking`) to the reasoning route, a
+ * request with tools to the default route, anything else to the fast route.
+ */
+export const AUTOROUTER_TARGETS = {
+  vision: "gemini-3.1-flash-lite",
+  longContext: "gpt-5.4",
+  reasoning: "claude-fable-5",
+  agentic: "gpt-5.5",
+  fast: "gemini-3.1-flash-lite",
+} as const;
+
+/**
+ * The autorouter's row, derived from the routes it may pick: the largest context (a long prompt
+ * is sent to the large-context route), reasoning (a request that asks for it is sent to the
+ * reasoning route), image input when the route it sends images to takes them (images are
+ * matched first, whatever else the request asks), and the smallest max output, since the
+ * route, and so its output limit, is chosen per request. No price: see `SeedRoute`.
+ */
+function autorouterRoute(routes: readonly SeedRoute[]): SeedRoute {
+  const targets = [...new Set(Object.values(AUTOROUTER_TARGETS))].map((id) => {
+    const target = routes.find((candidate) => candidate.id === id);
+    if (!target) throw new Error(`autorouter target ${id} is not a seed route`);
+    return target;
+  });
+  const vision = routes.find((candidate) => candidate.id === AUTOROUTER_TARGETS.vision);
+  return {
+    id: AUTO_MODEL_ID,
+    label: "Auto",
+    notes: "Autorouter: picks a route per request, reasoning when asked",
+    image: vision?.image ?? false,
+    reasoning: targets.some((target) => target.reasoning),
+    contextWindow: Math.max(...targets.map((target) => target.contextWindow)),
+    maxOutput: Math.min(...targets.map((target) => target.maxOutput)),
+    price: undefined,
+  };
+}
+
+/** The static seed catalog: ships with the package, works offline, wins over discovery. */
+export const SEED_ROUTES: readonly SeedRoute[] = [...MODEL_ROUTES, autorouterRoute(MODEL_ROUTES)];
 
 function route(
   id: string,
@@ -70,17 +116,27 @@ export const TAAS_COMPAT = {
   supportsPromptCacheKey: true,
 } as const;
 
-/** A seed route as the host's model row: the notes ride in the display name. */
+/**
+ * A seed route as the host's model row: the notes ride in the display name. A reasoning row
+ * declares that it takes `reasoning_effort`, so `--thinking` reaches TaaS whatever the host
+ * guesses about the endpoint (the autorouter routes on it). The host's row type requires a
+ * cost: a route without a price of its own (the autorouter) carries zeros there.
+ */
 export function seedModel(seed: SeedRoute): ModelDefinition {
   return {
     id: seed.id,
     name: `${seed.label} (${seed.notes})`,
     reasoning: seed.reasoning,
     input: seed.image ? ["text", "image"] : ["text"],
-    cost: { input: seed.price.input, output: seed.price.output, cacheRead: 0, cacheWrite: 0 },
+    cost: {
+      input: seed.price?.input ?? 0,
+      output: seed.price?.output ?? 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+    },
     contextWindow: seed.contextWindow,
     maxTokens: seed.maxOutput,
-    compat: { ...TAAS_COMPAT },
+    compat: { ...TAAS_COMPAT, ...(seed.reasoning ? { supportsReasoningEffort: true } : {}) },
   };
 }
 
