@@ -34,7 +34,7 @@ export const CONFIG_SPEC = {
     min: 1,
     max: 100_000_000,
     description:
-      "Warn when a run's prompt (system + user prompt + history; tool schemas are reported beside it, not counted) exceeds this many characters.",
+      "Warn when a run's prompt exceeds this many characters: system prompt + user prompt + history (text, thinking and tool-call arguments). Images (only their number is reported) and tool schemas (reported beside it) are not part of it.",
   },
   dumpFile: {
     type: "optionalString",

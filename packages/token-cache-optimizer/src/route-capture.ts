@@ -34,7 +34,10 @@ const header = (headers: Record<string, string>, name: string): string | undefin
 const flag = (value: string | undefined): boolean | undefined =>
   value === undefined ? undefined : /^(true|1|yes)$/i.test(value);
 
-/** One bounded capture from a response's status and headers (non-2xx included). */
+/**
+ * One bounded capture from a response's status and headers. The host calls `onResponse` for
+ * accepted (2xx) responses only: a rejected call throws in its transport first, without headers.
+ */
 export function captureFromResponse(
   response: { status: number; headers: Record<string, string> },
   context: CaptureContext,

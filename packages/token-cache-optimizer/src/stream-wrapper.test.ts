@@ -155,10 +155,11 @@ describe("affinity stream wrapper", () => {
     expect(wrap({ streamFn: once, workspaceDir: "/w" })).toBe(once);
   });
 
-  it("captures the route from response headers, non-2xx included", async () => {
+  // The host hands onResponse accepted (2xx) responses only; see README "Rejected calls".
+  it("captures the route from the response's status and headers", async () => {
     const harness = wrapperHarness();
     const transport = fakeTransport(basePayload, {
-      status: 429,
+      status: 200,
       headers: {
         "X-Request-Id": "req_9",
         "x-taas-upstream": "replica-3",
@@ -173,7 +174,7 @@ describe("affinity stream wrapper", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(harness.captures).toHaveLength(1);
     expect(harness.captures[0]).toMatchObject({
-      status: 429,
+      status: 200,
       requestId: "req_9",
       upstream: "replica-3",
       autorouted: true,
