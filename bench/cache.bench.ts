@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ledgerCauseOf, SEED_MODELS, startEmulator } from "@cloudsigma/taas-emulator";
 import { providerModels, REPO_ROOT } from "../e2e/harness/index.ts";
+import { MISS_CAUSES } from "../packages/usage-ledger/src/cache-accounting.ts";
 import { type Arm, type JoinedCall, retriedTurns, runArm, type Script } from "./cache-arm.ts";
 import { printTable } from "./table.ts";
 
@@ -16,17 +17,8 @@ const ARMS: Arm[] = [
   { name: "optimizer, session scope", optimizer: "session", hostCacheKey: false },
 ];
 
-const CAUSES = [
-  "cold",
-  "below_minimum",
-  "ttl_expired",
-  "replica_switch",
-  "prefix_tools",
-  "prefix_system",
-  "prefix_history",
-  "upstream",
-  "unknown",
-] as const;
+/** Every cause but `none`: the columns of the loss table. */
+const CAUSES = MISS_CAUSES.filter((cause) => cause !== "none");
 
 /** Illustrative prices (USD per million tokens), not TaaS's: the ledger prices by them. */
 const PRICES = { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 0 };
