@@ -99,13 +99,13 @@ describe("release tarballs in a clean OpenClaw", () => {
       expect(result.stdout).toContain(`Installed plugin: ${pkg.id}`);
       expect(await filesBelow(installed(pkg.id))).toEqual(RELEASE_FILES);
     }
-    // What each README's Install section asks of the operator next: trust the ids, point the
-    // provider at its endpoint (here the emulator), grant conversation hooks where needed.
+    // What each README's Install section asks of the operator next: point the provider at its
+    // endpoint (here the emulator), grant conversation hooks where needed. No plugins.allow: the
+    // install record is what the host checks, and the next test proves no warning without it.
     const path = join(host.state.dir, "openclaw.json");
     const config = JSON.parse(await readFile(path, "utf8"));
     const entries: Record<string, Record<string, unknown>> = config.plugins.entries;
     for (const pkg of PACKAGES) expect(entries[pkg.id]?.enabled, pkg.id).toBe(true);
-    config.plugins.allow = PACKAGES.map((pkg) => pkg.id);
     entries[PROVIDER] = { ...entries[PROVIDER], config: { baseUrl: host.emulator.url } };
     for (const id of CONVERSATION_GRANT)
       entries[id] = { ...entries[id], hooks: { allowConversationAccess: true } };
@@ -174,7 +174,8 @@ describe("release tarballs in a clean OpenClaw", () => {
         baseUrl: host.emulator.url,
         models: [{ id: "gpt-5.5" }],
         // No load path and no install record: the host discovers the folder in its extensions
-        // root; the operator trusts and enables it by id.
+        // root; the operator enables it by id and, to silence the host's provenance warning,
+        // lists it in plugins.allow (the README says what else that exclusive list disables).
         extra: { plugins: { allow: [OPTIMIZER], entries: { [OPTIMIZER]: { enabled: true } } } },
       });
     });
