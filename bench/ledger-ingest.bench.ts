@@ -9,16 +9,13 @@ import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import { openLedger } from "../packages/usage-ledger/src/ledger-migrate.ts";
 import {
   queryLedgerReport,
   REPORT_GROUPS,
   type ReportGroup,
 } from "../packages/usage-ledger/src/ledger-report.ts";
-import {
-  INSERT_USAGE_ROW,
-  LEDGER_SCHEMA,
-  usageRowParams,
-} from "../packages/usage-ledger/src/ledger-schema.ts";
+import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/ledger-schema.ts";
 import { LedgerWriter } from "../packages/usage-ledger/src/ledger-writer.ts";
 import { median, printTable } from "./table.ts";
 
@@ -45,6 +42,7 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
       trigger: ["user", "user", "cron", "heartbeat", "subagent"][session % 5] ?? "user",
       provider: "cloudsigma",
       model: `model-${session % 8}`,
+      routedModel: null,
       upstreamRoute: null,
       usage: normalizeUsage({
         input: 200 + (i % 900),
@@ -53,6 +51,7 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
         cacheWrite: 0,
       }),
       costNano: 10_000 + (i % 5_000),
+      costState: "known",
       costSource: "host",
       savingNano: 1_000 + (i % 700),
       latencyMs: 300 + (i % 900),
@@ -101,7 +100,7 @@ function naiveIngest(path: string, records: readonly UsageRecord[]): void {
 
 /** This ledger's schema and rollup, but one autocommit INSERT per event: batching's share alone. */
 function autocommitIngest(path: string, records: readonly UsageRecord[]): void {
-  const db = openDatabase(path, { schema: LEDGER_SCHEMA });
+  const db = openLedger(path);
   const insert = db.prepare(INSERT_USAGE_ROW);
   for (const r of records) insert.run(...usageRowParams(r, NOW));
   db.close();
@@ -174,7 +173,8 @@ const RAW_SUMS =
 const RAW_KEY: Record<ReportGroup, string> = {
   day: "ts / 86400000",
   agent: "agent_id",
-  model: "provider, model",
+  model: "provider, coalesce(routed_model, model)",
+  "requested-model": "provider, model",
   session: "session_key",
   trigger: "trigger",
 };

@@ -1,4 +1,4 @@
-import type { CostSource } from "./usage-cost.ts";
+import type { CostSource, CostState } from "./usage-cost.ts";
 import type { NormalizedUsage } from "./usage-normalize.ts";
 
 /**
@@ -24,11 +24,20 @@ export interface UsageRecord {
   /** user / cron / heartbeat / ... as the host reported it; "subagent" for subagent sessions. */
   trigger: string | null;
   provider: string | null;
+  /** The model the call asked for, as the host reported it (e.g. `auto`). */
   model: string | null;
+  /**
+   * The model TaaS routed an autorouted call to, which is the model it is billed and priced by:
+   * filled by the ledger writer from the optimizer's route store. Null when not autorouted or
+   * not captured.
+   */
+  routedModel: string | null;
   /** Where TaaS routed the call: filled by the ledger writer from the optimizer's route store. */
   upstreamRoute: string | null;
   usage: NormalizedUsage;
+  /** Null when unknown; for a partial cost, what the priced token kinds cost. */
   costNano: number | null;
+  costState: CostState;
   costSource: CostSource | null;
   savingNano: number | null;
   latencyMs: number | null;

@@ -22,8 +22,9 @@ let dir: string;
 let db: DatabaseSync;
 const records: UsageRecord[] = [];
 
-// 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models,
-// sessions and triggers, run rows, failures and unknown costs.
+// 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models
+// (some autorouted to another), sessions and triggers, run rows, failures, and known, partial
+// and unknown costs and savings.
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "ledger-report-"));
   const path = join(dir, "ledger.sqlite");
@@ -42,6 +43,7 @@ beforeAll(() => {
         trigger: ["user", "cron", "heartbeat"][i % 3] ?? null,
         provider: i % 13 === 0 ? null : "cloudsigma",
         model: `m${i % 4}`,
+        routedModel: i % 6 === 0 ? `routed-${i % 3}` : null,
         usage: normalizeUsage({
           input: 100 + i,
           output: i % 17,
@@ -49,8 +51,9 @@ beforeAll(() => {
           cacheWrite: i % 2 ? 0 : 7,
         }),
         costNano: i % 10 === 0 ? null : 1000 * i,
-        costSource: i % 10 === 0 ? null : "host",
-        savingNano: i % 10 === 0 ? null : 10 * i,
+        costState: i % 10 === 0 ? "unknown" : i % 7 === 0 ? "partial" : "known",
+        costSource: i % 10 === 0 ? null : "catalog",
+        savingNano: i % 10 === 0 || i % 8 === 0 ? null : 10 * i,
         outcome: i % 23 === 0 ? "error" : "completed",
       }),
     );
@@ -73,13 +76,18 @@ function keyOf(by: ReportGroup, r: UsageRecord): string | null {
     case "agent":
       return r.agentId;
     case "model":
-      return r.provider && r.model ? `${r.provider}/${r.model}` : r.model || r.provider;
+      return modelKey(r.provider, r.routedModel ?? r.model);
+    case "requested-model":
+      return modelKey(r.provider, r.model);
     case "session":
       return r.sessionKey;
     case "trigger":
       return r.trigger;
   }
 }
+
+const modelKey = (provider: string | null, model: string | null) =>
+  provider && model ? `${provider}/${model}` : model || provider;
 
 /** The same report computed the slow, obvious way from the source records. */
 function bruteForce(by: ReportGroup, since: number, until: number) {
@@ -97,8 +105,11 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
     g.cacheWrite += r.usage.cacheWrite;
     g.total += r.usage.total;
     g.costNano += r.costNano ?? 0;
-    g.costUnknownRows += r.costNano === null ? 1 : 0;
+    g.costPartialRows += r.costState === "partial" ? 1 : 0;
+    g.costUnknownRows += r.costState === "unknown" ? 1 : 0;
+    g.unpricedCalls += r.costState === "known" ? 0 : r.calls;
     g.savingNano += r.savingNano ?? 0;
+    g.savingUnknownRows += r.savingNano === null ? 1 : 0;
     groups.set(key, g);
   }
   return groups;
@@ -134,6 +145,15 @@ describe("queryLedgerReport", () => {
     expect(models.map((r) => r.costNano)).toEqual(
       [...models.map((r) => r.costNano)].sort((a, b) => b - a),
     );
+  });
+
+  it("groups an autorouted call by the routed model, and by what it asked for with requested-model", () => {
+    const range = { since: 0, until: (records.at(-1)?.ts ?? start) + 1 };
+    const keys = (by: ReportGroup) =>
+      queryLedgerReport(db, { by, ...range }).rows.map((r) => r.key);
+    expect(keys("model")).toContain("cloudsigma/routed-0");
+    expect(keys("requested-model")).not.toContain("cloudsigma/routed-0");
+    expect(keys("requested-model")).toContain("cloudsigma/m0");
   });
 
   it("limits groups but keeps them in the totals", () => {

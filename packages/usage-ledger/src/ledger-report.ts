@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { rawSums, rollupSums } from "./ledger-rollup.ts";
 
 /**
  * Grouped usage reports over the ledger. Whole hours come from the `usage_hourly` rollup,
@@ -6,7 +7,18 @@ import type { DatabaseSync } from "node:sqlite";
  * million rows reads a few thousand rollup rows, and its range is still exact to the ms.
  */
 
-export const REPORT_GROUPS = ["day", "agent", "model", "session", "trigger"] as const;
+/**
+ * `model` is the model that served and priced the call (for an autorouted call the one TaaS
+ * routed it to, else the one asked for); `requested-model` is the one the call asked for.
+ */
+export const REPORT_GROUPS = [
+  "day",
+  "agent",
+  "model",
+  "requested-model",
+  "session",
+  "trigger",
+] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 
 export const isReportGroup = (value: unknown): value is ReportGroup =>
@@ -23,10 +35,17 @@ export interface ReportTotals {
   cacheRead: number;
   cacheWrite: number;
   total: number;
+  /** Known costs plus the priced part of partial ones. */
   costNano: number;
-  /** Rows whose cost is unknown (no host cost, no catalog price): not in costNano. */
+  /** Rows with a token kind that had no price: only their priced kinds are in costNano. */
+  costPartialRows: number;
+  /** Rows whose cost is unknown (no price for what they used): not in costNano. */
   costUnknownRows: number;
+  /** Model calls in partial or unknown rows. */
+  unpricedCalls: number;
   savingNano: number;
+  /** Rows whose cache saving is unknown (cache reads without both prices): not in savingNano. */
+  savingUnknownRows: number;
 }
 
 export interface ReportRow extends ReportTotals {
@@ -55,21 +74,15 @@ export interface ReportQuery {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-const SUMS = `count(*) AS rows, sum(calls) AS calls, sum(coalesce(outcome = 'error', 0)) AS errors,
-  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
-  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(coalesce(cost_nusd, 0)) AS costNano,
-  sum(cost_nusd IS NULL) AS costUnknownRows, sum(coalesce(saving_nusd, 0)) AS savingNano`;
-
-const ROLLUP_SUMS = `sum(rows) AS rows, sum(calls) AS calls, sum(errors) AS errors,
-  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
-  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(cost_nusd) AS costNano,
-  sum(cost_unknown_rows) AS costUnknownRows, sum(saving_nusd) AS savingNano`;
-
 /** The group columns (k1, k2) in the raw table and in the rollup. */
 const KEYS: Record<ReportGroup, { raw: string; rollup: string }> = {
   day: { raw: `ts / ${DAY_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${DAY_MS} AS k1, '' AS k2` },
   agent: { raw: "coalesce(agent_id, '') AS k1, '' AS k2", rollup: "agent_id AS k1, '' AS k2" },
   model: {
+    raw: "coalesce(provider, '') AS k1, coalesce(routed_model, model, '') AS k2",
+    rollup: "provider AS k1, CASE WHEN routed_model <> '' THEN routed_model ELSE model END AS k2",
+  },
+  "requested-model": {
     raw: "coalesce(provider, '') AS k1, coalesce(model, '') AS k2",
     rollup: "provider AS k1, model AS k2",
   },
@@ -90,8 +103,11 @@ export const emptyTotals = (): ReportTotals => ({
   cacheWrite: 0,
   total: 0,
   costNano: 0,
+  costPartialRows: 0,
   costUnknownRows: 0,
+  unpricedCalls: 0,
   savingNano: 0,
+  savingUnknownRows: 0,
 });
 
 const TOTAL_FIELDS = Object.keys(emptyTotals()) as Array<keyof ReportTotals>;
@@ -119,7 +135,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     }
   };
   const raw = db.prepare(
-    `SELECT ${keys.raw}, ${SUMS} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
+    `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
@@ -130,7 +146,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     collect(
       db
         .prepare(
-          `SELECT ${keys.rollup}, ${ROLLUP_SUMS} FROM usage_hourly
+          `SELECT ${keys.rollup}, ${rollupSums()} FROM usage_hourly
            WHERE hour_ms >= ? AND hour_ms < ? GROUP BY k1, k2`,
         )
         .all(firstHour, endHour),
@@ -159,7 +175,7 @@ function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
   if (by === "day") return new Date(Number(k1) * DAY_MS).toISOString().slice(0, 10);
   const first = typeof k1 === "string" ? k1 : "";
   const second = typeof k2 === "string" ? k2 : "";
-  if (by === "model") {
+  if (by === "model" || by === "requested-model") {
     if (first && second) return `${first}/${second}`;
     return second || first || null;
   }

@@ -1,14 +1,14 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { inTransaction, openDatabase, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
+import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
+import { inTransaction, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { Fifo } from "./fifo.ts";
 import { failureWords, fileIdentity } from "./ledger-file.ts";
+import { openLedger } from "./ledger-migrate.ts";
 import { pruneLedger } from "./ledger-retention.ts";
-import { INSERT_USAGE_ROW, LEDGER_SCHEMA, usageRowParams } from "./ledger-schema.ts";
-
-/** The upstream the optimizer captured for a call, if any (the route-store seam, read side). */
-export type UpstreamLookup = (callId: string) => string | undefined;
+import { INSERT_USAGE_ROW, usageRowParams } from "./ledger-schema.ts";
+import { completeRoute, type RouteLookup } from "./routed-pricing.ts";
 
 export interface WriterLogger {
   warn(message: string): void;
@@ -30,11 +30,14 @@ export interface LedgerWriterOptions {
   logger?: WriterLogger;
   now?: () => number;
   /**
-   * Fills `upstreamRoute` for rows that have none, at write time: the optimizer's capture is
-   * written a moment after the response arrives, so asking when the batch goes out (not when
-   * the call ends) finds it, and the SQLite read stays off the turn's path.
+   * Fills `upstreamRoute` and, for autorouted calls, `routedModel` at write time: the
+   * optimizer's capture is written a moment after the response arrives, so asking when the
+   * batch goes out (not when the call ends) finds it, and the SQLite read stays off the turn's
+   * path. See `routed-pricing.ts`.
    */
-  routeLookup?: UpstreamLookup;
+  routeLookup?: RouteLookup;
+  /** Prices an autorouted call by the model it was routed to (config over gateway listing). */
+  prices?: PriceLookup;
 }
 
 export interface FlushResult {
@@ -79,6 +82,7 @@ export class LedgerWriter {
       logger: silent,
       now: Date.now,
       routeLookup: () => undefined,
+      prices: noPrices,
       ...options,
     };
   }
@@ -151,7 +155,8 @@ export class LedgerWriter {
       return this.fail(error);
     }
     const now = this.options.now();
-    this.fillRoutes(batch);
+    for (const record of batch)
+      completeRoute(record, this.options.routeLookup, this.options.prices);
     try {
       const inserted = inTransaction(db, () => {
         let count = 0;
@@ -165,17 +170,6 @@ export class LedgerWriter {
     } catch (error) {
       if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, error);
       return this.fail(error);
-    }
-  }
-
-  private fillRoutes(batch: UsageRecord[]): void {
-    for (const record of batch) {
-      if (record.upstreamRoute !== null || record.callId === null) continue;
-      try {
-        record.upstreamRoute = this.options.routeLookup(record.callId) ?? null;
-      } catch {
-        // A missing or unreadable route store only means no route on this row.
-      }
     }
   }
 
@@ -233,10 +227,7 @@ export class LedgerWriter {
       this.closeDb();
     }
     if (!this.db || !this.insert) {
-      const db = openDatabase(this.options.path, {
-        schema: LEDGER_SCHEMA,
-        busyTimeoutMs: this.options.busyTimeoutMs,
-      });
+      const db = openLedger(this.options.path, { busyTimeoutMs: this.options.busyTimeoutMs });
       this.db = db;
       this.insert = db.prepare(INSERT_USAGE_ROW);
       this.inode = fileIdentity(this.options.path);

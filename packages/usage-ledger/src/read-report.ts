@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { LEDGER_SCHEMA_VERSION, ledgerVersion, openLedger } from "./ledger-migrate.ts";
 import {
   emptyTotals,
   isReportGroup,
@@ -57,10 +58,15 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
   }
 }
 
-/** Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). */
+/**
+ * Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). A
+ * ledger of an older layout (the gateway has not written to it since the upgrade) is brought
+ * to the current one first, as the writer would on its next batch.
+ */
 export function readReport(path: string, query: ReportQuery): LedgerReport {
   const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
   if (!existsSync(path)) return empty;
+  if (isBehind(path)) openLedger(path, { busyTimeoutMs: 2_000 }).close();
   const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
   try {
     const tables = db
@@ -68,6 +74,15 @@ export function readReport(path: string, query: ReportQuery): LedgerReport {
       .get();
     if (Number(tables?.n ?? 0) === 0) return empty;
     return queryLedgerReport(db, query);
+  } finally {
+    db.close();
+  }
+}
+
+function isBehind(path: string): boolean {
+  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  try {
+    return ledgerVersion(db) < LEDGER_SCHEMA_VERSION;
   } finally {
     db.close();
   }

@@ -45,7 +45,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,0.000398,0,0.0001152',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,0.000398,known,0,0,0,0.0001152,known,0',
     );
   });
 
@@ -57,6 +57,47 @@ describe("openclaw usage-ledger report", () => {
     expect(out).toContain(`Ledger: ${path}`);
   });
 
+  it("groups autorouted calls by the routed model or by the requested one, marking unknown cost", () => {
+    const writer = new LedgerWriter({ path });
+    const auto = { model: "auto", sessionKey: "agent:main:auto", ts: now - 60_000 };
+    writer.enqueue(sampleRecord({ ...auto, eventId: "r1", routedModel: "gpt-5.4" }));
+    // Routed where TaaS did not say: priced by nothing, so unknown.
+    writer.enqueue(
+      sampleRecord({
+        ...auto,
+        eventId: "r2",
+        costNano: null,
+        costState: "unknown",
+        costSource: null,
+        savingNano: null,
+      }),
+    );
+    writer.close();
+    const json = (by: string) =>
+      JSON.parse(run({ by, since: "1d", json: true }).out) as {
+        rows: Array<{ key: string; calls: number; costUsd: number | null; costState: string }>;
+      };
+    expect(json("model").rows).toEqual([
+      // Equal costs: by key. The earlier gpt-5.5 row of the fixture is in the range too.
+      expect.objectContaining({ key: "cloudsigma/gpt-5.4", calls: 1, costState: "known" }),
+      expect.objectContaining({ key: "cloudsigma/gpt-5.5", calls: 1, costState: "known" }),
+      expect.objectContaining({
+        key: "cloudsigma/auto",
+        calls: 1,
+        costUsd: null,
+        costState: "unknown",
+      }),
+    ]);
+    expect(json("requested-model").rows).toEqual([
+      expect.objectContaining({ key: "cloudsigma/auto", calls: 2, costState: "partial" }),
+      expect.objectContaining({ key: "cloudsigma/gpt-5.5", calls: 1, costState: "known" }),
+    ]);
+    const table = run({ by: "requested-model", since: "1d" }).out;
+    expect(table).toMatch(/^REQUESTED-MODEL\s+CALLS/m);
+    expect(table).toMatch(/cloudsigma\/auto\s+2\s+.*\s0\.0004~\s/);
+    expect(table).toContain("? 1 row(s) without a known price are not in COST");
+  });
+
   it("reports an empty range and a ledger that does not exist yet as empty", () => {
     expect(run({ since: "30m", json: true }).out).toContain('"rows": []');
     const missing = run({ json: true }, join(dir, "nope.sqlite"));
@@ -65,7 +106,7 @@ describe("openclaw usage-ledger report", () => {
   });
 
   it.each([
-    [{ by: "week" }, /--by must be one of day, agent, model, session, trigger/],
+    [{ by: "week" }, /--by must be one of day, agent, model, requested-model, session, trigger/],
     [{ since: "yesterday" }, /--since "yesterday" is not a duration/],
     [{ limit: "-3" }, /--limit must be a whole number/],
     [{ since: "1d", until: "2d" }, /--since must be before --until/],

@@ -6,7 +6,18 @@ import type { LedgerReport, ReportTotals } from "./ledger-report.ts";
  * The three renderings of a ledger report. JSON and CSV carry exact values (token counts as
  * integers, USD to the nano-dollar the ledger stores, the unrounded hit rate); the table is
  * for people: thousands separators, rounded money, hit rate to one decimal (rounded down).
+ * Money is never shown as more certain than it is: a cost or saving is `known`, `partial` (a
+ * lower bound: some rows had a token kind without a price) or `unknown` (null in JSON, empty in
+ * CSV, `?` in the table), with the count of rows that made it so.
  */
+
+/** How much of a sum is known: every row, some rows (a lower bound), or none. */
+export type MoneyState = "known" | "partial" | "unknown";
+
+function moneyState(rows: number, partialRows: number, unknownRows: number): MoneyState {
+  if (partialRows + unknownRows === 0) return "known";
+  return unknownRows >= rows ? "unknown" : "partial";
+}
 
 /** The token counts as the ledger sums them; rows, money and the hit rate as people read them. */
 export type ReportFigures = Pick<
@@ -16,10 +27,19 @@ export type ReportFigures = Pick<
   ledgerRows: number;
   /** cacheRead / (input + cacheRead + cacheWrite) * 100; null without prompt tokens. */
   cacheHitPercent: number | null;
-  costUsd: number;
+  /** Null when no row's cost is known; a lower bound when `costState` is partial. */
+  costUsd: number | null;
+  costState: MoneyState;
+  /** Rows with a token kind without a price: only their priced part is in costUsd. */
+  costPartialRows: number;
   /** Rows whose cost is unknown and therefore not in costUsd. */
   costUnknownRows: number;
-  cacheSavingUsd: number;
+  /** Model calls in partial or unknown rows. */
+  unpricedCalls: number;
+  cacheSavingUsd: number | null;
+  savingState: MoneyState;
+  /** Rows with cache reads but not both the input and the cache-read price. */
+  savingUnknownRows: number;
 };
 
 export interface ReportJson {
@@ -32,6 +52,8 @@ export interface ReportJson {
 }
 
 function figures(t: ReportTotals): ReportFigures {
+  const costState = moneyState(t.rows, t.costPartialRows, t.costUnknownRows);
+  const savingState = moneyState(t.rows, 0, t.savingUnknownRows);
   return {
     calls: t.calls,
     ledgerRows: t.rows,
@@ -42,9 +64,14 @@ function figures(t: ReportTotals): ReportFigures {
     cacheWrite: t.cacheWrite,
     total: t.total,
     cacheHitPercent: cacheHitPercent(t),
-    costUsd: nanoToUsd(t.costNano),
+    costUsd: costState === "unknown" ? null : nanoToUsd(t.costNano),
+    costState,
+    costPartialRows: t.costPartialRows,
     costUnknownRows: t.costUnknownRows,
-    cacheSavingUsd: nanoToUsd(t.savingNano),
+    unpricedCalls: t.unpricedCalls,
+    cacheSavingUsd: savingState === "unknown" ? null : nanoToUsd(t.savingNano),
+    savingState,
+    savingUnknownRows: t.savingUnknownRows,
   };
 }
 
@@ -72,8 +99,13 @@ const CSV_COLUMNS = [
   "total",
   "cache_hit_percent",
   "cost_usd",
+  "cost_state",
+  "cost_partial_rows",
   "cost_unknown_rows",
+  "unpriced_calls",
   "cache_saving_usd",
+  "saving_state",
+  "saving_unknown_rows",
 ] as const;
 
 /**
@@ -101,8 +133,13 @@ function csvLine(key: string | null, f: ReportFigures): string {
     f.total,
     f.cacheHitPercent,
     f.costUsd,
+    f.costState,
+    f.costPartialRows,
     f.costUnknownRows,
+    f.unpricedCalls,
     f.cacheSavingUsd,
+    f.savingState,
+    f.savingUnknownRows,
   ]
     .map(csvField)
     .join(",");
@@ -119,6 +156,11 @@ export function reportToCsv(report: LedgerReport): string {
 const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const money = (usd: number): string =>
   usd === 0 ? "0" : usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2);
+
+/** `?` unknown, `1.20~` a lower bound (partial), `1.20` known. */
+const MARK: Record<MoneyState, string> = { known: "", partial: "~", unknown: "?" };
+const moneyCell = (usd: number | null, state: MoneyState): string =>
+  usd === null ? MARK.unknown : `${money(usd)}${MARK[state]}`;
 
 const TABLE_HEAD = [
   "CALLS",
@@ -139,8 +181,8 @@ function tableCells(f: ReportFigures): string[] {
     int.format(f.cacheRead),
     int.format(f.cacheWrite),
     formatHitPercent(f.cacheHitPercent),
-    f.costUnknownRows > 0 ? `${money(f.costUsd)}*` : money(f.costUsd),
-    money(f.cacheSavingUsd),
+    moneyCell(f.costUsd, f.costState),
+    moneyCell(f.cacheSavingUsd, f.savingState),
   ];
 }
 
@@ -173,10 +215,30 @@ export function reportToTable(report: LedgerReport): string {
   if (json.rows.length === 0) lines.splice(4, 0, "(no usage recorded in this range)");
   if (json.omittedGroups > 0)
     lines.push(`(${json.omittedGroups} more group(s) not shown; TOTAL includes them)`);
-  if (json.totals.costUnknownRows > 0) {
-    lines.push(`* ${json.totals.costUnknownRows} row(s) without a known price are not in COST`);
-  }
+  lines.push(...priceNotes(json.totals));
   return `${lines.join("\n")}\n`;
+}
+
+/** What the markers mean, with the counts behind them, and where prices come from. */
+function priceNotes(totals: ReportFigures): string[] {
+  const notes: string[] = [];
+  if (totals.costPartialRows > 0) {
+    notes.push(
+      `~ ${totals.costPartialRows} row(s) used a token kind without a price (e.g. cache reads): COST has their priced part only`,
+    );
+  }
+  if (totals.costUnknownRows > 0) {
+    notes.push(`? ${totals.costUnknownRows} row(s) without a known price are not in COST`);
+  }
+  if (totals.savingUnknownRows > 0) {
+    notes.push(
+      `SAVED leaves out ${totals.savingUnknownRows} row(s) without both an input and a cache-read price`,
+    );
+  }
+  if (notes.length > 0) {
+    notes.push("Prices: set models.providers.<id>.models[].cost in the OpenClaw config (README)");
+  }
+  return notes;
 }
 
 /** Control characters in user-supplied keys would break the table layout: show them escaped. */

@@ -1,11 +1,12 @@
 import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
+import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { RouteReader } from "@cloudsigma/taas-core/route-store";
 import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
-import type { PriceLookup } from "@cloudsigma/taas-core/usage-cost";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
-import { LedgerWriter, type UpstreamLookup, type WriterLogger } from "./ledger-writer.ts";
+import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
+import { type RouteLookup, routeOfCapture } from "./routed-pricing.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
@@ -28,6 +29,7 @@ export interface LedgerRuntimeOptions {
   stateDir: () => string;
   config: LedgerConfig;
   logger: WriterLogger;
+  /** The operator's config prices over the gateway's listed ones. */
   prices: PriceLookup;
 }
 
@@ -53,7 +55,8 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           busyTimeoutMs: options.config.busyTimeoutMs,
           retentionDays: options.config.retentionDays,
           logger: options.logger,
-          routeLookup: optimizerUpstream(options.stateDir),
+          routeLookup: optimizerRoute(options.stateDir),
+          prices: options.prices,
         });
         shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
         return created;
@@ -78,11 +81,11 @@ export function shutdownLedger(): void {
 }
 
 /**
- * The upstream route the token-cache optimizer captured for a call, read through the
- * route-store seam (core's read-only RouteReader) under the same state dir. Without the
- * optimizer there is no store and every lookup answers nothing.
+ * The route the token-cache optimizer captured for a call (upstream, routed model), read
+ * through the route-store seam (core's read-only RouteReader) under the same state dir.
+ * Without the optimizer there is no store and every lookup answers nothing.
  */
-function optimizerUpstream(stateDir: () => string): UpstreamLookup {
+function optimizerRoute(stateDir: () => string): RouteLookup {
   return (callId) => {
     const dir = stateDir();
     const reader = routeReaders.obtain(dir, () => {
@@ -90,6 +93,6 @@ function optimizerUpstream(stateDir: () => string): UpstreamLookup {
       shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
       return opened;
     });
-    return reader.byCallId(callId)?.upstream;
+    return routeOfCapture(reader.byCallId(callId));
   };
 }

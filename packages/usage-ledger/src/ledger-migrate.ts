@@ -1,0 +1,96 @@
+import type { DatabaseSync } from "node:sqlite";
+import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { rebuildRollupSql } from "./ledger-rollup.ts";
+import { USAGE_ROWS_V1 } from "./ledger-schema.ts";
+
+/**
+ * Brings a ledger file to the current layout, in place, when it is opened. Ledgers already on
+ * operators' machines are at `PRAGMA user_version = 1`; each step below takes the file one
+ * version further, in order, all in one IMMEDIATE transaction, so a second process opening the
+ * file at the same moment waits and then finds nothing left to do, and a failed step leaves the
+ * file as it was. A new file is created at version 1 and goes through the same steps.
+ *
+ * Adding a version: append a step (version = the last one + 1) whose SQL adds and backfills the
+ * columns; if the rollup sums or groups by something new, change `ledger-rollup.ts` and set
+ * `rebuildsRollup` (the rollup is then rebuilt from the raw rows once, after the last step).
+ */
+export interface LedgerStep {
+  version: number;
+  /** What the step changes, in product terms. */
+  description: string;
+  sql: string;
+  rebuildsRollup?: boolean;
+}
+
+export const LEDGER_STEPS: readonly LedgerStep[] = [
+  {
+    version: 2,
+    description:
+      "the model an autorouted call was routed to, and whether each cost is known, partial or unknown",
+    sql: `
+ALTER TABLE usage_rows ADD COLUMN routed_model TEXT;
+ALTER TABLE usage_rows ADD COLUMN cost_state TEXT NOT NULL DEFAULT 'unknown'
+  CHECK (cost_state IN ('known', 'partial', 'unknown'));
+-- Version 1 kept the host's 0 for calls of models nobody priced: that cost is unknown, not
+-- free, and without prices there is no saving to claim for their cache reads.
+UPDATE usage_rows SET cost_nusd = NULL, cost_source = NULL,
+    saving_nusd = CASE WHEN cache_read > 0 THEN NULL ELSE saving_nusd END
+  WHERE cost_nusd = 0 AND input + output + cache_read + cache_write > 0;
+UPDATE usage_rows SET cost_state = 'known' WHERE cost_nusd IS NOT NULL;`,
+    rebuildsRollup: true,
+  },
+];
+
+export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+const userVersion = (db: DatabaseSync): number =>
+  Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+
+/**
+ * Runs the steps the file has not had yet. A file of a newer version (written by a newer
+ * plugin) is left as it is: its added columns have defaults, so this version's rows still insert.
+ */
+export function migrateLedger(
+  db: DatabaseSync,
+  steps: readonly LedgerStep[] = LEDGER_STEPS,
+): MigrationResult {
+  return inTransaction(db, () => {
+    const from = userVersion(db);
+    let version = from;
+    if (version === 0) {
+      db.exec(USAGE_ROWS_V1);
+      version = 1;
+    }
+    const pending = steps.filter((step) => step.version > version);
+    for (const step of pending) {
+      if (step.version !== version + 1) {
+        throw new Error(`ledger migration steps skip from version ${version} to ${step.version}`);
+      }
+      db.exec(step.sql);
+      version = step.version;
+    }
+    if (pending.some((step) => step.rebuildsRollup)) db.exec(rebuildRollupSql());
+    if (version !== from) db.exec(`PRAGMA user_version = ${version}`);
+    return { from, to: version };
+  });
+}
+
+/** Opens (creating if needed) a ledger file and brings it to the current layout. */
+export function openLedger(path: string, options: { busyTimeoutMs?: number } = {}): DatabaseSync {
+  const db = openDatabase(path, options);
+  try {
+    migrateLedger(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** The version of a file opened read-only (reports), to know whether it must be migrated first. */
+export const ledgerVersion = userVersion;
