@@ -35,10 +35,9 @@ describe("static catalog against the seed table", () => {
     expect(imageRows.map((model) => model.id)).toEqual(seedImageRows.map((row) => row.id));
   });
 
-  it("fills list prices and the shared TaaS wire compatibility on every row", () => {
+  it("states no price (all zeros: the host's mark for unpriced) and shares the TaaS wire compatibility", () => {
     for (const model of staticModels()) {
-      expect(model.cost.input, model.id).toBeGreaterThan(0);
-      expect(model.cost.output, model.id).toBeGreaterThan(0);
+      expect(model.cost, model.id).toEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
       expect(model.compat).toMatchObject({
         supportsPromptCacheKey: true,
         supportsUsageInStreaming: true,
@@ -57,7 +56,9 @@ describe("static catalog against the seed table", () => {
     expect(requireRow(table, DEFAULT_MODEL_ID).notes).toBe("Default route");
   });
 
-  it("is what the manifest declares for pre-runtime surfaces", () => {
+  it("is what the manifest declares for pre-runtime surfaces, which states no cost at all", () => {
+    // In a manifest an explicit 0 would read as free, so the rows leave `cost` out.
+    const withoutCost = staticModels().map(({ cost: _unpriced, ...row }) => row);
     expect(manifest).toMatchObject({
       modelCatalog: {
         providers: {
@@ -65,11 +66,15 @@ describe("static catalog against the seed table", () => {
             baseUrl: DEFAULT_BASE_URL,
             api: PROVIDER_API,
             defaultModel: DEFAULT_MODEL_ID,
-            models: staticModels(),
+            models: withoutCost,
           },
         },
       },
     });
+    const declared = (
+      manifest as { modelCatalog: { providers: Record<string, { models: object[] }> } }
+    ).modelCatalog.providers[PROVIDER_ID]?.models;
+    expect(declared?.filter((row) => "cost" in row)).toEqual([]);
   });
 
   it("hands out fresh rows, so a caller's edit cannot change the catalog", () => {

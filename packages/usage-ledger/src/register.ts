@@ -1,7 +1,8 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
+import { gatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
+import { layeredPrices, pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
-import { pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import type { WriterLogger } from "./ledger-writer.ts";
@@ -37,7 +38,8 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     stateDir: host.stateDir,
     config,
     logger,
-    prices: pricesFromHostConfig(api.config),
+    // The operator's prices first, then what the provider's gateway listed (unknown otherwise).
+    prices: layeredPrices(pricesFromHostConfig(api.config), gatewayPrices),
   });
   api.registerGatewayMethod(
     REPORT_METHOD,
