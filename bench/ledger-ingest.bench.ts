@@ -53,6 +53,7 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
       costNano: 10_000 + (i % 5_000),
       costState: "known",
       costSource: "host",
+      hostCost: { total: (10_000 + (i % 5_000)) / 1e9 },
       savingNano: 1_000 + (i % 700),
       latencyMs: 300 + (i % 900),
       ttfbMs: 100 + (i % 300),

@@ -1,27 +1,76 @@
-import { describe, expect, it } from "vitest";
-import { gatewayPrices, publishGatewayPrices } from "./gateway-prices.ts";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  GatewayPriceReader,
+  gatewayPricesPath,
+  parseGatewayPrices,
+  writeGatewayPrices,
+} from "./gateway-prices.ts";
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "gateway-prices-"));
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe("the gateway-prices seam", () => {
-  it("answers the listed prices for the provider and its aliases, unknown kinds left out", () => {
-    publishGatewayPrices(
-      ["seam-test", "seam-test-alias"],
+  it("carries the listed prices to a reader, for the provider and its aliases, kinds left out", async () => {
+    await writeGatewayPrices(
+      stateDir,
+      ["cloudsigma", "cloudsigma-taas"],
       new Map([["gpt-5.5", { input: 1.25, output: 10 }]]),
     );
-    expect(gatewayPrices("seam-test", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
-    expect(gatewayPrices("Seam-Test-Alias", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
-    expect(gatewayPrices("seam-test", "not-listed")).toBeUndefined();
-    expect(gatewayPrices("another-provider", "gpt-5.5")).toBeUndefined();
+    const reader = new GatewayPriceReader(stateDir);
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
+    expect(reader.lookup("CloudSigma-TaaS", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
+    expect(reader.lookup("cloudsigma", "not-listed")).toBeUndefined();
+    expect(reader.lookup("openai", "gpt-5.5")).toBeUndefined();
   });
 
-  it("replaces a provider's table with the newest listing, and hands out copies", () => {
-    const table = new Map([["m", { input: 1, output: 2 }]]);
-    publishGatewayPrices(["seam-replace"], table);
-    table.set("m", { input: 99, output: 99 }); // the publisher's later edit does not leak in
-    const answered = gatewayPrices("seam-replace", "m");
-    if (answered) answered.input = 42; // nor does a reader's
-    expect(gatewayPrices("seam-replace", "m")).toEqual({ input: 1, output: 2 });
-    publishGatewayPrices(["seam-replace"], new Map([["n", { output: 3 }]]));
-    expect(gatewayPrices("seam-replace", "m")).toBeUndefined();
-    expect(gatewayPrices("seam-replace", "n")).toEqual({ output: 3 });
+  it("keeps the file private to the user", async () => {
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map());
+    const path = gatewayPricesPath(stateDir);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+  });
+
+  it("answers nothing before a listing exists, then sees a new listing once it is written", async () => {
+    let now = 0;
+    const reader = new GatewayPriceReader(stateDir, { checkEveryMs: 1_000, now: () => now });
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined();
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["gpt-5.5", { input: 1 }]]));
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined(); // looked less than 1 s ago
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1 });
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["kimi-k2.6", { output: 2 }]]));
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined();
+    expect(reader.lookup("cloudsigma", "kimi-k2.6")).toEqual({ output: 2 });
+    rmSync(gatewayPricesPath(stateDir));
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "kimi-k2.6")).toBeUndefined();
+  });
+
+  it("reads an unreadable or foreign file as no prices", async () => {
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["m", { input: 1 }]]));
+    const written = readFileSync(gatewayPricesPath(stateDir), "utf8");
+    expect(parseGatewayPrices(written).get("cloudsigma")?.get("m")).toEqual({ input: 1 });
+    for (const text of [
+      "{",
+      "null",
+      '{"format":2,"providers":{}}',
+      '{"format":1,"providers":[]}',
+    ]) {
+      expect(parseGatewayPrices(text).size, text).toBe(0);
+    }
+    const mixed =
+      '{"format":1,"providers":{"cloudsigma":{"a":{"input":"x"},"b":{"input":0,"output":3}}}}';
+    expect([...(parseGatewayPrices(mixed).get("cloudsigma") ?? [])]).toEqual([
+      ["b", { output: 3 }],
+    ]);
+    writeFileSync(gatewayPricesPath(stateDir), "not json");
+    expect(new GatewayPriceReader(stateDir).lookup("cloudsigma", "m")).toBeUndefined();
   });
 });

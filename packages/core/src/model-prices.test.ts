@@ -16,8 +16,8 @@ describe("readModelPrices", () => {
   it.each<[string, unknown, ModelPrices | undefined]>([
     [
       "every kind stated",
-      { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 0 },
-      { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 0 },
+      { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 3.75 },
+      { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 3.75 },
     ],
     [
       "no cache-read price: that kind stays unknown",
@@ -30,9 +30,10 @@ describe("readModelPrices", () => {
       undefined,
     ],
     [
-      "an explicit 0 beside a price is a price",
-      { input: 2, output: 8, cacheRead: 0 },
-      { input: 2, output: 8, cacheRead: 0 },
+      // The host fills a kind the config leaves out with 0 before plugins see it.
+      "a 0 beside prices reads as not stated",
+      { input: 2, output: 8, cacheRead: 0, cacheWrite: 0 },
+      { input: 2, output: 8 },
     ],
     [
       "unreadable values are no price",

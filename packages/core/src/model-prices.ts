@@ -29,18 +29,20 @@ export function priceValue(value: unknown): number | undefined {
 }
 
 /**
- * Reads one cost object. OpenClaw requires a `cost` on every catalog row and writes all zeros
- * for a model nobody priced (onboarding copies such rows into the config), so a cost whose
- * every stated price is 0 says "unpriced", not "free": it reads as no prices at all.
+ * Reads one cost object. A price of 0 reads as not stated: OpenClaw fills every kind a config
+ * row leaves out with 0 before plugins see the config (and writes all zeros for a model nobody
+ * priced; onboarding copies such rows), so a 0 there cannot be told from "no price". Reading it
+ * as free would price cache reads nobody priced at nothing; reading it as unknown only costs a
+ * `partial` mark on a genuinely free kind.
  */
 export function readModelPrices(cost: unknown): ModelPrices | undefined {
   if (!isRecord(cost)) return undefined;
   const prices: ModelPrices = {};
   for (const kind of PRICE_KINDS) {
     const value = priceValue(cost[kind]);
-    if (value !== undefined) prices[kind] = value;
+    if (value !== undefined && value > 0) prices[kind] = value;
   }
-  return Object.values(prices).some((value) => value > 0) ? prices : undefined;
+  return PRICE_KINDS.some((kind) => prices[kind] !== undefined) ? prices : undefined;
 }
 
 const modelKey = (provider: string, model: string) => `${provider.toLowerCase()}/${model}`;

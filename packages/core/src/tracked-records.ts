@@ -34,11 +34,12 @@ function identity(run: RunState) {
 /** The row for one model call (its usage may be unknown when the host never showed it). */
 export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): UsageRecord {
   const usage = draft.usage ?? { ...EMPTY_USAGE };
+  const hostCost = draft.usage ? readHostCost(draft.rawUsage) : {};
   const cost = draft.usage
     ? priceCall({
         usage,
         prices: deps.prices(draft.provider, draft.model),
-        host: readHostCost(draft.rawUsage),
+        host: hostCost,
         hostPricedSameModel: true,
       })
     : UNKNOWN_COST;
@@ -55,6 +56,7 @@ export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): U
     upstreamRoute: null,
     usage,
     ...cost,
+    hostCost,
     latencyMs: draft.ended?.durationMs ?? null,
     ttfbMs: draft.ended?.ttfbMs ?? null,
     outcome: draft.ended?.outcome ?? (draft.usage ? "completed" : null),
@@ -84,10 +86,11 @@ export function runRecord(
   const attempt = run.attempt - 1;
   const provider = text(event.provider);
   const model = text(event.model);
+  const hostCost = remainderHostCost(readHostCost(event.usage), run.itemisedHostCostNano);
   const cost = priceCall({
     usage,
     prices: provider && model ? deps.prices(provider, model) : undefined,
-    host: remainderHostCost(readHostCost(event.usage), run.itemisedHostCostNano),
+    host: hostCost,
     hostPricedSameModel: true,
   });
   const failed = calls.find((d) => d.ended && d.ended.outcome !== "completed");
@@ -106,6 +109,7 @@ export function runRecord(
     upstreamRoute: null,
     usage,
     ...cost,
+    hostCost,
     latencyMs:
       timed.length > 0
         ? timed.reduce((sum, d) => sum + (d.ended?.durationMs ?? 0), 0)

@@ -57,6 +57,13 @@ describe("priceCall: precedence, partial and unknown", () => {
       { costNano: 398_000, costState: "known", costSource: "host", savingNano: null },
     ],
     [
+      "no stated price, the host's breakdown prices cache reads at 0: partial",
+      undefined,
+      { total: 0.00027, input: 0.00022, output: 0.00005, cacheRead: 0, cacheWrite: 0 },
+      true,
+      { costNano: 270_000, costState: "partial", costSource: "host", savingNano: null },
+    ],
+    [
       "no stated price and the host reported 0: unknown, not free",
       undefined,
       { total: 0 },
@@ -146,6 +153,10 @@ describe("readHostCost", () => {
     [
       { cost: { total: 0.5, input: 0.2, cacheRead: 0.1 } },
       { total: 0.5, input: 0.2, cacheRead: 0.1 },
+    ],
+    [
+      { cost: { total: 0.3, input: 0.2, output: 0.1, cacheRead: 0, cacheWrite: 0 } },
+      { total: 0.3, input: 0.2, output: 0.1, cacheRead: 0, cacheWrite: 0 },
     ],
     [{ cost: 0.25 }, { total: 0.25 }],
     [

@@ -8,9 +8,10 @@ import { hasTokens, type NormalizedUsage } from "./usage-normalize.ts";
  * over the gateway's listing, see `model-prices.ts`); the host's own cost is used only when
  * there are none and the host priced that same model. Nothing unknown is counted as 0:
  *
- * - known: every token kind the call used has a price (or the host reported a cost above 0);
+ * - known: every token kind the call used has a price;
  * - partial: some kinds used have a price, some do not (e.g. cache reads without a cache-read
- *   price); the cost is what the priced kinds cost, a lower bound;
+ *   price); the cost is what the priced kinds cost, a lower bound. For the host's figure, a
+ *   kind the call used that the host's breakdown puts at 0 is one without a price;
  * - unknown: no price for what was used. The host reports 0 for a model nobody priced, so a
  *   host cost of 0 for a call with tokens is unknown, not free.
  */
@@ -30,11 +31,13 @@ export interface CallCost {
   savingNano: number | null;
 }
 
-/** The host's `usage.cost` (USD), the parts of it this rule reads. */
+/** The host's `usage.cost` (USD): its total and, when it gave one, its breakdown by kind. */
 export interface HostCost {
   total?: number;
   input?: number;
+  output?: number;
   cacheRead?: number;
+  cacheWrite?: number;
 }
 
 export interface PricingInput {
@@ -57,11 +60,12 @@ export function readHostCost(rawUsage: unknown): HostCost {
   const cost = isRecord(rawUsage) ? rawUsage.cost : undefined;
   if (typeof cost === "number") return { total: priceValue(cost) };
   if (!isRecord(cost)) return {};
-  return {
-    total: priceValue(cost.total),
-    input: priceValue(cost.input),
-    cacheRead: priceValue(cost.cacheRead),
-  };
+  const host: HostCost = {};
+  for (const part of ["total", ...PRICE_KINDS] as const) {
+    const value = priceValue(cost[part]);
+    if (value !== undefined) host[part] = value;
+  }
+  return host;
 }
 
 const UNKNOWN: CallCost = {
@@ -102,7 +106,14 @@ export function priceCall(input: PricingInput): CallCost {
     };
   }
   if (host.total !== undefined && host.total > 0) {
-    return { costNano: usdToNano(host.total), costState: "known", costSource: "host", savingNano };
+    // The host writes 0 for a kind nobody priced: a used kind at 0 in its breakdown is unpriced.
+    const unpriced = PRICE_KINDS.some((kind) => usage[kind] > 0 && host[kind] === 0);
+    return {
+      costNano: usdToNano(host.total),
+      costState: unpriced ? "partial" : "known",
+      costSource: "host",
+      savingNano,
+    };
   }
   return { ...UNKNOWN, savingNano };
 }

@@ -1,4 +1,4 @@
-import type { CostSource, CostState } from "./usage-cost.ts";
+import type { CostSource, CostState, HostCost } from "./usage-cost.ts";
 import type { NormalizedUsage } from "./usage-normalize.ts";
 
 /**
@@ -39,6 +39,11 @@ export interface UsageRecord {
   costNano: number | null;
   costState: CostState;
   costSource: CostSource | null;
+  /**
+   * What the host said the call (or the run's remainder) cost, kept so a writer that learns
+   * more at write time (the routed model, a gateway's listed prices) can price the row again.
+   */
+  hostCost: HostCost;
   savingNano: number | null;
   latencyMs: number | null;
   ttfbMs: number | null;

@@ -19,7 +19,7 @@ describe("readListedPricing", () => {
     [
       "with cache prices when the gateway sends them",
       { input: 1.25, output: 10, cache_read: 0.125, cache_write: 0 },
-      { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 0 },
+      { input: 1.25, output: 10, cacheRead: 0.125 },
     ],
     ["an input price alone: output stays unknown", { input: 2 }, { input: 2 }],
     ["all zeros states no price", { input: 0, output: 0 }, undefined],

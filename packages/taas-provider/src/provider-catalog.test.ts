@@ -93,7 +93,9 @@ describe("catalog.run", () => {
     const run = createCatalogRun({
       settings: settingsFor({ baseUrl: running.url }),
       logger: captureLogger(),
-      publishPrices: (providers, prices) => published.push([providers, prices]),
+      publishPrices: async (providers, prices) => {
+        published.push([providers, prices]);
+      },
     });
     await run(catalogContext({ apiKey: KEY }));
     await run(catalogContext({ apiKey: KEY })); // from the cache: nothing new to publish
@@ -111,6 +113,21 @@ describe("catalog.run", () => {
         output: row.pricing.output,
       });
     }
+  });
+
+  it("keeps the discovered catalog when the prices cannot be saved, saying so", async () => {
+    const running = await emulator();
+    const logger = captureLogger();
+    const run = createCatalogRun({
+      settings: settingsFor({ baseUrl: running.url }),
+      logger,
+      publishPrices: () => Promise.reject(new Error("EACCES: state dir read-only")),
+    });
+    const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
+    expect(provider.models.length).toBeGreaterThan(staticModels().length);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(/could not save the listed prices for the usage ledger \(EACCES/),
+    ]);
   });
 
   it("publishes nothing when discovery fails", async () => {

@@ -1,4 +1,4 @@
-import { publishGatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
 import type {
@@ -40,8 +40,11 @@ export interface CatalogDeps {
   settings: () => TaasProviderConfig;
   logger: CatalogLogger;
   discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
-  /** Where listed prices are published for the ledger (the gateway-prices seam by default). */
-  publishPrices?: (providers: readonly string[], prices: ReadonlyMap<string, ModelPrices>) => void;
+  /** Hands listed prices to the usage ledger (the gateway-prices seam); none in tests that do not ask. */
+  publishPrices?: (
+    providers: readonly string[],
+    prices: ReadonlyMap<string, ModelPrices>,
+  ) => Promise<void>;
   now?: () => number;
 }
 
@@ -65,7 +68,6 @@ interface Listing {
 export function createCatalogRun(deps: CatalogDeps) {
   const discover = deps.discover ?? discoverModels;
   const now = deps.now ?? Date.now;
-  const publishPrices = deps.publishPrices ?? publishGatewayPrices;
   const cache = new Map<string, Listing & { until: number }>();
   const withListing = (provider: ProviderConfig, listing: Listing): ProviderCatalogResult => ({
     provider: {
@@ -108,7 +110,10 @@ export function createCatalogRun(deps: CatalogDeps) {
       warn(`read the first ${MAX_DISCOVERED_ROWS} rows; ${result.cut} more ignored`);
     const listing: Listing = { live: result.models, prices: result.prices };
     cache.set(cacheKey, { ...listing, until: now() + DISCOVERY_CACHE_TTL_MS });
-    publishPrices([PROVIDER_ID, PROVIDER_ALIAS], listing.prices);
+    await deps.publishPrices?.([PROVIDER_ID, PROVIDER_ALIAS], listing.prices).catch((error) => {
+      // The catalog stands without it; the ledger then prices these models from config only.
+      warn(`could not save the listed prices for the usage ledger (${errorText(error)})`);
+    });
     return withListing(provider, listing);
   };
 }

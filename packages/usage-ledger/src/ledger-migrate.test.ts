@@ -90,6 +90,16 @@ const V1_ROWS: V1Row[] = [
   ["no-tokens", T0 + 2 * HOUR, 0, 0, 0], // nothing used: a known 0
 ];
 
+/** A v1 row as the migration leaves it: no routed model, its cost restated. */
+const restated = (eventId: string, cost: number | null, state: string, source: string | null) => ({
+  event_id: eventId,
+  model: "gpt-5.5",
+  routed_model: null,
+  cost_nusd: cost,
+  cost_state: state,
+  cost_source: source,
+});
+
 describe("a version-1 ledger with rows", () => {
   it("is migrated in place when opened: rows kept, costs restated, rollup rebuilt", () => {
     writeV1Ledger(V1_ROWS);
@@ -102,42 +112,10 @@ describe("a version-1 ledger with rows", () => {
         "SELECT event_id, model, routed_model, cost_nusd, cost_state, cost_source, saving_nusd FROM usage_rows ORDER BY id",
       ),
     ).toEqual([
-      {
-        event_id: "priced",
-        model: "gpt-5.5",
-        routed_model: null,
-        cost_nusd: 398_000,
-        cost_state: "known",
-        cost_source: "host",
-        saving_nusd: 115_200,
-      },
-      {
-        event_id: "host-zero",
-        model: "gpt-5.5",
-        routed_model: null,
-        cost_nusd: null,
-        cost_state: "unknown",
-        cost_source: null,
-        saving_nusd: null,
-      },
-      {
-        event_id: "no-cost",
-        model: "gpt-5.5",
-        routed_model: null,
-        cost_nusd: null,
-        cost_state: "unknown",
-        cost_source: null,
-        saving_nusd: null,
-      },
-      {
-        event_id: "no-tokens",
-        model: "gpt-5.5",
-        routed_model: null,
-        cost_nusd: 0,
-        cost_state: "known",
-        cost_source: "host",
-        saving_nusd: 0,
-      },
+      { ...restated("priced", 398_000, "known", "host"), saving_nusd: 115_200 },
+      { ...restated("host-zero", null, "unknown", null), saving_nusd: null },
+      { ...restated("no-cost", null, "unknown", null), saving_nusd: null },
+      { ...restated("no-tokens", 0, "known", "host"), saving_nusd: 0 },
     ]);
     // The rebuilt rollup says what the rows say, hour by hour.
     expect(
@@ -176,9 +154,7 @@ describe("a version-1 ledger with rows", () => {
   it("keeps recording through the writer after the migration, rollup in step with the rows", () => {
     writeV1Ledger(V1_ROWS);
     const writer = new LedgerWriter({ path });
-    writer.enqueue(
-      sampleRecord({ eventId: "new", ts: T0 + 3 * HOUR, model: "auto", routedModel: "gpt-5.5" }),
-    );
+    writer.enqueue(sampleRecord({ eventId: "new", ts: T0 + 3 * HOUR }));
     writer.close();
     const sums = ROLLUP_SUMS.map((s) => `sum(${s.of("usage_rows")}) AS ${s.field}`).join(", ");
     const raw = readRows(path, `SELECT ${sums} FROM usage_rows`)[0];
@@ -226,6 +202,43 @@ describe("a version-1 ledger with rows", () => {
 });
 
 describe("the migration steps", () => {
+  it("start from version 1's usage_rows exactly as it shipped", () => {
+    writeV1Ledger([]);
+    // The v1 layout on operators' machines: never edit USAGE_ROWS_V1, add a step instead.
+    expect(
+      columns(path, "usage_rows").map((c) => `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}`),
+    ).toEqual([
+      "id INTEGER",
+      "event_id TEXT NOT NULL",
+      "ts INTEGER NOT NULL",
+      "granularity TEXT NOT NULL",
+      "calls INTEGER NOT NULL",
+      "agent_id TEXT",
+      "session_key TEXT",
+      "session_id TEXT",
+      "run_id TEXT",
+      "call_id TEXT",
+      "trigger TEXT",
+      "provider TEXT",
+      "model TEXT",
+      "upstream_route TEXT",
+      "input INTEGER NOT NULL",
+      "output INTEGER NOT NULL",
+      "cache_read INTEGER NOT NULL",
+      "cache_write INTEGER NOT NULL",
+      "total INTEGER NOT NULL",
+      "usage_known INTEGER NOT NULL",
+      "cost_nusd INTEGER",
+      "cost_source TEXT",
+      "saving_nusd INTEGER",
+      "latency_ms INTEGER",
+      "ttfb_ms INTEGER",
+      "outcome TEXT",
+      "error_category TEXT",
+      "recorded_at INTEGER NOT NULL",
+    ]);
+  });
+
   it("give a new file the same layout as a migrated version-1 file", () => {
     openLedger(path).close();
     const old = join(dir, "old.sqlite");

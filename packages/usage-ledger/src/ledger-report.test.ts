@@ -17,6 +17,13 @@ import {
 import { LedgerWriter } from "./ledger-writer.ts";
 
 const HOUR = 3_600_000;
+// m1 and routed-1 fully priced, m2 without a cache-read price, the rest unpriced.
+const PRICES = (_provider: string, model: string) =>
+  model === "m1" || model === "routed-1"
+    ? { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 }
+    : model === "m2"
+      ? { input: 1, output: 2 }
+      : undefined;
 const start = Date.UTC(2026, 10, 1, 0, 0);
 let dir: string;
 let db: DatabaseSync;
@@ -50,15 +57,13 @@ beforeAll(() => {
           cacheRead: (i * 31) % 900,
           cacheWrite: i % 2 ? 0 : 7,
         }),
-        costNano: i % 10 === 0 ? null : 1000 * i,
-        costState: i % 10 === 0 ? "unknown" : i % 7 === 0 ? "partial" : "known",
-        costSource: i % 10 === 0 ? null : "catalog",
-        savingNano: i % 10 === 0 || i % 8 === 0 ? null : 10 * i,
+        // The writer prices each row: the host's figure for m0, stated prices for the others.
+        hostCost: i % 10 === 0 ? { total: 0 } : { total: i / 1e6 },
         outcome: i % 23 === 0 ? "error" : "completed",
       }),
     );
   }
-  const writer = new LedgerWriter({ path, batchSize: 128 });
+  const writer = new LedgerWriter({ path, batchSize: 128, prices: PRICES });
   for (const r of records) writer.enqueue(r);
   writer.close();
   db = openDatabase(path, { readOnly: true });
@@ -116,6 +121,12 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
 }
 
 describe("queryLedgerReport", () => {
+  it("has rows of every cost state to aggregate", () => {
+    const states = new Set(records.map((r) => r.costState));
+    expect([...states].sort()).toEqual(["known", "partial", "unknown"]);
+    expect(records.some((r) => r.savingNano === null)).toBe(true);
+  });
+
   const end = () => records.at(-1)?.ts ?? start;
   const ranges: Array<[string, () => [number, number]]> = [
     ["everything", () => [0, end() + 1]],

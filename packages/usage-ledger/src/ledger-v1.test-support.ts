@@ -1,42 +1,11 @@
-/**
- * A ledger as version 1 of the plugin left it on operators' machines (its schema verbatim,
- * rollup and trigger included, `user_version = 1`), for the migration tests.
- */
-export const LEDGER_V1_FILE = `
-CREATE TABLE IF NOT EXISTS usage_rows (
-  id INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL UNIQUE,
-  ts INTEGER NOT NULL,
-  granularity TEXT NOT NULL CHECK (granularity IN ('call', 'run')),
-  calls INTEGER NOT NULL CHECK (calls >= 0),
-  agent_id TEXT,
-  session_key TEXT,
-  session_id TEXT,
-  run_id TEXT,
-  call_id TEXT,
-  trigger TEXT,
-  provider TEXT,
-  model TEXT,
-  upstream_route TEXT,
-  input INTEGER NOT NULL CHECK (input >= 0),
-  output INTEGER NOT NULL CHECK (output >= 0),
-  cache_read INTEGER NOT NULL CHECK (cache_read >= 0),
-  cache_write INTEGER NOT NULL CHECK (cache_write >= 0),
-  total INTEGER NOT NULL CHECK (total >= 0),
-  usage_known INTEGER NOT NULL CHECK (usage_known IN (0, 1)),
-  cost_nusd INTEGER,
-  cost_source TEXT CHECK (cost_source IN ('host', 'catalog')),
-  saving_nusd INTEGER,
-  latency_ms INTEGER,
-  ttfb_ms INTEGER,
-  outcome TEXT,
-  error_category TEXT,
-  recorded_at INTEGER NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS usage_rows_ts ON usage_rows (ts);
-CREATE INDEX IF NOT EXISTS usage_rows_session_ts ON usage_rows (session_key, ts);
-CREATE INDEX IF NOT EXISTS usage_rows_run ON usage_rows (run_id);
+import { USAGE_ROWS_V1 } from "./ledger-schema.ts";
 
+/**
+ * A ledger as version 1 of the plugin left it on operators' machines, for the migration tests:
+ * its `usage_rows` (kept frozen as USAGE_ROWS_V1, checked column by column in the migration
+ * test), its rollup and trigger verbatim, and `user_version = 1`.
+ */
+export const LEDGER_V1_FILE = `${USAGE_ROWS_V1}
 CREATE TABLE IF NOT EXISTS usage_hourly (
   hour_ms INTEGER NOT NULL,
   agent_id TEXT NOT NULL,

@@ -6,7 +6,7 @@ import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { LedgerWriter, type LedgerWriterOptions } from "./ledger-writer.ts";
-import type { CallRoute } from "./routed-pricing.ts";
+import type { CallRoute } from "./write-time-pricing.ts";
 
 const unknownCost = {
   cost_nusd: null,
@@ -154,20 +154,27 @@ describe("LedgerWriter", () => {
     ]);
   });
 
-  it("leaves a call that was not autorouted priced as the host priced it", () => {
+  it("prices a call that was not autorouted by its own model, stated prices over the host's", () => {
     const path = tempPath();
     const { w } = writer({
       path,
       routeLookup: () => ({ upstream: "replica-1", autorouted: false, routedModel: "other" }),
-      prices: () => ({ input: 100, output: 100 }),
+      // No cache-read price: the call's cache reads leave it partial.
+      prices: (_provider, model) => (model === "gpt-5.5" ? { input: 100, output: 100 } : undefined),
     });
     w.enqueue(sampleRecord());
     w.flush();
     expect(
       read(path)
-        .prepare("SELECT model, routed_model, cost_nusd, cost_source FROM usage_rows")
+        .prepare("SELECT model, routed_model, cost_nusd, cost_state, cost_source FROM usage_rows")
         .get(),
-    ).toEqual({ model: "gpt-5.5", routed_model: null, cost_nusd: 398_000, cost_source: "host" });
+    ).toEqual({
+      model: "gpt-5.5",
+      routed_model: null,
+      cost_nusd: 1000 * (176 * 100 + 5 * 100),
+      cost_state: "partial",
+      cost_source: "catalog",
+    });
   });
 
   it("stores every field of a row", () => {
@@ -200,7 +207,7 @@ describe("LedgerWriter", () => {
       usage_known: 1,
       cost_nusd: 398_000,
       cost_source: "host",
-      saving_nusd: 115_200,
+      saving_nusd: 1_152_000,
       cost_state: "known",
       latency_ms: 397,
       ttfb_ms: 322,

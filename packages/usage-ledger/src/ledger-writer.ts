@@ -8,7 +8,7 @@ import { failureWords, fileIdentity } from "./ledger-file.ts";
 import { openLedger } from "./ledger-migrate.ts";
 import { pruneLedger } from "./ledger-retention.ts";
 import { INSERT_USAGE_ROW, usageRowParams } from "./ledger-schema.ts";
-import { completeRoute, type RouteLookup } from "./routed-pricing.ts";
+import { completeAtWrite, type RouteLookup } from "./write-time-pricing.ts";
 
 export interface WriterLogger {
   warn(message: string): void;
@@ -33,10 +33,10 @@ export interface LedgerWriterOptions {
    * Fills `upstreamRoute` and, for autorouted calls, `routedModel` at write time: the
    * optimizer's capture is written a moment after the response arrives, so asking when the
    * batch goes out (not when the call ends) finds it, and the SQLite read stays off the turn's
-   * path. See `routed-pricing.ts`.
+   * path. See `write-time-pricing.ts`.
    */
   routeLookup?: RouteLookup;
-  /** Prices an autorouted call by the model it was routed to (config over gateway listing). */
+  /** The prices every row is priced with when written: the config's, then the gateway's listing. */
   prices?: PriceLookup;
 }
 
@@ -62,6 +62,7 @@ const silent: WriterLogger = { warn: () => {}, error: () => {} };
  */
 export class LedgerWriter {
   private readonly queue = new Fifo<UsageRecord>();
+  private readonly completed = new WeakSet<UsageRecord>();
   private db: DatabaseSync | undefined;
   private insert: StatementSync | undefined;
   /** The file the open connection writes to, to notice it being deleted or replaced. */
@@ -155,8 +156,7 @@ export class LedgerWriter {
       return this.fail(error);
     }
     const now = this.options.now();
-    for (const record of batch)
-      completeRoute(record, this.options.routeLookup, this.options.prices);
+    this.complete(batch);
     try {
       const inserted = inTransaction(db, () => {
         let count = 0;
@@ -170,6 +170,15 @@ export class LedgerWriter {
     } catch (error) {
       if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, error);
       return this.fail(error);
+    }
+  }
+
+  /** Routes and prices each row once, on its first write attempt (a retry keeps the result). */
+  private complete(batch: UsageRecord[]): void {
+    for (const record of batch) {
+      if (this.completed.has(record)) continue;
+      completeAtWrite(record, this.options.routeLookup, this.options.prices);
+      this.completed.add(record);
     }
   }
 

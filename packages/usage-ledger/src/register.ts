@@ -1,6 +1,5 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
-import { gatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
-import { layeredPrices, pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
+import { pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
@@ -38,8 +37,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     stateDir: host.stateDir,
     config,
     logger,
-    // The operator's prices first, then what the provider's gateway listed (unknown otherwise).
-    prices: layeredPrices(pricesFromHostConfig(api.config), gatewayPrices),
+    prices: pricesFromHostConfig(api.config),
   });
   api.registerGatewayMethod(
     REPORT_METHOD,

@@ -45,7 +45,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,0.000398,known,0,0,0,0.0001152,known,0',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,0.000398,known,0,0,0,0.001152,known,0',
     );
   });
 
@@ -58,20 +58,20 @@ describe("openclaw usage-ledger report", () => {
   });
 
   it("groups autorouted calls by the routed model or by the requested one, marking unknown cost", () => {
-    const writer = new LedgerWriter({ path });
+    // Both asked for `auto`; TaaS routed r1 to gpt-5.4 and did not say where r2 went.
+    const writer = new LedgerWriter({
+      path,
+      routeLookup: (callId) =>
+        callId === "r1:model:1"
+          ? { autorouted: true, routedModel: "gpt-5.4" }
+          : { autorouted: true },
+      prices: (_provider, model) =>
+        model === "gpt-5.4" ? { input: 1.25, output: 10, cacheRead: 0.125 } : undefined,
+    });
     const auto = { model: "auto", sessionKey: "agent:main:auto", ts: now - 60_000 };
-    writer.enqueue(sampleRecord({ ...auto, eventId: "r1", routedModel: "gpt-5.4" }));
-    // Routed where TaaS did not say: priced by nothing, so unknown.
-    writer.enqueue(
-      sampleRecord({
-        ...auto,
-        eventId: "r2",
-        costNano: null,
-        costState: "unknown",
-        costSource: null,
-        savingNano: null,
-      }),
-    );
+    for (const id of ["r1", "r2"]) {
+      writer.enqueue(sampleRecord({ ...auto, eventId: id, callId: `${id}:model:1` }));
+    }
     writer.close();
     const json = (by: string) =>
       JSON.parse(run({ by, since: "1d", json: true }).out) as {

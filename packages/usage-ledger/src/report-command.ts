@@ -67,7 +67,11 @@ export function reportCli(defaultDbPath: () => string): CliRegistrar {
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")
-      .option("--by <group>", "day | agent | model | session | trigger", "day")
+      .option(
+        "--by <group>",
+        "day | agent | model (routed) | requested-model | session | trigger",
+        "day",
+      )
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
       .option("--limit <n>", `groups to show (table default ${TABLE_LIMIT}; JSON/CSV default all)`)

@@ -1,12 +1,13 @@
 import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
-import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
+import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { RouteReader } from "@cloudsigma/taas-core/route-store";
 import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
-import { type RouteLookup, routeOfCapture } from "./routed-pricing.ts";
+import { type RouteLookup, routeOfCapture } from "./write-time-pricing.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
@@ -18,6 +19,7 @@ import { type RouteLookup, routeOfCapture } from "./routed-pricing.ts";
 
 const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
 const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
+const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 const ORDER = { writers: 100, readers: 200 } as const;
@@ -29,7 +31,7 @@ export interface LedgerRuntimeOptions {
   stateDir: () => string;
   config: LedgerConfig;
   logger: WriterLogger;
-  /** The operator's config prices over the gateway's listed ones. */
+  /** The operator's prices (host config); the gateway's listed ones are read here. */
   prices: PriceLookup;
 }
 
@@ -56,7 +58,8 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           retentionDays: options.config.retentionDays,
           logger: options.logger,
           routeLookup: optimizerRoute(options.stateDir),
-          prices: options.prices,
+          // Rows are priced when written: the config first, then what the gateway listed.
+          prices: layeredPrices(options.prices, listedPrices(options.stateDir)),
         });
         shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
         return created;
@@ -94,5 +97,17 @@ function optimizerRoute(stateDir: () => string): RouteLookup {
       return opened;
     });
     return routeOfCapture(reader.byCallId(callId));
+  };
+}
+
+/**
+ * The prices the TaaS provider's discovery last listed, read through the gateway-prices seam
+ * (core's GatewayPriceReader) under the same state dir. Without the provider there is no
+ * listing and every lookup answers nothing.
+ */
+function listedPrices(stateDir: () => string): PriceLookup {
+  return (provider, model) => {
+    const dir = stateDir();
+    return priceReaders.obtain(dir, () => new GatewayPriceReader(dir)).lookup(provider, model);
   };
 }

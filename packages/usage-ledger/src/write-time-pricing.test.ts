@@ -2,16 +2,24 @@ import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { describe, expect, it } from "vitest";
-import { type CallRoute, completeRoute, routeOfCapture } from "./routed-pricing.ts";
+import { type CallRoute, completeAtWrite, routeOfCapture } from "./write-time-pricing.ts";
 
-// gpt-5.4 priced by the operator; everything else unpriced.
+// gpt-5.4 priced (without a cache-read price); everything else unpriced.
 const prices = (provider: string, model: string) =>
   provider === "cloudsigma" && model === "gpt-5.4" ? { input: 2.5, output: 15 } : undefined;
+// As the tracker emits an `auto` call: the host priced `auto`, which nobody priced.
 const auto = () =>
-  sampleRecord({ model: "auto", costNano: null, costState: "unknown", costSource: null });
+  sampleRecord({
+    model: "auto",
+    costNano: null,
+    costState: "unknown",
+    costSource: null,
+    savingNano: null,
+    hostCost: { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  });
 
 function complete(record: UsageRecord, route: CallRoute | undefined | Error): UsageRecord {
-  completeRoute(
+  completeAtWrite(
     record,
     () => {
       if (route instanceof Error) throw route;
@@ -22,7 +30,7 @@ function complete(record: UsageRecord, route: CallRoute | undefined | Error): Us
   return record;
 }
 
-describe("completeRoute", () => {
+describe("completeAtWrite", () => {
   it.each<[string, CallRoute, Partial<UsageRecord>]>([
     [
       "routed to a priced model: priced by it (cache reads have no price: partial)",
