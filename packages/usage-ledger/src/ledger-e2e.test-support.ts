@@ -10,13 +10,19 @@ export interface LedgerRow {
   run_id: string | null;
   call_id: string | null;
   trigger: string | null;
+  provider: string | null;
+  model: string | null;
+  routed_model: string | null;
+  upstream_route: string | null;
   input: number;
   output: number;
   cache_read: number;
   cache_write: number;
   total: number;
   cost_nusd: number | null;
+  cost_state: string;
   cost_source: string | null;
+  saving_nusd: number | null;
   latency_ms: number | null;
   outcome: string | null;
 }
@@ -30,8 +36,16 @@ export interface ReportPayload {
     input: number;
     cacheRead: number;
     cacheHitPercent: number | null;
+    costUsd: number | null;
+    costState: string;
+    unpricedCalls: number;
   }>;
-  totals: { calls: number; cacheHitPercent: number | null };
+  totals: {
+    calls: number;
+    cacheHitPercent: number | null;
+    costState: string;
+    unpricedCalls: number;
+  };
 }
 
 /** Committed ledger rows, as another process reads them; none while the plugin creates the file. */
