@@ -9,7 +9,8 @@ export interface ProviderModel {
   maxTokens?: number;
   input?: Array<"text" | "image">;
   reasoning?: boolean;
-  cost?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  /** USD per million tokens, as an operator sets it; a kind left out has no price (unknown). */
+  cost?: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number };
   compat?: Record<string, unknown>;
 }
 

@@ -2,8 +2,10 @@ import { type ModelRow, SEED_MODELS } from "@cloudsigma/taas-emulator";
 import type { ProviderModel } from "./config.ts";
 
 /**
- * The emulator's catalog rows as OpenClaw `models.providers.*.models` entries (prices are USD
- * per million tokens on both sides; cached input is priced at a tenth, as TaaS bills it).
+ * The emulator's catalog rows as OpenClaw `models.providers.*.models` entries, priced the way an
+ * operator's config would be (USD per million tokens). The figures are the emulator's
+ * illustrative ones, not TaaS's; the cache-read price (a tenth of input) is this harness's own
+ * assumption, so tests that assert prices set their own instead.
  */
 export function providerModels(
   rows: readonly ModelRow[] = SEED_MODELS,

@@ -8,7 +8,7 @@ import {
   runCtx,
   setup,
 } from "./call-tracker.test-support.ts";
-import { pricesFromHostConfig } from "./usage-cost.ts";
+import { pricesFromHostConfig } from "./model-prices.ts";
 
 describe("CallTracker attempts, failures and lifecycle", () => {
   it("numbers a repeated call id as a new runner attempt", () => {

@@ -1,5 +1,5 @@
 import { CallTracker, type CallTrackerOptions } from "./call-tracker.ts";
-import { pricesFromHostConfig } from "./usage-cost.ts";
+import { pricesFromHostConfig } from "./model-prices.ts";
 import type { UsageRecord } from "./usage-record.ts";
 
 // Event sequences as the real host emits them (seen in a probe against 2026.9.6):

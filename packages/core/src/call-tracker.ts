@@ -9,8 +9,8 @@ import {
   type RunOutputEvent,
   type RunState,
 } from "./call-tracker-types.ts";
-import { callRecord, runRecord } from "./tracked-records.ts";
-import type { PriceLookup } from "./usage-cost.ts";
+import type { PriceLookup } from "./model-prices.ts";
+import { callRecord, hostCostNano, runRecord } from "./tracked-records.ts";
 import {
   addUsage,
   EMPTY_USAGE,
@@ -222,9 +222,8 @@ export class CallTracker {
     const record = callRecord(this.options, run, draft);
     if (draft.usage) {
       run.itemised = addUsage(run.itemised, record.usage);
-      if (record.costSource === "host" && record.costNano !== null) {
-        run.itemisedHostCostNano += record.costNano;
-      }
+      // Whatever priced the row, the run's host total includes what the host put on this call.
+      run.itemisedHostCostNano += hostCostNano(draft.rawUsage);
     }
     this.options.emit(record);
   }

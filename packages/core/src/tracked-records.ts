@@ -1,18 +1,25 @@
 import type { CallDraft, RunOutputEvent, RunState } from "./call-tracker-types.ts";
+import type { PriceLookup } from "./model-prices.ts";
 import { runTrigger } from "./run-trigger.ts";
-import { type CallCost, costForUsage, type PriceLookup } from "./usage-cost.ts";
+import { type CallCost, type HostCost, priceCall, readHostCost, usdToNano } from "./usage-cost.ts";
 import { EMPTY_USAGE, type NormalizedUsage } from "./usage-normalize.ts";
 import { millis, text, type UsageRecord } from "./usage-record.ts";
 
 /**
- * Builds the rows the call tracker writes; pure apart from the injected price lookup. The
- * upstream route is left empty here: the ledger's writer fills it when the row goes to disk.
+ * Builds the rows the call tracker writes; pure apart from the injected price lookup. Calls are
+ * priced by the model they asked for; the upstream route and, for an autorouted call, the model
+ * TaaS routed it to (and its price) are completed by the ledger's writer when the row goes to disk.
  */
 export interface RecordDeps {
   prices: PriceLookup;
 }
 
-const UNKNOWN_COST: CallCost = { costNano: null, costSource: null, savingNano: null };
+const UNKNOWN_COST: CallCost = {
+  costNano: null,
+  costState: "unknown",
+  costSource: null,
+  savingNano: null,
+};
 
 function identity(run: RunState) {
   return {
@@ -27,8 +34,14 @@ function identity(run: RunState) {
 /** The row for one model call (its usage may be unknown when the host never showed it). */
 export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): UsageRecord {
   const usage = draft.usage ?? { ...EMPTY_USAGE };
+  const hostCost = draft.usage ? readHostCost(draft.rawUsage) : {};
   const cost = draft.usage
-    ? costForUsage(usage, draft.rawUsage, deps.prices(draft.provider, draft.model))
+    ? priceCall({
+        usage,
+        prices: deps.prices(draft.provider, draft.model),
+        host: hostCost,
+        hostPricedSameModel: true,
+      })
     : UNKNOWN_COST;
   return {
     eventId: draft.eventId,
@@ -39,9 +52,11 @@ export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): U
     callId: draft.callId,
     provider: draft.provider,
     model: draft.model,
+    routedModel: null,
     upstreamRoute: null,
     usage,
     ...cost,
+    hostCost,
     latencyMs: draft.ended?.durationMs ?? null,
     ttfbMs: draft.ended?.ttfbMs ?? null,
     outcome: draft.ended?.outcome ?? (draft.usage ? "completed" : null),
@@ -49,9 +64,16 @@ export function callRecord(deps: RecordDeps, run: RunState, draft: CallDraft): U
   };
 }
 
+/** The host's cost of a call, in nano-dollars (0 when it reported none). */
+export function hostCostNano(rawUsage: unknown): number {
+  const total = readHostCost(rawUsage).total;
+  return total === undefined ? 0 : usdToNano(total);
+}
+
 /**
  * The row for what an attempt used beyond its call rows: `usage` is that remainder, `calls`
- * the model calls that could not be itemised. Host cost is reduced by the itemised calls'.
+ * the model calls that could not be itemised. The host's cost is reduced by the itemised calls'
+ * (its breakdown then no longer matches the remainder, so only the total is kept).
  */
 export function runRecord(
   deps: RecordDeps,
@@ -64,15 +86,13 @@ export function runRecord(
   const attempt = run.attempt - 1;
   const provider = text(event.provider);
   const model = text(event.model);
-  const priced = costForUsage(
+  const hostCost = remainderHostCost(readHostCost(event.usage), run.itemisedHostCostNano);
+  const cost = priceCall({
     usage,
-    event.usage,
-    provider && model ? deps.prices(provider, model) : undefined,
-  );
-  const cost =
-    priced.costSource === "host" && priced.costNano !== null
-      ? { ...priced, costNano: Math.max(0, priced.costNano - run.itemisedHostCostNano) }
-      : priced;
+    prices: provider && model ? deps.prices(provider, model) : undefined,
+    host: hostCost,
+    hostPricedSameModel: true,
+  });
   const failed = calls.find((d) => d.ended && d.ended.outcome !== "completed");
   const timed = calls.filter((d) => d.ended?.durationMs != null);
   const first = calls[0];
@@ -85,9 +105,11 @@ export function runRecord(
     callId: null,
     provider,
     model,
+    routedModel: null,
     upstreamRoute: null,
     usage,
     ...cost,
+    hostCost,
     latencyMs:
       timed.length > 0
         ? timed.reduce((sum, d) => sum + (d.ended?.durationMs ?? 0), 0)
@@ -97,4 +119,9 @@ export function runRecord(
       failed?.ended?.outcome ?? (run.end && run.end.success === false ? "error" : "completed"),
     errorCategory: failed?.ended?.errorCategory ?? null,
   };
+}
+
+function remainderHostCost(host: HostCost, itemisedNano: number): HostCost {
+  if (itemisedNano === 0 || host.total === undefined) return host;
+  return { total: Math.max(0, host.total - itemisedNano / 1e9) };
 }

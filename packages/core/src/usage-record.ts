@@ -1,4 +1,4 @@
-import type { CostSource } from "./usage-cost.ts";
+import type { CostSource, CostState, HostCost } from "./usage-cost.ts";
 import type { NormalizedUsage } from "./usage-normalize.ts";
 
 /**
@@ -24,12 +24,26 @@ export interface UsageRecord {
   /** user / cron / heartbeat / ... as the host reported it; "subagent" for subagent sessions. */
   trigger: string | null;
   provider: string | null;
+  /** The model the call asked for, as the host reported it (e.g. `auto`). */
   model: string | null;
+  /**
+   * The model TaaS routed an autorouted call to, which is the model it is billed and priced by:
+   * filled by the ledger writer from the optimizer's route store. Null when not autorouted or
+   * not captured.
+   */
+  routedModel: string | null;
   /** Where TaaS routed the call: filled by the ledger writer from the optimizer's route store. */
   upstreamRoute: string | null;
   usage: NormalizedUsage;
+  /** Null when unknown; for a partial cost, what the priced token kinds cost. */
   costNano: number | null;
+  costState: CostState;
   costSource: CostSource | null;
+  /**
+   * What the host said the call (or the run's remainder) cost, kept so a writer that learns
+   * more at write time (the routed model, a gateway's listed prices) can price the row again.
+   */
+  hostCost: HostCost;
   savingNano: number | null;
   latencyMs: number | null;
   ttfbMs: number | null;

@@ -7,8 +7,10 @@ export const DEFAULT_MODEL_ID = "gpt-5.5";
 export const AUTO_MODEL_ID = "auto";
 
 /**
- * One row as a tuple: id, type, context window, max output tokens, then the emulator's
- * illustrative prices (USD per 1M input and output tokens), then capability overrides.
+ * One row as a tuple: id, type, context window, max output tokens, then the emulator's prices
+ * (USD per 1M input and output tokens), then capability overrides. The prices are illustrative
+ * values for tests and benchmarks, not TaaS's: they exist so the provider's price reading can be
+ * exercised, and like the listing today they state no cache-read price.
  */
 type RowSpec = [
   id: string,

@@ -1,8 +1,9 @@
 import type { ModelDefinition } from "./model-types.ts";
 
 /**
- * The catalog the host sees after a successful discovery: every static row first, unchanged
- * (verified defaults must not drift with the gateway's listing), then the live rows whose ids
+ * The catalog the host sees after a successful discovery: every static row first, as given
+ * (verified limits and capabilities must not drift with the gateway's listing; only the prices
+ * the listing states are filled in before, by `withListedPrices`), then the live rows whose ids
  * the static catalog does not already publish, in the gateway's order.
  */
 export function mergeCatalog(

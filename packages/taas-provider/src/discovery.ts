@@ -1,4 +1,5 @@
 import { readCappedText } from "@cloudsigma/taas-core/capped-body";
+import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
 import {
   fetchWithSsrFGuard,
   GuardedFetchRedirectError,
@@ -8,7 +9,8 @@ import {
   type SsrFPolicy,
   ssrfPolicyFromHttpBaseUrlAllowedOrigin,
 } from "openclaw/plugin-sdk/ssrf-runtime";
-import { type ProjectedRows, projectRows, readListRows } from "./live-rows.ts";
+import { listedPrices } from "./listed-prices.ts";
+import { type ProjectedRows, projectRow, projectRows, readListRows } from "./live-rows.ts";
 
 /**
  * One bounded, SSRF-guarded read of `<baseUrl>/models`. It reaches the configured origin and
@@ -35,7 +37,13 @@ export interface DiscoveryRequest {
 }
 
 export type DiscoveryResult =
-  | ({ ok: true /** Rows past MAX_DISCOVERED_ROWS, not read. */; cut: number } & ProjectedRows)
+  | ({
+      ok: true;
+      /** Rows past MAX_DISCOVERED_ROWS, not read. */
+      cut: number;
+      /** The prices the listing states, by model id (kinds it does not state left out). */
+      prices: Map<string, ModelPrices>;
+    } & ProjectedRows)
   | { ok: false; reason: string; authRejected?: boolean };
 
 export function modelsEndpoint(baseUrl: string): URL | undefined {
@@ -122,8 +130,11 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
     }
     const rows = readListRows(body);
     if (!rows) return { ok: false, reason: "the model list has no `data` array" };
-    const projected = projectRows(rows.slice(0, MAX_DISCOVERED_ROWS));
-    return { ok: true, ...projected, cut: Math.max(0, rows.length - MAX_DISCOVERED_ROWS) };
+    const read = rows.slice(0, MAX_DISCOVERED_ROWS);
+    const cut = Math.max(0, rows.length - MAX_DISCOVERED_ROWS);
+    // Prices only from the rows the catalog uses: a row broken elsewhere is not believed.
+    const prices = listedPrices(read.filter((row) => projectRow(row).kind === "chat"));
+    return { ok: true, ...projectRows(read), prices, cut };
   } catch (error) {
     return { ok: false, reason: describeFetchError(error, timeoutMs) };
   } finally {

@@ -1,4 +1,5 @@
 import { definePluginEntry } from "openclaw/plugin-sdk/plugin-entry";
+import { resolveStateDir } from "openclaw/plugin-sdk/state-paths";
 import { PLUGIN_ID } from "./identity.ts";
 import { registerTaasProvider } from "./register.ts";
 
@@ -7,5 +8,5 @@ export default definePluginEntry({
   name: "CloudSigma TaaS Provider",
   description:
     "CloudSigma TaaS as an OpenClaw model provider: one API key, many OpenAI-compatible model routes, a static catalog and SSRF-safe live discovery.",
-  register: registerTaasProvider,
+  register: (api) => registerTaasProvider(api, { stateDir: () => resolveStateDir(process.env) }),
 });

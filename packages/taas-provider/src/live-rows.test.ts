@@ -81,11 +81,12 @@ describe("projectRow", () => {
     ["a numeric vision flag", row({ type: "vision", ...caps({ vision: 1 }) })],
     ["a string price", row({ pricing: "free" })],
     ["a negative price", row({ pricing: { input: -1, output: 1 } })],
+    ["a string cache-read price", row({ pricing: { input: 1, output: 1, cache_read: "0.1" } })],
   ])("treats %s as malformed", (_label, value) => {
     expect(projectRow(value).kind).toBe("malformed");
   });
 
-  it("uses conservative limits and zero prices when the gateway omits them", () => {
+  it('uses conservative limits, and 0 (the host\'s "not stated") for prices the gateway omits', () => {
     const verdict = projectRow(
       row({ context_window: undefined, max_output_tokens: null, pricing: undefined }),
     );
@@ -94,8 +95,15 @@ describe("projectRow", () => {
       model: {
         contextWindow: LIVE_DEFAULT_CONTEXT_WINDOW,
         maxTokens: LIVE_DEFAULT_MAX_OUTPUT,
-        cost: { input: 0, output: 0 },
+        cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
       },
+    });
+  });
+
+  it("carries a cache-read price when the gateway lists one", () => {
+    const verdict = projectRow(row({ pricing: { input: 1, output: 4, cache_read: 0.1 } }));
+    expect(verdict).toMatchObject({
+      model: { cost: { input: 1, output: 4, cacheRead: 0.1, cacheWrite: 0 } },
     });
   });
 

@@ -1,4 +1,5 @@
 import { isRecord } from "@cloudsigma/taas-core/records";
+import { catalogCost, INVALID_PRICING, readListedPricing } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
 import { TAAS_COMPAT } from "./seed-catalog.ts";
 
@@ -63,12 +64,14 @@ export function projectRow(row: unknown): RowVerdict {
   const reasoning = optionalBoolean(capabilities.reasoning);
   const contextWindow = optionalCount(row.context_window);
   const maxOutput = optionalCount(row.max_output_tokens);
-  const price = optionalPricing(row.pricing);
-  if ([vision, reasoning, contextWindow, maxOutput, price].includes(INVALID)) {
+  const price = readListedPricing(row.pricing);
+  if (
+    [vision, reasoning, contextWindow, maxOutput].includes(INVALID) ||
+    price === INVALID_PRICING
+  ) {
     return { kind: "malformed" };
   }
   const image = type === "vision" && vision === true;
-  const cost = isPrice(price) ? price : { input: 0, output: 0 };
   return {
     kind: "chat",
     model: {
@@ -76,7 +79,7 @@ export function projectRow(row: unknown): RowVerdict {
       name: id,
       reasoning: reasoning === true,
       input: image ? ["text", "image"] : ["text"],
-      cost: { input: cost.input, output: cost.output, cacheRead: 0, cacheWrite: 0 },
+      cost: catalogCost(price),
       contextWindow:
         typeof contextWindow === "number" ? contextWindow : LIVE_DEFAULT_CONTEXT_WINDOW,
       maxTokens: typeof maxOutput === "number" ? maxOutput : LIVE_DEFAULT_MAX_OUTPUT,
@@ -96,25 +99,4 @@ function optionalBoolean(value: unknown): Checked<boolean> {
 function optionalCount(value: unknown): Checked<number> {
   if (value === undefined || value === null) return undefined;
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : INVALID;
-}
-
-interface Price {
-  input: number;
-  output: number;
-}
-
-function optionalPricing(value: unknown): Checked<Price> {
-  if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) return INVALID;
-  const { input, output } = value;
-  if (!isRate(input) || !isRate(output)) return INVALID;
-  return { input, output };
-}
-
-function isPrice(value: Checked<Price>): value is Price {
-  return typeof value === "object";
-}
-
-function isRate(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }

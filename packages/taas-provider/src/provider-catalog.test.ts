@@ -20,7 +20,7 @@ import {
   createStaticCatalogRun,
   DISCOVERY_CACHE_TTL_MS,
 } from "./provider-catalog.ts";
-import { isSeedModelId, staticModels } from "./seed-catalog.ts";
+import { AUTO_MODEL_ID, isSeedModelId, staticModels } from "./seed-catalog.ts";
 
 const KEY = "sk-cloudsigma-unit-7f3a9c21";
 const started: RunningEmulator[] = [];
@@ -46,6 +46,19 @@ function catalogFor(baseUrl: string, extra: Record<string, unknown> = {}) {
 const isChat = (row: ModelRow) =>
   (row.type === "chat" || row.type === "vision") && row.capabilities.chat_completions;
 
+/** The static rows with the prices a listing states filled in (nothing else changes). */
+function pricedSeeds(listing: readonly ModelRow[]) {
+  return staticModels().map((model) => {
+    const pricing = listing.find((row) => row.id === model.id)?.pricing;
+    return pricing
+      ? {
+          ...model,
+          cost: { input: pricing.input, output: pricing.output, cacheRead: 0, cacheWrite: 0 },
+        }
+      : model;
+  });
+}
+
 describe("catalog.run", () => {
   it("without a key returns the static catalog and sends nothing", async () => {
     const discover = vi.fn<(request: DiscoveryRequest) => Promise<DiscoveryResult>>();
@@ -61,17 +74,72 @@ describe("catalog.run", () => {
     expect(discover).not.toHaveBeenCalled();
   });
 
-  it("adds the live chat rows after the static rows, which stay first and unchanged", async () => {
+  it("adds the live chat rows after the static rows, which stay first and gain only the listed prices", async () => {
     const running = await emulator();
     const { run, logger } = catalogFor(running.url);
     const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
     const liveOnly = DEFAULT_CATALOG.filter((row) => isChat(row) && !isSeedModelId(row.id));
     expect(provider.baseUrl).toBe(running.url);
     expect(provider.models).toEqual([
-      ...staticModels(),
+      ...pricedSeeds(DEFAULT_CATALOG),
       ...liveOnly.map((row) => expect.objectContaining({ id: row.id })),
     ]);
     expect(logger.warnings).toEqual([]);
+  });
+
+  it("publishes the listed prices for the ledger, leaving out the kinds the listing omits", async () => {
+    const running = await emulator();
+    const published: Array<[readonly string[], ReadonlyMap<string, unknown>]> = [];
+    const run = createCatalogRun({
+      settings: settingsFor({ baseUrl: running.url }),
+      logger: captureLogger(),
+      publishPrices: async (providers, prices) => {
+        published.push([providers, prices]);
+      },
+    });
+    await run(catalogContext({ apiKey: KEY }));
+    await run(catalogContext({ apiKey: KEY })); // from the cache: nothing new to publish
+    expect(published).toHaveLength(1);
+    const [providers, prices] = published[0] ?? [[], new Map()];
+    expect(providers).toEqual(["cloudsigma", "cloudsigma-taas"]);
+    expect([...prices.keys()].sort()).toEqual(
+      DEFAULT_CATALOG.filter(isChat)
+        .map((row) => row.id)
+        .sort(),
+    );
+    for (const row of DEFAULT_CATALOG.filter(isChat)) {
+      expect(prices.get(row.id), row.id).toEqual({
+        input: row.pricing.input,
+        output: row.pricing.output,
+      });
+    }
+  });
+
+  it("keeps the discovered catalog when the prices cannot be saved, saying so", async () => {
+    const running = await emulator();
+    const logger = captureLogger();
+    const run = createCatalogRun({
+      settings: settingsFor({ baseUrl: running.url }),
+      logger,
+      publishPrices: () => Promise.reject(new Error("EACCES: state dir read-only")),
+    });
+    const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
+    expect(provider.models.length).toBeGreaterThan(staticModels().length);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(/could not save the listed prices for the usage ledger \(EACCES/),
+    ]);
+  });
+
+  it("publishes nothing when discovery fails", async () => {
+    const running = await emulator({ modelsFault: "http-500" });
+    const publishPrices = vi.fn();
+    const run = createCatalogRun({
+      settings: settingsFor({ baseUrl: running.url }),
+      logger: captureLogger(),
+      publishPrices,
+    });
+    await run(catalogContext({ apiKey: KEY }));
+    expect(publishPrices).not.toHaveBeenCalled();
   });
 
   it("advertises image input for a live row only when it is typed vision with vision: true", async () => {
@@ -86,7 +154,7 @@ describe("catalog.run", () => {
     }
   });
 
-  it("keeps seed rows authoritative when the gateway describes the same id differently", async () => {
+  it("keeps seed limits and capabilities when the gateway describes the same id differently, taking only its prices", async () => {
     const drifted = DEFAULT_CATALOG.map((row) =>
       isSeedModelId(row.id)
         ? {
@@ -102,7 +170,16 @@ describe("catalog.run", () => {
     const running = await emulator({ models: drifted });
     const { run } = catalogFor(running.url);
     const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
-    const seeds = staticModels();
+    const seeds = pricedSeeds(drifted);
+    // The autorouter is not a listed route: TaaS bills the route it picks, so it stays unpriced.
+    const listed = seeds.filter((model) => model.id !== AUTO_MODEL_ID);
+    expect(listed.every((model) => model.cost.input === 99)).toBe(true);
+    expect(seeds.find((model) => model.id === AUTO_MODEL_ID)?.cost).toEqual({
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+    });
     expect(provider.models.slice(0, seeds.length)).toEqual(seeds);
     expect(provider.models.filter((model) => isSeedModelId(model.id))).toHaveLength(seeds.length);
   });
@@ -122,11 +199,13 @@ describe("catalog.run", () => {
     expect(logger.warnings[0]).toMatch(/using the static catalog/);
   });
 
-  it("falls back when the only usable rows of a wrong-typed list are seed ids", async () => {
+  it("uses only the well-formed rows of a wrong-typed list: seed ids, with their prices alone", async () => {
     const running = await emulator({ modelsFault: "wrong-types" });
     const { run, logger } = catalogFor(running.url);
     const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
-    expect(provider.models).toEqual(staticModels());
+    // The one well-formed row is the default seed route; a broken row's price is not believed.
+    const wellFormed = DEFAULT_CATALOG.filter((row) => row.id === "gpt-5.5");
+    expect(provider.models).toEqual(pricedSeeds(wellFormed));
     expect(logger.warnings).toEqual([expect.stringMatching(/skipped \d+ malformed model row/)]);
   });
 

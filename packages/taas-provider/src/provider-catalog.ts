@@ -1,4 +1,6 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { shortHash } from "@cloudsigma/taas-core/hash";
+import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
 import type {
   ProviderCatalogContext,
   ProviderCatalogResult,
@@ -14,14 +16,17 @@ import {
   MAX_DISCOVERED_ROWS,
 } from "./discovery.ts";
 import { PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
+import { withListedPrices } from "./listed-prices.ts";
 import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
 import { redactSecret } from "./redact.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 /**
- * The provider's catalog hooks. `staticRun` is offline and key-free. `run` starts from the same
- * static rows and, with a key, adds what `<baseUrl>/models` lists; any discovery failure keeps
- * the static catalog and says why in one warning (never with the key in it).
+ * The provider's catalog hooks. `staticRun` is offline and key-free, and carries no prices.
+ * `run` starts from the same static rows and, with a key, adds what `<baseUrl>/models` lists
+ * and fills in the prices it states, seed rows included (their limits stay the seed's); the
+ * prices also go to the usage ledger through the gateway-prices seam. Any discovery failure
+ * keeps the static catalog and says why in one warning (never with the key in it).
  */
 
 /** A successful listing is reused this long per endpoint and key (failures are retried). */
@@ -35,6 +40,11 @@ export interface CatalogDeps {
   settings: () => TaasProviderConfig;
   logger: CatalogLogger;
   discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
+  /** Hands listed prices to the usage ledger (the gateway-prices seam); none in tests that do not ask. */
+  publishPrices?: (
+    providers: readonly string[],
+    prices: ReadonlyMap<string, ModelPrices>,
+  ) => Promise<void>;
   now?: () => number;
 }
 
@@ -49,10 +59,22 @@ export function createStaticCatalogRun(deps: Pick<CatalogDeps, "settings">) {
   };
 }
 
+/** What a successful discovery contributes: the live rows and the listed prices. */
+interface Listing {
+  live: ModelDefinition[];
+  prices: ReadonlyMap<string, ModelPrices>;
+}
+
 export function createCatalogRun(deps: CatalogDeps) {
   const discover = deps.discover ?? discoverModels;
   const now = deps.now ?? Date.now;
-  const cache = new Map<string, { until: number; live: ModelDefinition[] }>();
+  const cache = new Map<string, Listing & { until: number }>();
+  const withListing = (provider: ProviderConfig, listing: Listing): ProviderCatalogResult => ({
+    provider: {
+      ...provider,
+      models: mergeCatalog(withListedPrices(provider.models, listing.prices), listing.live),
+    },
+  });
 
   return async function runCatalog(ctx: ProviderCatalogContext): Promise<ProviderCatalogResult> {
     if (ctx.providerIds && !ctx.providerIds.some(isOurs)) return null;
@@ -64,9 +86,7 @@ export function createCatalogRun(deps: CatalogDeps) {
 
     const cacheKey = `${baseUrl}\n${shortHash(apiKey)}`;
     const cached = cache.get(cacheKey);
-    if (cached && cached.until > now()) {
-      return { provider: { ...provider, models: mergeCatalog(provider.models, cached.live) } };
-    }
+    if (cached && cached.until > now()) return withListing(provider, cached);
     const result = await discover({
       baseUrl,
       apiKey,
@@ -88,8 +108,13 @@ export function createCatalogRun(deps: CatalogDeps) {
     if (result.malformed > 0) warn(`skipped ${result.malformed} malformed model row(s)`);
     if (result.cut > 0)
       warn(`read the first ${MAX_DISCOVERED_ROWS} rows; ${result.cut} more ignored`);
-    cache.set(cacheKey, { until: now() + DISCOVERY_CACHE_TTL_MS, live: result.models });
-    return { provider: { ...provider, models: mergeCatalog(provider.models, result.models) } };
+    const listing: Listing = { live: result.models, prices: result.prices };
+    cache.set(cacheKey, { ...listing, until: now() + DISCOVERY_CACHE_TTL_MS });
+    await deps.publishPrices?.([PROVIDER_ID, PROVIDER_ALIAS], listing.prices).catch((error) => {
+      // The catalog stands without it; the ledger then prices these models from config only.
+      warn(`could not save the listed prices for the usage ledger (${errorText(error)})`);
+    });
+    return withListing(provider, listing);
   };
 }
 

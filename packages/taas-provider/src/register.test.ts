@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
 import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
+import { DEFAULT_API_KEY, DEFAULT_CATALOG, startEmulator } from "@cloudsigma/taas-emulator";
 import type {
   OpenClawPluginApi,
   ProviderPlugin,
   ProviderWrapStreamFnContext,
 } from "openclaw/plugin-sdk/plugin-entry";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { catalogContext, requireProvider } from "./catalog.test-support.ts";
 import { AUTH, DEFAULT_MODEL_REF, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
 import { type ProviderRegistrationApi, registerTaasProvider } from "./register.ts";
@@ -14,9 +19,11 @@ type Mode = OpenClawPluginApi["registrationMode"];
 type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
 
 const withdrawals: Array<() => void> = [];
+const stateDir = mkdtempSync(join(tmpdir(), "taas-provider-register-"));
 afterEach(() => {
   for (const withdraw of withdrawals.splice(0)) withdraw();
 });
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 function register(mode: Mode, pluginConfig?: Record<string, unknown>): ProviderPlugin[] {
   const providers: ProviderPlugin[] = [];
@@ -26,7 +33,7 @@ function register(mode: Mode, pluginConfig?: Record<string, unknown>): ProviderP
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     registerProvider: (provider) => providers.push(provider),
   };
-  registerTaasProvider(api);
+  registerTaasProvider(api, { stateDir: () => stateDir });
   return providers;
 }
 
@@ -115,6 +122,22 @@ describe("registerTaasProvider", () => {
     expect(
       provider.resolveThinkingProfile?.({ provider: PROVIDER_ID, modelId: "gpt-5.5" }),
     ).toBeUndefined();
+  });
+
+  it("saves the prices a discovery listed where the usage ledger reads them", async () => {
+    const emulator = await startEmulator();
+    try {
+      const provider = requireOne(register("full", { baseUrl: emulator.url }));
+      await provider.catalog?.run(catalogContext({ apiKey: DEFAULT_API_KEY }));
+      const ledgerSide = new GatewayPriceReader(stateDir);
+      for (const row of DEFAULT_CATALOG.filter((r) => r.capabilities.chat_completions)) {
+        // The listing states input and output only: no cache prices appear from nowhere.
+        expect(ledgerSide.lookup("cloudsigma", row.id), row.id).toEqual(row.pricing);
+        expect(ledgerSide.lookup("cloudsigma-taas", row.id), row.id).toEqual(row.pricing);
+      }
+    } finally {
+      await emulator.close();
+    }
   });
 
   it("rejects an unknown config key before registering anything", () => {

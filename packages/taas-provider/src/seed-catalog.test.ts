@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BASE_URL, DEFAULT_MODEL_ID, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
-import { AUTO_MODEL_ID, isSeedModelId, staticModels } from "./seed-catalog.ts";
+import { isSeedModelId, staticModels } from "./seed-catalog.ts";
 import { readSeedTable } from "./seed-table.test-support.ts";
 
 const table = readSeedTable();
@@ -35,12 +35,9 @@ describe("static catalog against the seed table", () => {
     expect(imageRows.map((model) => model.id)).toEqual(seedImageRows.map((row) => row.id));
   });
 
-  it("fills list prices on every model row and the shared TaaS wire compatibility on all", () => {
+  it("states no price (all zeros: the host's mark for unpriced) and shares the TaaS wire compatibility", () => {
     for (const model of staticModels()) {
-      if (model.id !== AUTO_MODEL_ID) {
-        expect(model.cost.input, model.id).toBeGreaterThan(0);
-        expect(model.cost.output, model.id).toBeGreaterThan(0);
-      }
+      expect(model.cost, model.id).toEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
       expect(model.compat).toMatchObject({
         supportsPromptCacheKey: true,
         supportsUsageInStreaming: true,
@@ -62,7 +59,9 @@ describe("static catalog against the seed table", () => {
     expect(requireRow(table, DEFAULT_MODEL_ID).notes).toBe("Default route");
   });
 
-  it("is what the manifest declares for pre-runtime surfaces", () => {
+  it("is what the manifest declares for pre-runtime surfaces, which states no cost at all", () => {
+    // In a manifest an explicit 0 would read as free, so the rows leave `cost` out.
+    const withoutCost = staticModels().map(({ cost: _unpriced, ...row }) => row);
     expect(manifest).toMatchObject({
       modelCatalog: {
         providers: {
@@ -70,11 +69,15 @@ describe("static catalog against the seed table", () => {
             baseUrl: DEFAULT_BASE_URL,
             api: PROVIDER_API,
             defaultModel: DEFAULT_MODEL_ID,
-            models: staticModels(),
+            models: withoutCost,
           },
         },
       },
     });
+    const declared = (
+      manifest as { modelCatalog: { providers: Record<string, { models: object[] }> } }
+    ).modelCatalog.providers[PROVIDER_ID]?.models;
+    expect(declared?.filter((row) => "cost" in row)).toEqual([]);
   });
 
   it("hands out fresh rows, so a caller's edit cannot change the catalog", () => {

@@ -1,10 +1,11 @@
+import { catalogCost } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
 
 /**
  * One verified TaaS route, as the README catalog table publishes it. `image` marks routes whose
- * image input has been verified; nothing else advertises it. Prices are USD per 1M tokens as TaaS
- * lists them; TaaS publishes no separate cache-read or cache-write price. The autorouter has no
- * price of its own (`price` undefined): TaaS bills the route it picked.
+ * image input has been verified; nothing else advertises it. The seed states no prices: they
+ * come from the operator's config or from TaaS's own `/models` listing (`listed-prices.ts`). The autorouter's row
+ * has no price of its own either: TaaS bills the route it picked.
  */
 export interface SeedRoute {
   id: string;
@@ -14,7 +15,6 @@ export interface SeedRoute {
   reasoning: boolean;
   contextWindow: number;
   maxOutput: number;
-  price: { input: number; output: number } | undefined;
 }
 
 const K = 1_000;
@@ -25,19 +25,19 @@ const REASONING = { reasoning: true } as const;
 
 // biome-ignore format: one route per line, like the README's catalog table, reads as a table
 const MODEL_ROUTES: readonly SeedRoute[] = [
-  route("gpt-5.5", "GPT-5.5", "Default route", 400 * K, 128 * K, [1.25, 10]),
-  route("gpt-5.4", "GPT-5.4", "Large-context GPT route", 1.05 * M, 128 * K, [2.5, 15]),
-  route("claude-fable-5", "Claude Fable 5", "Reasoning-capable Claude route", 1 * M, 128 * K, [15, 75], REASONING),
-  route("claude-opus-4.8", "Claude Opus 4.8", "High-end Claude route", 200 * K, 32 * K, [5, 25]),
-  route("claude-sonnet-4.6", "Claude Sonnet 4.6", "Balanced Claude route", 1 * M, 64 * K, [3, 15]),
-  route("gemini-3.1-flash-lite", "Gemini 3.1 Flash Lite", "Vision-capable Gemini route", 1 * M, 65 * K, [0.1, 0.4], IMAGE),
-  route("kimi-k2.6", "Kimi K2.6", "Long-output route", 262 * K, 262 * K, [0.6, 2.5]),
-  route("qwen3-vl", "Qwen3 VL", "Vision-language route", 262 * K, 8 * K, [0.3, 1.2], IMAGE),
-  route("pixtral-large", "Pixtral Large", "Vision-language route", 128 * K, 4 * K, [2, 6], IMAGE),
-  route("qwen2.5-vl-72b", "Qwen2.5 VL 72B", "Vision-language route", 32 * K, 8 * K, [0.4, 1.2], IMAGE),
-  route("llama-3.3-70b", "Llama 3.3 70B", "Open model route", 128 * K, 8 * K, [0.23, 0.4]),
-  route("qwen3-235b", "Qwen3 235B", "Large Qwen route", 256 * K, 8 * K, [0.2, 0.8]),
-  route("glm-4.5-air", "GLM 4.5 Air", "Lightweight GLM route", 128 * K, 8 * K, [0.2, 1.1]),
+  route("gpt-5.5", "GPT-5.5", "Default route", 400 * K, 128 * K),
+  route("gpt-5.4", "GPT-5.4", "Large-context GPT route", 1.05 * M, 128 * K),
+  route("claude-fable-5", "Claude Fable 5", "Reasoning-capable Claude route", 1 * M, 128 * K, REASONING),
+  route("claude-opus-4.8", "Claude Opus 4.8", "High-end Claude route", 200 * K, 32 * K),
+  route("claude-sonnet-4.6", "Claude Sonnet 4.6", "Balanced Claude route", 1 * M, 64 * K),
+  route("gemini-3.1-flash-lite", "Gemini 3.1 Flash Lite", "Vision-capable Gemini route", 1 * M, 65 * K, IMAGE),
+  route("kimi-k2.6", "Kimi K2.6", "Long-output route", 262 * K, 262 * K),
+  route("qwen3-vl", "Qwen3 VL", "Vision-language route", 262 * K, 8 * K, IMAGE),
+  route("pixtral-large", "Pixtral Large", "Vision-language route", 128 * K, 4 * K, IMAGE),
+  route("qwen2.5-vl-72b", "Qwen2.5 VL 72B", "Vision-language route", 32 * K, 8 * K, IMAGE),
+  route("llama-3.3-70b", "Llama 3.3 70B", "Open model route", 128 * K, 8 * K),
+  route("qwen3-235b", "Qwen3 235B", "Large Qwen route", 256 * K, 8 * K),
+  route("glm-4.5-air", "GLM 4.5 Air", "Lightweight GLM route", 128 * K, 8 * K),
 ];
 
 /** Model id of the TaaS autorouter: it picks one concrete route per request. */
@@ -79,11 +79,10 @@ function autorouterRoute(routes: readonly SeedRoute[]): SeedRoute {
     reasoning: targets.some((target) => target.reasoning),
     contextWindow: Math.max(...targets.map((target) => target.contextWindow)),
     maxOutput: Math.min(...targets.map((target) => target.maxOutput)),
-    price: undefined,
   };
 }
 
-/** The static seed catalog: ships with the package, works offline, wins over discovery. */
+/** The static seed catalog: ships with the package, works offline; its limits win over discovery. */
 export const SEED_ROUTES: readonly SeedRoute[] = [...MODEL_ROUTES, autorouterRoute(MODEL_ROUTES)];
 
 function route(
@@ -92,7 +91,6 @@ function route(
   notes: string,
   contextWindow: number,
   maxOutput: number,
-  [input, output]: [number, number],
   flags: { image?: boolean; reasoning?: boolean } = {},
 ): SeedRoute {
   return {
@@ -103,7 +101,6 @@ function route(
     reasoning: flags.reasoning ?? false,
     contextWindow: Math.round(contextWindow),
     maxOutput,
-    price: { input, output },
   };
 }
 
@@ -119,8 +116,9 @@ export const TAAS_COMPAT = {
 /**
  * A seed route as the host's model row: the notes ride in the display name. A reasoning row
  * declares that it takes `reasoning_effort`, so `--thinking` reaches TaaS whatever the host
- * guesses about the endpoint (the autorouter routes on it). The host's row type requires a
- * cost: a route without a price of its own (the autorouter) carries zeros there.
+ * guesses about the endpoint (the autorouter routes on it). Its `cost` is all zeros, the host's
+ * own mark for a row nobody priced (the field is required): discovery fills TaaS's listed
+ * prices in, and the usage ledger reads all zeros as unknown, never as free.
  */
 export function seedModel(seed: SeedRoute): ModelDefinition {
   return {
@@ -128,12 +126,7 @@ export function seedModel(seed: SeedRoute): ModelDefinition {
     name: `${seed.label} (${seed.notes})`,
     reasoning: seed.reasoning,
     input: seed.image ? ["text", "image"] : ["text"],
-    cost: {
-      input: seed.price?.input ?? 0,
-      output: seed.price?.output ?? 0,
-      cacheRead: 0,
-      cacheWrite: 0,
-    },
+    cost: catalogCost(undefined),
     contextWindow: seed.contextWindow,
     maxTokens: seed.maxOutput,
     compat: { ...TAAS_COMPAT, ...(seed.reasoning ? { supportsReasoningEffort: true } : {}) },

@@ -1,3 +1,4 @@
+import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
 import { DEFAULT_CATALOG, type RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -6,13 +7,40 @@ import {
   startHost,
   tearDownHost,
 } from "../../../e2e/harness/index.ts";
-import { bodyOf, emulatorLog, isChatRow, KEY, PLUGIN_DIR, recordHost } from "./e2e.test-support.ts";
+import {
+  bodyOf,
+  emulatorLog,
+  isChatRow,
+  KEY,
+  PLUGIN_DIR,
+  readHostConfig,
+  recordHost,
+  writeHostConfigFile,
+} from "./e2e.test-support.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 // An operator who loads the plugin from its folder and puts the key in the environment, against
 // the TaaS emulator: one emulator, one state dir, six host invocations, all run in order.
 
 const withKey = { CLOUDSIGMA_API_KEY: KEY };
+
+// Prices in USD per million tokens, illustrative (not TaaS's): what this emulator lists for
+// gpt-5.5 (input and output only, like TaaS's listing), and what the operator configures later.
+const LISTED = { input: 2, output: 9 };
+const CONFIGURED = { input: 3, output: 12, cacheRead: 0.3, cacheWrite: 0 };
+const CATALOG = DEFAULT_CATALOG.map((row) =>
+  row.id === "gpt-5.5" ? { ...row, pricing: LISTED } : row,
+);
+
+/** What the host charges for `usage` at `price` (kinds without a price count as 0 there). */
+const hostCost = (
+  usage: { input: number; output: number; cacheRead: number } | undefined,
+  price: { input: number; output: number; cacheRead?: number },
+) =>
+  ((usage?.input ?? Number.NaN) * price.input +
+    (usage?.output ?? Number.NaN) * price.output +
+    (usage?.cacheRead ?? Number.NaN) * (price.cacheRead ?? 0)) /
+  1e6;
 
 describe("cloudsigma provider in the real host, key in the environment", () => {
   let emulator: RunningEmulator;
@@ -23,6 +51,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
   beforeAll(async () => {
     ({ emulator, state } = await startHost({
       name: "taas-provider-env",
+      emulator: { models: CATALOG },
       config: ({ emulator }) => ({
         models: [{ id: "gpt-5.5" }],
         configureProvider: false,
@@ -74,13 +103,11 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     ).models;
     const keys = listed.map((row) => row.key);
     const staticIds = staticModels().map((model) => model.id);
-    const discovered = DEFAULT_CATALOG.filter(
-      (row) => isChatRow(row) && !staticIds.includes(row.id),
-    );
+    const discovered = CATALOG.filter((row) => isChatRow(row) && !staticIds.includes(row.id));
     expect(keys.sort()).toEqual(
       [...staticIds, ...discovered.map((row) => row.id)].map((id) => `cloudsigma/${id}`).sort(),
     );
-    for (const row of DEFAULT_CATALOG.filter((r) => !isChatRow(r))) {
+    for (const row of CATALOG.filter((r) => !isChatRow(r))) {
       expect(keys).not.toContain(`cloudsigma/${row.id}`);
     }
     for (const row of discovered) {
@@ -92,6 +119,13 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     const listings = requests.since(before, "/v1/models");
     expect(listings.length).toBeGreaterThan(0);
     expect(listings.every((request) => request.status === 200)).toBe(true);
+    // The listed prices, as listed (no cache-read price appears from nowhere), saved where the
+    // usage ledger reads them: seed rows (which state none) and discovered rows alike.
+    const ledgerSide = new GatewayPriceReader(state.dir);
+    expect(ledgerSide.lookup("cloudsigma", "gpt-5.5")).toEqual(LISTED);
+    for (const row of CATALOG.filter(isChatRow)) {
+      expect(ledgerSide.lookup("cloudsigma", row.id), row.id).toEqual(row.pricing);
+    }
   });
 
   it("resolves the cloudsigma-taas alias to the same key", async () => {
@@ -148,6 +182,33 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     // Same session, same prompt_cache_key: the gateway kept it on the first turn's replica.
     const [first] = requests.since(firstTurnSeq);
     expect(new Set(calls.map((request) => request.replica))).toEqual(new Set([first?.replica]));
+  });
+
+  it("charges the operator's configured price over the listed one", async () => {
+    const config = await readHostConfig(state);
+    await writeHostConfigFile(state, {
+      ...config,
+      models: {
+        providers: {
+          cloudsigma: {
+            baseUrl: emulator.url,
+            api: "openai-completions",
+            models: [{ id: "gpt-5.5", name: "GPT-5.5", input: ["text"], cost: CONFIGURED }],
+          },
+        },
+      },
+    });
+    const before = requests.lastSeq();
+    const turn = await host.turn(state, {
+      message: "a turn at the configured price",
+      local: true,
+      env: withKey,
+    });
+    const [request] = requests.since(before);
+    expect(request).toMatchObject({ status: 200, model: "gpt-5.5" });
+    expect(turn.usage?.cacheRead).toBeGreaterThan(0);
+    expect(turn.usage?.cost?.total).toBeCloseTo(hostCost(turn.usage, CONFIGURED), 12);
+    expect(turn.usage?.cost?.total).not.toBeCloseTo(hostCost(turn.usage, LISTED), 9);
   });
 
   it("never prints the key", async () => {

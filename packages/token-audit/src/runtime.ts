@@ -1,7 +1,7 @@
 import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
+import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { lazyCallTracker, oncePerError } from "@cloudsigma/taas-core/tracker-hooks";
-import type { PriceLookup } from "@cloudsigma/taas-core/usage-cost";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { type AuditConfig, PLUGIN_ID } from "./config.ts";
 import { JsonlLog } from "./jsonl-log.ts";

@@ -10,16 +10,21 @@ export interface LedgerRow {
   run_id: string | null;
   call_id: string | null;
   trigger: string | null;
+  provider: string | null;
+  model: string | null;
+  routed_model: string | null;
+  upstream_route: string | null;
   input: number;
   output: number;
   cache_read: number;
   cache_write: number;
   total: number;
   cost_nusd: number | null;
+  cost_state: string;
   cost_source: string | null;
+  saving_nusd: number | null;
   latency_ms: number | null;
   outcome: string | null;
-  upstream_route: string | null;
   affinity_id: string | null;
   expected_cache_read: number | null;
   missed_tokens: number | null;
@@ -36,8 +41,16 @@ export interface ReportPayload {
     input: number;
     cacheRead: number;
     hitPercent: number | null;
+    costUsd: number | null;
+    costState: string;
+    unpricedCalls: number;
   }>;
-  totals: { calls: number; hitPercent: number | null };
+  totals: {
+    calls: number;
+    hitPercent: number | null;
+    costState: string;
+    unpricedCalls: number;
+  };
 }
 
 /** Committed ledger rows, as another process reads them; none while the plugin creates the file. */

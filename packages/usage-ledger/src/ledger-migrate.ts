@@ -1,22 +1,50 @@
 import type { DatabaseSync } from "node:sqlite";
-import {
-  inTransaction,
-  type OpenDatabaseOptions,
-  openDatabase,
-} from "@cloudsigma/taas-core/sqlite";
+import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { MISS_CAUSES } from "./cache-accounting.ts";
-import { LEDGER_SCHEMA } from "./ledger-schema.ts";
+import { rebuildRollupSql } from "./ledger-rollup.ts";
+import { USAGE_ROWS_V1 } from "./ledger-schema.ts";
 
 /**
- * The ledger's schema versions. Operators' ledgers outlive plugin versions, so a file is
- * upgraded in place, one step per version, in one transaction each, when it is opened for
- * writing (by the gateway's writer or a report). A new file is created at version 1 and walks
- * the same steps, so every column is declared exactly once. Adding a version: append a step.
+ * Brings a ledger file to the current layout, in place, when it is opened. Ledgers already on
+ * operators' machines are at `PRAGMA user_version = 1`; each step below takes the file one
+ * version further, in order, all in one IMMEDIATE transaction, so a second process opening the
+ * file at the same moment waits and then finds nothing left to do, and a failed step leaves the
+ * file as it was. A new file is created at version 1 and goes through the same steps.
+ *
+ * Adding a version: append a step (version = the last one + 1) whose SQL adds and backfills the
+ * columns; if the rollup sums or groups by something new, change `ledger-rollup.ts` and set
+ * `rebuildsRollup` (the rollup is then rebuilt from the raw rows once, after the last step).
  */
-const STEPS: ReadonlyArray<{ version: number; sql: string }> = [
+export interface LedgerStep {
+  version: number;
+  /** What the step changes, in product terms. */
+  description: string;
+  sql: string;
+  rebuildsRollup?: boolean;
+}
+
+export const LEDGER_STEPS: readonly LedgerStep[] = [
   {
-    // Cache accounting: per call, what it could have read from cache and why it did not.
     version: 2,
+    description:
+      "the model an autorouted call was routed to, and whether each cost is known, partial or unknown",
+    sql: `
+ALTER TABLE usage_rows ADD COLUMN routed_model TEXT;
+ALTER TABLE usage_rows ADD COLUMN cost_state TEXT NOT NULL DEFAULT 'unknown'
+  CHECK (cost_state IN ('known', 'partial', 'unknown'));
+-- Version 1 kept the host's 0 for calls of models nobody priced: that cost is unknown, not
+-- free, and without prices there is no saving to claim for their cache reads.
+UPDATE usage_rows SET cost_nusd = NULL, cost_source = NULL,
+    saving_nusd = CASE WHEN cache_read > 0 THEN NULL ELSE saving_nusd END
+  WHERE cost_nusd = 0 AND input + output + cache_read + cache_write > 0;
+UPDATE usage_rows SET cost_state = 'known' WHERE cost_nusd IS NOT NULL;`,
+    rebuildsRollup: true,
+  },
+  {
+    version: 3,
+    description:
+      "cache accounting: what each call could have read from cache, what it missed, and why",
+    // Rows from before this version keep NULLs: they count as unaccounted, never as 0 missed.
     sql: `
 ALTER TABLE usage_rows ADD COLUMN affinity_id TEXT;
 ALTER TABLE usage_rows ADD COLUMN expected_cache_read INTEGER CHECK (expected_cache_read >= 0);
@@ -25,83 +53,61 @@ ALTER TABLE usage_rows ADD COLUMN invalidated_tokens INTEGER CHECK (invalidated_
 ALTER TABLE usage_rows ADD COLUMN miss_cause TEXT
   CHECK (miss_cause IN (${MISS_CAUSES.map((cause) => `'${cause}'`).join(", ")}));
 ALTER TABLE usage_rows ADD COLUMN miss_at INTEGER CHECK (miss_at >= 0);
-CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);
-ALTER TABLE usage_hourly ADD COLUMN expected_cache_read INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE usage_hourly ADD COLUMN missed_tokens INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE usage_hourly ADD COLUMN invalidated_tokens INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE usage_hourly ADD COLUMN accounted_prompt INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE usage_hourly ADD COLUMN accounted_read INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE usage_hourly ADD COLUMN unaccounted_calls INTEGER NOT NULL DEFAULT 0;
--- Every row written before this version has no accounting.
-UPDATE usage_hourly SET unaccounted_calls = calls;
-DROP TRIGGER usage_rows_rollup;
-CREATE TRIGGER usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
-  INSERT INTO usage_hourly (hour_ms, agent_id, provider, model, session_key, trigger, rows, calls,
-    errors, input, output, cache_read, cache_write, total, cost_nusd, cost_unknown_rows, saving_nusd,
-    expected_cache_read, missed_tokens, invalidated_tokens, accounted_prompt, accounted_read,
-    unaccounted_calls)
-  VALUES ((NEW.ts / 3600000) * 3600000, coalesce(NEW.agent_id, ''), coalesce(NEW.provider, ''),
-    coalesce(NEW.model, ''), coalesce(NEW.session_key, ''), coalesce(NEW.trigger, ''), 1, NEW.calls,
-    coalesce(NEW.outcome = 'error', 0), NEW.input, NEW.output, NEW.cache_read, NEW.cache_write,
-    NEW.total, coalesce(NEW.cost_nusd, 0), NEW.cost_nusd IS NULL, coalesce(NEW.saving_nusd, 0),
-    coalesce(NEW.expected_cache_read, 0), coalesce(NEW.missed_tokens, 0),
-    coalesce(NEW.invalidated_tokens, 0),
-    CASE WHEN NEW.expected_cache_read IS NULL THEN 0
-      ELSE NEW.input + NEW.cache_read + NEW.cache_write END,
-    CASE WHEN NEW.expected_cache_read IS NULL THEN 0 ELSE NEW.cache_read END,
-    CASE WHEN NEW.expected_cache_read IS NULL THEN NEW.calls ELSE 0 END)
-  ON CONFLICT (hour_ms, agent_id, provider, model, session_key, trigger) DO UPDATE SET
-    rows = rows + 1, calls = calls + excluded.calls, errors = errors + excluded.errors,
-    input = input + excluded.input, output = output + excluded.output,
-    cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-    total = total + excluded.total, cost_nusd = cost_nusd + excluded.cost_nusd,
-    cost_unknown_rows = cost_unknown_rows + excluded.cost_unknown_rows,
-    saving_nusd = saving_nusd + excluded.saving_nusd,
-    expected_cache_read = expected_cache_read + excluded.expected_cache_read,
-    missed_tokens = missed_tokens + excluded.missed_tokens,
-    invalidated_tokens = invalidated_tokens + excluded.invalidated_tokens,
-    accounted_prompt = accounted_prompt + excluded.accounted_prompt,
-    accounted_read = accounted_read + excluded.accounted_read,
-    unaccounted_calls = unaccounted_calls + excluded.unaccounted_calls;
-END;`,
+CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);`,
+    rebuildsRollup: true,
   },
 ];
 
-export const LEDGER_SCHEMA_VERSION = STEPS.at(-1)?.version ?? 1;
+export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;
 
-export const ledgerVersion = (db: DatabaseSync): number =>
-  Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
-
-/** Brings an open ledger to the current version; returns the version it found. */
-export function migrateLedger(db: DatabaseSync): number {
-  db.exec(LEDGER_SCHEMA);
-  // A file that never had a version is one the version-1 schema just created (or created).
-  const found = Math.max(1, ledgerVersion(db));
-  if (found > LEDGER_SCHEMA_VERSION) {
-    throw new Error(
-      `ledger schema version ${found} is newer than this plugin's ${LEDGER_SCHEMA_VERSION}; upgrade the usage-ledger plugin`,
-    );
-  }
-  for (const step of STEPS) {
-    if (step.version <= found) continue;
-    inTransaction(db, () => {
-      // Another process (a CLI report, a second gateway) may have taken this step meanwhile.
-      if (ledgerVersion(db) >= step.version) return;
-      db.exec(step.sql);
-      db.exec(`PRAGMA user_version = ${step.version}`);
-    });
-  }
-  return found;
+export interface MigrationResult {
+  from: number;
+  to: number;
 }
 
-/** Opens a ledger for writing at the current schema version. */
-export function openLedger(path: string, options: Omit<OpenDatabaseOptions, "schema"> = {}) {
+const userVersion = (db: DatabaseSync): number =>
+  Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+
+/**
+ * Runs the steps the file has not had yet. A file of a newer version (written by a newer
+ * plugin) is left as it is: its added columns have defaults, so this version's rows still insert.
+ */
+export function migrateLedger(
+  db: DatabaseSync,
+  steps: readonly LedgerStep[] = LEDGER_STEPS,
+): MigrationResult {
+  return inTransaction(db, () => {
+    const from = userVersion(db);
+    let version = from;
+    if (version === 0) {
+      db.exec(USAGE_ROWS_V1);
+      version = 1;
+    }
+    const pending = steps.filter((step) => step.version > version);
+    for (const step of pending) {
+      if (step.version !== version + 1) {
+        throw new Error(`ledger migration steps skip from version ${version} to ${step.version}`);
+      }
+      db.exec(step.sql);
+      version = step.version;
+    }
+    if (pending.some((step) => step.rebuildsRollup)) db.exec(rebuildRollupSql());
+    if (version !== from) db.exec(`PRAGMA user_version = ${version}`);
+    return { from, to: version };
+  });
+}
+
+/** Opens (creating if needed) a ledger file and brings it to the current layout. */
+export function openLedger(path: string, options: { busyTimeoutMs?: number } = {}): DatabaseSync {
   const db = openDatabase(path, options);
   try {
     migrateLedger(db);
+    return db;
   } catch (error) {
     db.close();
     throw error;
   }
-  return db;
 }
+
+/** The version of a file opened read-only (reports), to know whether it must be migrated first. */
+export const ledgerVersion = userVersion;

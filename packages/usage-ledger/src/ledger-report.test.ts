@@ -18,13 +18,21 @@ import type { LedgerRow } from "./ledger-schema.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
 
 const HOUR = 3_600_000;
+// m1 and routed-1 fully priced, m2 without a cache-read price, the rest unpriced.
+const PRICES = (_provider: string, model: string) =>
+  model === "m1" || model === "routed-1"
+    ? { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 }
+    : model === "m2"
+      ? { input: 1, output: 2 }
+      : undefined;
 const start = Date.UTC(2026, 10, 1, 0, 0);
 let dir: string;
 let db: DatabaseSync;
 const records: LedgerRow[] = [];
 
-// 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models,
-// sessions and triggers, run rows, failures and unknown costs.
+// 3 days of varied rows: irregular spacing (so ranges cut hours), several agents, models
+// (some autorouted to another), sessions and triggers, run rows, failures, and known, partial
+// and unknown costs and savings.
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "ledger-report-"));
   const path = join(dir, "ledger.sqlite");
@@ -46,15 +54,15 @@ beforeAll(() => {
         trigger: ["user", "cron", "heartbeat"][i % 3] ?? null,
         provider: i % 13 === 0 ? null : "cloudsigma",
         model: `m${i % 4}`,
+        routedModel: i % 6 === 0 ? `routed-${i % 3}` : null,
         usage: normalizeUsage({
           input: 100 + i,
           output: i % 17,
           cacheRead: (i * 31) % 900,
           cacheWrite: i % 2 ? 0 : 7,
         }),
-        costNano: i % 10 === 0 ? null : 1000 * i,
-        costSource: i % 10 === 0 ? null : "host",
-        savingNano: i % 10 === 0 ? null : 10 * i,
+        // The writer prices each row: the host's figure for m0, stated prices for the others.
+        hostCost: i % 10 === 0 ? { total: 0 } : { total: i / 1e6 },
         outcome: i % 23 === 0 ? "error" : "completed",
         upstreamRoute: i % 6 === 0 ? null : `replica-${i % 4}`,
       }),
@@ -70,7 +78,7 @@ beforeAll(() => {
         : undefined,
     });
   }
-  const writer = new LedgerWriter({ path, batchSize: 128 });
+  const writer = new LedgerWriter({ path, batchSize: 128, prices: PRICES });
   for (const r of records) writer.enqueue(r);
   writer.close();
   db = openDatabase(path, { readOnly: true });
@@ -94,13 +102,18 @@ function keyOf(by: ReportGroup, r: LedgerRow): string | null {
     case "agent":
       return r.agentId;
     case "model":
-      return r.provider && r.model ? `${r.provider}/${r.model}` : r.model || r.provider;
+      return modelKey(r.provider, r.routedModel ?? r.model);
+    case "requested-model":
+      return modelKey(r.provider, r.model);
     case "session":
       return r.sessionKey;
     case "trigger":
       return r.trigger;
   }
 }
+
+const modelKey = (provider: string | null, model: string | null) =>
+  provider && model ? `${provider}/${model}` : model || provider;
 
 /** The same report computed the slow, obvious way from the source records. */
 function bruteForce(by: ReportGroup, since: number, until: number) {
@@ -118,8 +131,11 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
     g.cacheWrite += r.usage.cacheWrite;
     g.total += r.usage.total;
     g.costNano += r.costNano ?? 0;
-    g.costUnknownRows += r.costNano === null ? 1 : 0;
+    g.costPartialRows += r.costState === "partial" ? 1 : 0;
+    g.costUnknownRows += r.costState === "unknown" ? 1 : 0;
+    g.unpricedCalls += r.costState === "known" ? 0 : r.calls;
     g.savingNano += r.savingNano ?? 0;
+    g.savingUnknownRows += r.savingNano === null ? 1 : 0;
     const prompt = r.usage.input + r.usage.cacheRead + r.usage.cacheWrite;
     const cache =
       r.cache?.expected === undefined || r.cache.expected === null ? undefined : r.cache;
@@ -135,6 +151,12 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
 }
 
 describe("queryLedgerReport", () => {
+  it("has rows of every cost state to aggregate", () => {
+    const states = new Set(records.map((r) => r.costState));
+    expect([...states].sort()).toEqual(["known", "partial", "unknown"]);
+    expect(records.some((r) => r.savingNano === null)).toBe(true);
+  });
+
   const end = () => records.at(-1)?.ts ?? start;
   const ranges: Array<[string, () => [number, number]]> = [
     ["everything", () => [0, end() + 1]],
@@ -164,6 +186,15 @@ describe("queryLedgerReport", () => {
     expect(models.map((r) => r.costNano)).toEqual(
       [...models.map((r) => r.costNano)].sort((a, b) => b - a),
     );
+  });
+
+  it("groups an autorouted call by the routed model, and by what it asked for with requested-model", () => {
+    const range = { since: 0, until: (records.at(-1)?.ts ?? start) + 1 };
+    const keys = (by: ReportGroup) =>
+      queryLedgerReport(db, { by, ...range }).rows.map((r) => r.key);
+    expect(keys("model")).toContain("cloudsigma/routed-0");
+    expect(keys("requested-model")).not.toContain("cloudsigma/routed-0");
+    expect(keys("requested-model")).toContain("cloudsigma/m0");
   });
 
   it("limits groups but keeps them in the totals", () => {

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { rawSums, rollupSums } from "./ledger-rollup.ts";
 
 /**
  * Grouped usage reports over the ledger. Whole hours come from the `usage_hourly` rollup,
@@ -6,11 +7,16 @@ import type { DatabaseSync } from "node:sqlite";
  * million rows reads a few thousand rollup rows, and its range is still exact to the ms.
  */
 
+/**
+ * `model` is the model that served and priced the call (for an autorouted call the one TaaS
+ * routed it to, else the one asked for); `requested-model` is the one the call asked for.
+ */
 export const REPORT_GROUPS = [
   "day",
   "hour",
   "agent",
   "model",
+  "requested-model",
   "session",
   "trigger",
   "cause",
@@ -32,10 +38,17 @@ export interface ReportTotals {
   cacheRead: number;
   cacheWrite: number;
   total: number;
+  /** Known costs plus the priced part of partial ones. */
   costNano: number;
-  /** Rows whose cost is unknown (no host cost, no catalog price): not in costNano. */
+  /** Rows with a token kind that had no price: only their priced kinds are in costNano. */
+  costPartialRows: number;
+  /** Rows whose cost is unknown (no price for what they used): not in costNano. */
   costUnknownRows: number;
+  /** Model calls in partial or unknown rows. */
+  unpricedCalls: number;
   savingNano: number;
+  /** Rows whose cache saving is unknown (cache reads without both prices): not in savingNano. */
+  savingUnknownRows: number;
   /** Tokens the accounted calls could have read from cache (their ceiling). */
   expectedCacheRead: number;
   /** Of those, the tokens not read. */
@@ -75,27 +88,6 @@ export interface ReportQuery {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-const ACCOUNTED = "expected_cache_read IS NOT NULL";
-
-const SUMS = `count(*) AS rows, sum(calls) AS calls, sum(coalesce(outcome = 'error', 0)) AS errors,
-  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
-  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(coalesce(cost_nusd, 0)) AS costNano,
-  sum(cost_nusd IS NULL) AS costUnknownRows, sum(coalesce(saving_nusd, 0)) AS savingNano,
-  sum(coalesce(expected_cache_read, 0)) AS expectedCacheRead,
-  sum(coalesce(missed_tokens, 0)) AS missedTokens,
-  sum(coalesce(invalidated_tokens, 0)) AS invalidatedTokens,
-  sum(CASE WHEN ${ACCOUNTED} THEN input + cache_read + cache_write ELSE 0 END) AS accountedPrompt,
-  sum(CASE WHEN ${ACCOUNTED} THEN cache_read ELSE 0 END) AS accountedRead,
-  sum(CASE WHEN ${ACCOUNTED} THEN 0 ELSE calls END) AS unaccountedCalls`;
-
-const ROLLUP_SUMS = `sum(rows) AS rows, sum(calls) AS calls, sum(errors) AS errors,
-  sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead,
-  sum(cache_write) AS cacheWrite, sum(total) AS total, sum(cost_nusd) AS costNano,
-  sum(cost_unknown_rows) AS costUnknownRows, sum(saving_nusd) AS savingNano,
-  sum(expected_cache_read) AS expectedCacheRead, sum(missed_tokens) AS missedTokens,
-  sum(invalidated_tokens) AS invalidatedTokens, sum(accounted_prompt) AS accountedPrompt,
-  sum(accounted_read) AS accountedRead, sum(unaccounted_calls) AS unaccountedCalls`;
-
 /**
  * The group columns (k1, k2) in the raw table and in the rollup. Groups the rollup does not
  * keep (cause, upstream) are read from the raw rows over the whole range.
@@ -105,6 +97,10 @@ const KEYS: Record<ReportGroup, { raw: string; rollup?: string }> = {
   hour: { raw: `ts / ${HOUR_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${HOUR_MS} AS k1, '' AS k2` },
   agent: { raw: "coalesce(agent_id, '') AS k1, '' AS k2", rollup: "agent_id AS k1, '' AS k2" },
   model: {
+    raw: "coalesce(provider, '') AS k1, coalesce(routed_model, model, '') AS k2",
+    rollup: "provider AS k1, CASE WHEN routed_model <> '' THEN routed_model ELSE model END AS k2",
+  },
+  "requested-model": {
     raw: "coalesce(provider, '') AS k1, coalesce(model, '') AS k2",
     rollup: "provider AS k1, model AS k2",
   },
@@ -127,8 +123,11 @@ export const emptyTotals = (): ReportTotals => ({
   cacheWrite: 0,
   total: 0,
   costNano: 0,
+  costPartialRows: 0,
   costUnknownRows: 0,
+  unpricedCalls: 0,
   savingNano: 0,
+  savingUnknownRows: 0,
   expectedCacheRead: 0,
   missedTokens: 0,
   invalidatedTokens: 0,
@@ -162,7 +161,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     }
   };
   const raw = db.prepare(
-    `SELECT ${keys.raw}, ${SUMS} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
+    `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
@@ -173,7 +172,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     collect(
       db
         .prepare(
-          `SELECT ${keys.rollup}, ${ROLLUP_SUMS} FROM usage_hourly
+          `SELECT ${keys.rollup}, ${rollupSums()} FROM usage_hourly
            WHERE hour_ms >= ? AND hour_ms < ? GROUP BY k1, k2`,
         )
         .all(firstHour, endHour),
@@ -184,7 +183,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     key: groupKey(by, g.k1, g.k2),
     ...g.sums,
   }));
-  rows.sort(by === "day" || by === "hour" ? byKey : by === "cause" ? byMissed : byCost);
+  rows.sort(by === "day" || by === "hour" ? byKey : by === "cause" ? byLost : byCost);
   const totals = emptyTotals();
   for (const row of rows) addInto(totals, row);
   const limit = query.limit && query.limit > 0 ? query.limit : rows.length;
@@ -203,7 +202,7 @@ function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
   if (by === "hour") return new Date(Number(k1) * HOUR_MS).toISOString();
   const first = typeof k1 === "string" ? k1 : "";
   const second = typeof k2 === "string" ? k2 : "";
-  if (by === "model") {
+  if (by === "model" || by === "requested-model") {
     if (first && second) return `${first}/${second}`;
     return second || first || null;
   }
@@ -211,7 +210,7 @@ function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
 }
 
 const byKey = (a: ReportRow, b: ReportRow) => String(a.key).localeCompare(String(b.key));
-const byMissed = (a: ReportRow, b: ReportRow) =>
+const byLost = (a: ReportRow, b: ReportRow) =>
   b.missedTokens + b.invalidatedTokens - (a.missedTokens + a.invalidatedTokens) ||
   b.calls - a.calls ||
   byKey(a, b);

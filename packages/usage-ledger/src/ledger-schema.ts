@@ -3,17 +3,20 @@ import type { MissCause } from "./cache-accounting.ts";
 
 /**
  * The usage ledger's SQLite schema. `usage_rows` holds one row per model call (or per run,
- * see `granularity`), unique by `event_id` so a replayed event is ignored. A trigger keeps
- * `usage_hourly` (sums per hour x agent x model x session x trigger) in step with every
- * row actually inserted, in the same transaction: grouped reports read the rollup for whole
- * hours and the raw rows only for the partial hours at the edges of the range.
- * Costs are integer nano-dollars (1e-9 USD) so sums stay exact.
+ * see `granularity`), unique by `event_id` so a replayed event is ignored. Costs are integer
+ * nano-dollars (1e-9 USD) so sums stay exact; `cost_state` says whether a cost is known,
+ * partial (a token kind used had no price) or unknown (NULL cost).
+ *
+ * The table is created as version 1 shipped it (below, frozen: ledgers on operators' machines
+ * are at `user_version = 1`) and brought to the current layout by the steps in
+ * `ledger-migrate.ts`, the same way for a new file as for an old one. The hourly rollup and
+ * its trigger are defined in `ledger-rollup.ts`. Current `usage_rows` columns beyond v1:
+ *   v2: routed_model TEXT (the model TaaS routed an autorouted call to; it prices the call),
+ *       cost_state TEXT NOT NULL ('known' | 'partial' | 'unknown').
+ *   v3: affinity_id, expected_cache_read, missed_tokens, invalidated_tokens, miss_cause, miss_at
+ *       (the cache accounting, cache-accounting.ts).
  */
-/**
- * The tables as version 1 created them; `ledger-migrate.ts` brings any file, new or old, from
- * there to the current version, so each column is declared once.
- */
-export const LEDGER_SCHEMA = `
+export const USAGE_ROWS_V1 = `
 CREATE TABLE IF NOT EXISTS usage_rows (
   id INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE,
@@ -47,46 +50,19 @@ CREATE TABLE IF NOT EXISTS usage_rows (
 CREATE INDEX IF NOT EXISTS usage_rows_ts ON usage_rows (ts);
 CREATE INDEX IF NOT EXISTS usage_rows_session_ts ON usage_rows (session_key, ts);
 CREATE INDEX IF NOT EXISTS usage_rows_run ON usage_rows (run_id);
-
-CREATE TABLE IF NOT EXISTS usage_hourly (
-  hour_ms INTEGER NOT NULL,
-  agent_id TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  model TEXT NOT NULL,
-  session_key TEXT NOT NULL,
-  trigger TEXT NOT NULL,
-  rows INTEGER NOT NULL,
-  calls INTEGER NOT NULL,
-  errors INTEGER NOT NULL,
-  input INTEGER NOT NULL,
-  output INTEGER NOT NULL,
-  cache_read INTEGER NOT NULL,
-  cache_write INTEGER NOT NULL,
-  total INTEGER NOT NULL,
-  cost_nusd INTEGER NOT NULL,
-  cost_unknown_rows INTEGER NOT NULL,
-  saving_nusd INTEGER NOT NULL,
-  PRIMARY KEY (hour_ms, agent_id, provider, model, session_key, trigger)
-) STRICT, WITHOUT ROWID;
-
-CREATE TRIGGER IF NOT EXISTS usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
-  INSERT INTO usage_hourly (hour_ms, agent_id, provider, model, session_key, trigger, rows, calls,
-    errors, input, output, cache_read, cache_write, total, cost_nusd, cost_unknown_rows, saving_nusd)
-  VALUES ((NEW.ts / 3600000) * 3600000, coalesce(NEW.agent_id, ''), coalesce(NEW.provider, ''),
-    coalesce(NEW.model, ''), coalesce(NEW.session_key, ''), coalesce(NEW.trigger, ''), 1, NEW.calls,
-    coalesce(NEW.outcome = 'error', 0), NEW.input, NEW.output, NEW.cache_read, NEW.cache_write,
-    NEW.total, coalesce(NEW.cost_nusd, 0), NEW.cost_nusd IS NULL, coalesce(NEW.saving_nusd, 0))
-  ON CONFLICT (hour_ms, agent_id, provider, model, session_key, trigger) DO UPDATE SET
-    rows = rows + 1, calls = calls + excluded.calls, errors = errors + excluded.errors,
-    input = input + excluded.input, output = output + excluded.output,
-    cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-    total = total + excluded.total, cost_nusd = cost_nusd + excluded.cost_nusd,
-    cost_unknown_rows = cost_unknown_rows + excluded.cost_unknown_rows,
-    saving_nusd = saving_nusd + excluded.saving_nusd;
-END;
 `;
 
-/** What the writer adds to a row once the call is over: its cache accounting. */
+export const INSERT_USAGE_ROW = `
+INSERT INTO usage_rows (event_id, ts, granularity, calls, agent_id, session_key, session_id,
+  run_id, call_id, trigger, provider, model, routed_model, upstream_route, input, output,
+  cache_read, cache_write, total, usage_known, cost_nusd, cost_state, cost_source, saving_nusd,
+  latency_ms, ttfb_ms, outcome, error_category, recorded_at, affinity_id, expected_cache_read,
+  missed_tokens, invalidated_tokens, miss_cause, miss_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+  ?, ?, ?, ?, ?, ?)
+ON CONFLICT (event_id) DO NOTHING`;
+
+/** What the writer adds to a call row once the call is over: its cache accounting. */
 export interface CacheColumns {
   /** The affinity id the call was sent with (from the optimizer's capture). */
   affinityId: string | null;
@@ -99,16 +75,6 @@ export interface CacheColumns {
 
 /** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
 export type LedgerRow = UsageRecord & { cache?: CacheColumns };
-
-export const INSERT_USAGE_ROW = `
-INSERT INTO usage_rows (event_id, ts, granularity, calls, agent_id, session_key, session_id,
-  run_id, call_id, trigger, provider, model, upstream_route, input, output, cache_read,
-  cache_write, total, usage_known, cost_nusd, cost_source, saving_nusd, latency_ms, ttfb_ms,
-  outcome, error_category, recorded_at, affinity_id, expected_cache_read, missed_tokens,
-  invalidated_tokens, miss_cause, miss_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-  ?, ?, ?, ?, ?, ?)
-ON CONFLICT (event_id) DO NOTHING`;
 
 /** Positional parameters for INSERT_USAGE_ROW. */
 export function usageRowParams(
@@ -129,6 +95,7 @@ export function usageRowParams(
     record.trigger,
     record.provider,
     record.model,
+    record.routedModel,
     record.upstreamRoute,
     usage.input,
     usage.output,
@@ -137,6 +104,7 @@ export function usageRowParams(
     usage.total,
     usage.known ? 1 : 0,
     record.costNano,
+    record.costState,
     record.costSource,
     record.savingNano,
     record.latencyMs,

@@ -1,13 +1,14 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
+import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { inTransaction, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import type { CacheAccountant } from "./cache-accountant.ts";
 import { Fifo } from "./fifo.ts";
 import { failureWords, fileIdentity } from "./ledger-file.ts";
 import { openLedger } from "./ledger-migrate.ts";
 import { pruneLedger } from "./ledger-retention.ts";
 import { INSERT_USAGE_ROW, type LedgerRow, usageRowParams } from "./ledger-schema.ts";
-import type { RowEnricher } from "./row-enrichment.ts";
+import { completeAtWrite, type RouteLookup } from "./write-time-pricing.ts";
 
 export interface WriterLogger {
   warn(message: string): void;
@@ -29,12 +30,16 @@ export interface LedgerWriterOptions {
   logger?: WriterLogger;
   now?: () => number;
   /**
-   * Fills what a row learns after its call (route, cache accounting; see row-enrichment.ts) at
-   * write time: the optimizer's capture is written a moment after the response arrives, so
-   * asking when the batch goes out (not when the call ends) finds it, and the reads stay off
-   * the turn's path.
+   * Fills `upstreamRoute` and, for autorouted calls, `routedModel` at write time: the
+   * optimizer's capture is written a moment after the response arrives, so asking when the
+   * batch goes out (not when the call ends) finds it, and the SQLite read stays off the turn's
+   * path. See `write-time-pricing.ts`.
    */
-  enrich?: RowEnricher;
+  routeLookup?: RouteLookup;
+  /** The prices every row is priced with when written: the config's, then the gateway's listing. */
+  prices?: PriceLookup;
+  /** Accounts each call row's cache use once its route is known (none: rows carry no cause). */
+  accountant?: CacheAccountant;
 }
 
 export interface FlushResult {
@@ -59,6 +64,7 @@ const silent: WriterLogger = { warn: () => {}, error: () => {} };
  */
 export class LedgerWriter {
   private readonly queue = new Fifo<LedgerRow>();
+  private readonly completed = new WeakSet<LedgerRow>();
   private db: DatabaseSync | undefined;
   private insert: StatementSync | undefined;
   /** The file the open connection writes to, to notice it being deleted or replaced. */
@@ -67,7 +73,8 @@ export class LedgerWriter {
   private failures = 0;
   private lastPrune = 0;
   private dropped = 0;
-  private readonly options: Required<LedgerWriterOptions>;
+  private readonly options: Required<Omit<LedgerWriterOptions, "accountant">> &
+    Pick<LedgerWriterOptions, "accountant">;
 
   constructor(options: LedgerWriterOptions) {
     this.options = {
@@ -78,7 +85,8 @@ export class LedgerWriter {
       retentionDays: 0,
       logger: silent,
       now: Date.now,
-      enrich: () => {},
+      routeLookup: () => undefined,
+      prices: noPrices,
       ...options,
     };
   }
@@ -87,7 +95,7 @@ export class LedgerWriter {
     return this.queue.size;
   }
 
-  enqueue(record: UsageRecord): void {
+  enqueue(record: LedgerRow): void {
     if (this.queue.size >= this.options.maxQueuedRows) {
       this.queue.drop(1);
       this.dropped += 1;
@@ -151,12 +159,7 @@ export class LedgerWriter {
       return this.fail(error);
     }
     const now = this.options.now();
-    try {
-      this.options.enrich(batch, db);
-    } catch (error) {
-      // Enrichment is best effort: a row without its accounting beats a row not written.
-      this.options.logger.warn(`ledger rows written without cache accounting: ${errorText(error)}`);
-    }
+    this.complete(batch, db);
     try {
       const inserted = inTransaction(db, () => {
         let count = 0;
@@ -170,6 +173,23 @@ export class LedgerWriter {
     } catch (error) {
       if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, error);
       return this.fail(error);
+    }
+  }
+
+  /** Routes and prices each row once, on its first write attempt (a retry keeps the result). */
+  private complete(batch: LedgerRow[], db: DatabaseSync): void {
+    for (const record of batch) {
+      if (this.completed.has(record)) continue;
+      const route = completeAtWrite(record, this.options.routeLookup, this.options.prices);
+      try {
+        this.options.accountant?.account(record, route?.affinityId, db);
+      } catch (error) {
+        // Accounting is best effort: a row without its cause beats a row not written.
+        this.options.logger.warn(
+          `ledger row ${record.eventId} written without cache accounting: ${errorText(error)}`,
+        );
+      }
+      this.completed.add(record);
     }
   }
 

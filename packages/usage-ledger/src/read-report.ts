@@ -58,23 +58,31 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
   }
 }
 
-/** Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). */
+/**
+ * Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). A
+ * ledger of an older layout (the gateway has not written to it since the upgrade) is brought
+ * to the current one first, as the writer would on its next batch.
+ */
 export function readReport(path: string, query: ReportQuery): LedgerReport {
   const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
   if (!existsSync(path)) return empty;
-  let db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
-  if (ledgerVersion(db) < LEDGER_SCHEMA_VERSION) {
-    // A ledger last written by an older plugin: upgrade it in place before reading its columns.
-    db.close();
-    openLedger(path, { busyTimeoutMs: 2_000 }).close();
-    db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
-  }
+  if (isBehind(path)) openLedger(path, { busyTimeoutMs: 2_000 }).close();
+  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
   try {
     const tables = db
       .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'usage_hourly'")
       .get();
     if (Number(tables?.n ?? 0) === 0) return empty;
     return queryLedgerReport(db, query);
+  } finally {
+    db.close();
+  }
+}
+
+function isBehind(path: string): boolean {
+  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  try {
+    return ledgerVersion(db) < LEDGER_SCHEMA_VERSION;
   } finally {
     db.close();
   }

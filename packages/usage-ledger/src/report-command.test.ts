@@ -45,7 +45,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,1,0.000398,0,0.0001152',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,1,0.000398,known,0,0,0,0.001152,known,0',
     );
   });
 
@@ -55,6 +55,47 @@ describe("openclaw usage-ledger report", () => {
     expect(out).toMatch(/2026-10-22\s+1\s+176/);
     expect(out).toMatch(/TOTAL\s+3\s+528/);
     expect(out).toContain(`Ledger: ${path}`);
+  });
+
+  it("groups autorouted calls by the routed model or by the requested one, marking unknown cost", () => {
+    // Both asked for `auto`; TaaS routed r1 to gpt-5.4 and did not say where r2 went.
+    const writer = new LedgerWriter({
+      path,
+      routeLookup: (callId) =>
+        callId === "r1:model:1"
+          ? { autorouted: true, routedModel: "gpt-5.4" }
+          : { autorouted: true },
+      prices: (_provider, model) =>
+        model === "gpt-5.4" ? { input: 1.25, output: 10, cacheRead: 0.125 } : undefined,
+    });
+    const auto = { model: "auto", sessionKey: "agent:main:auto", ts: now - 60_000 };
+    for (const id of ["r1", "r2"]) {
+      writer.enqueue(sampleRecord({ ...auto, eventId: id, callId: `${id}:model:1` }));
+    }
+    writer.close();
+    const json = (by: string) =>
+      JSON.parse(run({ by, since: "1d", json: true }).out) as {
+        rows: Array<{ key: string; calls: number; costUsd: number | null; costState: string }>;
+      };
+    expect(json("model").rows).toEqual([
+      // Equal costs: by key. The earlier gpt-5.5 row of the fixture is in the range too.
+      expect.objectContaining({ key: "cloudsigma/gpt-5.4", calls: 1, costState: "known" }),
+      expect.objectContaining({ key: "cloudsigma/gpt-5.5", calls: 1, costState: "known" }),
+      expect.objectContaining({
+        key: "cloudsigma/auto",
+        calls: 1,
+        costUsd: null,
+        costState: "unknown",
+      }),
+    ]);
+    expect(json("requested-model").rows).toEqual([
+      expect.objectContaining({ key: "cloudsigma/auto", calls: 2, costState: "partial" }),
+      expect.objectContaining({ key: "cloudsigma/gpt-5.5", calls: 1, costState: "known" }),
+    ]);
+    const table = run({ by: "requested-model", since: "1d" }).out;
+    expect(table).toMatch(/^REQUESTED-MODEL\s+CALLS/m);
+    expect(table).toMatch(/cloudsigma\/auto\s+2\s+.*\s0\.0004~\s/);
+    expect(table).toContain("? 1 row(s) without a known price are not in COST");
   });
 
   it("reports an empty range and a ledger that does not exist yet as empty", () => {
@@ -67,7 +108,7 @@ describe("openclaw usage-ledger report", () => {
   it.each([
     [
       { by: "week" },
-      /--by must be one of day, hour, agent, model, session, trigger, cause, upstream, got "week"/,
+      /--by must be one of day, hour, agent, model, requested-model, session, trigger, cause, upstream, got "week"/,
     ],
     [{ since: "yesterday" }, /--since "yesterday" is not a duration/],
     [{ limit: "-3" }, /--limit must be a whole number/],

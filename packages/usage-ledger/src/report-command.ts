@@ -1,9 +1,9 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID } from "./config.ts";
-import { REPORT_GROUPS } from "./ledger-report.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read-report.ts";
-import { reportToCsv, reportToJson, reportToTable } from "./report-output.ts";
+import { reportToCsv, reportToJson } from "./report-output.ts";
+import { reportToTable } from "./report-table.ts";
 
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 
@@ -68,7 +68,11 @@ export function reportCli(defaultDbPath: () => string): CliRegistrar {
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")
-      .option("--by <group>", REPORT_GROUPS.join(" | "), "day")
+      .option(
+        "--by <group>",
+        "day | hour | agent | model (routed) | requested-model | session | trigger | cause | upstream",
+        "day",
+      )
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
       .option("--limit <n>", `groups to show (table default ${TABLE_LIMIT}; JSON/CSV default all)`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyTotals, type LedgerReport, type ReportRow } from "./ledger-report.ts";
-import { csvField, reportToCsv, reportToJson, reportToTable } from "./report-output.ts";
+import { csvField, reportToCsv, reportToJson } from "./report-output.ts";
+import { reportToTable } from "./report-table.ts";
 
 const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
   ...emptyTotals(),
@@ -22,6 +23,16 @@ const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
   accountedRead: 2048,
   ...over,
 });
+
+/** A group whose calls have no cache accounting (no optimizer capture). */
+const unaccounted = {
+  expectedCacheRead: 0,
+  missedTokens: 0,
+  invalidatedTokens: 0,
+  accountedPrompt: 0,
+  accountedRead: 0,
+  unaccountedCalls: 2,
+};
 
 function report(rows: ReportRow[], omitted = 0): LedgerReport {
   const totals = emptyTotals();
@@ -60,22 +71,26 @@ describe("csvField", () => {
 describe("report renderings", () => {
   const r = report([
     row("agent:main:a,b"),
+    // One call priced in part (cache reads without a cache-read price), one fully priced.
+    row("agent:main:partly", {
+      costNano: 1_000_000,
+      costPartialRows: 1,
+      unpricedCalls: 1,
+      savingNano: 0,
+      savingUnknownRows: 1,
+    }),
+    // Nothing priced: a model nobody set a price for.
     row(null, {
       costNano: 0,
-      costUnknownRows: 1,
-      cacheRead: 0,
-      input: 0,
-      cacheWrite: 0,
-      expectedCacheRead: 0,
-      missedTokens: 0,
-      invalidatedTokens: 0,
-      accountedPrompt: 0,
-      accountedRead: 0,
-      unaccountedCalls: 2,
+      costUnknownRows: 2,
+      unpricedCalls: 2,
+      savingNano: 0,
+      savingUnknownRows: 2,
+      ...unaccounted,
     }),
   ]);
 
-  it("JSON carries exact figures and the defined hit rate", () => {
+  it("JSON carries exact figures, the defined hit rate and how much of the money is known", () => {
     const json = reportToJson(r);
     expect(json.since).toBe("2026-11-14T00:00:00.000Z");
     expect(json.rows[0]).toEqual({
@@ -96,47 +111,102 @@ describe("report renderings", () => {
       invalidatedTokens: 128,
       unaccountedCalls: 0,
       costUsd: 0.041915,
+      costState: "known",
+      costPartialRows: 0,
       costUnknownRows: 0,
+      unpricedCalls: 0,
       cacheSavingUsd: 0.002304,
+      savingState: "known",
+      savingUnknownRows: 0,
     });
     expect(json.rows[1]).toMatchObject({
-      hitPercent: null,
+      costUsd: 0.001,
+      costState: "partial",
+      costPartialRows: 1,
+      unpricedCalls: 1,
+      cacheSavingUsd: 0,
+      savingState: "partial",
+    });
+    // Unknown is null, never 0.
+    expect(json.rows[2]).toMatchObject({
       idealHitPercent: null,
       efficiency: null,
+      unaccountedCalls: 2,
+      costUsd: null,
+      costState: "unknown",
+      costUnknownRows: 2,
+      unpricedCalls: 2,
+      cacheSavingUsd: null,
+      savingState: "unknown",
     });
-    expect(json.totals).toMatchObject({ calls: 4, costUsd: 0.041915, costUnknownRows: 1 });
+    expect(json.totals).toMatchObject({
+      calls: 6,
+      costUsd: 0.042915,
+      costState: "partial",
+      costPartialRows: 1,
+      costUnknownRows: 2,
+      unpricedCalls: 3,
+    });
   });
 
-  it("CSV has a header, one escaped line per group and parses back to the JSON values", () => {
+  it("CSV has a header, one escaped line per group; unknown money is an empty field", () => {
     const csv = reportToCsv(r);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,cost_usd,cost_unknown_rows,cache_saving_usd",
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows",
     );
+    const hit = (2048 / 2400) * 100;
+    const cache = `${hit},96,${2048 / 2304},2304,256,128,0`;
     expect(lines[1]).toBe(
-      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${(2048 / 2400) * 100},96,${2048 / 2304},2304,256,128,0,0.041915,0,0.002304`,
+      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${cache},0.041915,known,0,0,0,0.002304,known,0`,
     );
-    expect(lines[2]).toBe(",2,2,0,0,10,0,0,2410,,,,0,0,0,2,0,1,0.002304");
-    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe(
+      `agent:main:partly,2,2,0,352,10,2048,0,2410,${cache},0.001,partial,1,0,1,0,partial,1`,
+    );
+    expect(lines[3]).toBe(`,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,2,,unknown,0,2,2,,unknown,2`);
+    expect(lines).toHaveLength(4);
   });
 
-  it("the table is aligned, has a TOTAL line and flags unknown costs", () => {
+  it("the table is aligned, has a TOTAL line and marks partial (~) and unknown (?) money", () => {
     const table = reportToTable(r);
     const lines = table.split("\n");
     expect(lines[0]).toBe("Usage by session, 2026-11-14T00:00:00.000Z .. 2026-11-21T00:00:00.000Z");
     expect(lines[2]).toMatch(
       /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF\s+LOST\s+COST \$\s+SAVED \$$/,
     );
+    const cache = "85\\.3\\s+96\\.0\\s+0\\.89\\s+384";
     expect(table).toMatch(
-      /agent:main:a,b\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+96\.0\s+0\.89\s+384\s+0\.04\s+0\.0023/,
+      new RegExp(
+        `agent:main:a,b\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.04\\s+0\\.0023\\n`,
+      ),
     );
-    expect(table).toMatch(/\(unknown\)\s+2\s+0\s+10\s+0\s+0\s+-\s+-\s+-\s+0\s+0\*/);
+    expect(table).toMatch(
+      new RegExp(
+        `agent:main:partly\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.0010~\\s+0~\\n`,
+      ),
+    );
+    expect(table).toMatch(/\(unknown\)\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+-\s+-\s+0\s+\?\s+\?\n/);
+    expect(table).toMatch(
+      /TOTAL\s+6\s+1,056\s+30\s+6,144\s+0\s+85\.3\s+96\.0\s+0\.89\s+768\s+0\.04~\s+0\.0023~\n/,
+    );
     expect(table).toContain("2 call(s) without cache accounting");
     expect(table).toContain("LOST: cacheable tokens not read");
-    expect(table).toMatch(/TOTAL\s+4\s+352\s+20\s+2,048/);
-    expect(table).toContain("* 1 row(s) without a known price are not in COST");
+    expect(table).toContain(
+      "~ 1 row(s) used a token kind without a price (e.g. cache reads): COST has their priced part only",
+    );
+    expect(table).toContain("? 2 row(s) without a known price are not in COST");
+    expect(table).toContain(
+      "SAVED leaves out 3 row(s) without both an input and a cache-read price",
+    );
+    expect(table).toContain("models.providers.<id>.models[].cost");
     const widths = new Set(lines.filter((l) => /^-+/.test(l)).map((l) => l.length));
     expect(widths.size).toBe(1);
+  });
+
+  it("marks nothing when every cost is known", () => {
+    const table = reportToTable(report([row("x")]));
+    expect(table).not.toMatch(/[~?]/);
+    expect(table).not.toContain("Prices:");
   });
 
   it("says so when the range is empty and when groups were left out", () => {

@@ -1,4 +1,4 @@
-import { cacheHitPercent, formatHitPercent } from "@cloudsigma/taas-core/cache-hit";
+import { cacheHitPercent } from "@cloudsigma/taas-core/cache-hit";
 import { nanoToUsd } from "@cloudsigma/taas-core/usage-cost";
 import type { LedgerReport, ReportTotals } from "./ledger-report.ts";
 
@@ -6,7 +6,18 @@ import type { LedgerReport, ReportTotals } from "./ledger-report.ts";
  * The three renderings of a ledger report. JSON and CSV carry exact values (token counts as
  * integers, USD to the nano-dollar the ledger stores, the unrounded hit rate); the table is
  * for people: thousands separators, rounded money, hit rate to one decimal (rounded down).
+ * Money is never shown as more certain than it is: a cost or saving is `known`, `partial` (a
+ * lower bound: some rows had a token kind without a price) or `unknown` (null in JSON, empty in
+ * CSV, `?` in the table), with the count of rows that made it so.
  */
+
+/** How much of a sum is known: every row, some rows (a lower bound), or none. */
+export type MoneyState = "known" | "partial" | "unknown";
+
+function moneyState(rows: number, partialRows: number, unknownRows: number): MoneyState {
+  if (partialRows + unknownRows === 0) return "known";
+  return unknownRows >= rows ? "unknown" : "partial";
+}
 
 /** The token counts as the ledger sums them; rows, money and the hit rate as people read them. */
 export type ReportFigures = Pick<
@@ -28,10 +39,19 @@ export type ReportFigures = Pick<
   invalidatedTokens: number;
   /** Calls without cache accounting, not in the ideal or the efficiency. */
   unaccountedCalls: number;
-  costUsd: number;
+  /** Null when no row's cost is known; a lower bound when `costState` is partial. */
+  costUsd: number | null;
+  costState: MoneyState;
+  /** Rows with a token kind without a price: only their priced part is in costUsd. */
+  costPartialRows: number;
   /** Rows whose cost is unknown and therefore not in costUsd. */
   costUnknownRows: number;
-  cacheSavingUsd: number;
+  /** Model calls in partial or unknown rows. */
+  unpricedCalls: number;
+  cacheSavingUsd: number | null;
+  savingState: MoneyState;
+  /** Rows with cache reads but not both the input and the cache-read price. */
+  savingUnknownRows: number;
 };
 
 export interface ReportJson {
@@ -44,6 +64,8 @@ export interface ReportJson {
 }
 
 function figures(t: ReportTotals): ReportFigures {
+  const costState = moneyState(t.rows, t.costPartialRows, t.costUnknownRows);
+  const savingState = moneyState(t.rows, 0, t.savingUnknownRows);
   return {
     calls: t.calls,
     ledgerRows: t.rows,
@@ -60,9 +82,14 @@ function figures(t: ReportTotals): ReportFigures {
     missedTokens: t.missedTokens,
     invalidatedTokens: t.invalidatedTokens,
     unaccountedCalls: t.unaccountedCalls,
-    costUsd: nanoToUsd(t.costNano),
+    costUsd: costState === "unknown" ? null : nanoToUsd(t.costNano),
+    costState,
+    costPartialRows: t.costPartialRows,
     costUnknownRows: t.costUnknownRows,
-    cacheSavingUsd: nanoToUsd(t.savingNano),
+    unpricedCalls: t.unpricedCalls,
+    cacheSavingUsd: savingState === "unknown" ? null : nanoToUsd(t.savingNano),
+    savingState,
+    savingUnknownRows: t.savingUnknownRows,
   };
 }
 
@@ -96,8 +123,13 @@ const CSV_COLUMNS = [
   "invalidated_tokens",
   "unaccounted_calls",
   "cost_usd",
+  "cost_state",
+  "cost_partial_rows",
   "cost_unknown_rows",
+  "unpriced_calls",
   "cache_saving_usd",
+  "saving_state",
+  "saving_unknown_rows",
 ] as const;
 
 /**
@@ -131,8 +163,13 @@ function csvLine(key: string | null, f: ReportFigures): string {
     f.invalidatedTokens,
     f.unaccountedCalls,
     f.costUsd,
+    f.costState,
+    f.costPartialRows,
     f.costUnknownRows,
+    f.unpricedCalls,
     f.cacheSavingUsd,
+    f.savingState,
+    f.savingUnknownRows,
   ]
     .map(csvField)
     .join(",");
@@ -144,94 +181,4 @@ export function reportToCsv(report: LedgerReport): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const row of json.rows) lines.push(csvLine(row.key, row));
   return `${lines.join("\r\n")}\r\n`;
-}
-
-const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const money = (usd: number): string =>
-  usd === 0 ? "0" : usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2);
-
-const TABLE_HEAD = [
-  "CALLS",
-  "INPUT",
-  "OUTPUT",
-  "CACHE READ",
-  "CACHE WRITE",
-  "HIT %",
-  "IDEAL %",
-  "EFF",
-  "LOST",
-  "COST $",
-  "SAVED $",
-];
-
-function tableCells(f: ReportFigures): string[] {
-  return [
-    int.format(f.calls),
-    int.format(f.input),
-    int.format(f.output),
-    int.format(f.cacheRead),
-    int.format(f.cacheWrite),
-    formatHitPercent(f.hitPercent),
-    formatHitPercent(f.idealHitPercent),
-    f.efficiency === null ? "-" : f.efficiency.toFixed(2),
-    int.format(f.missedTokens + f.invalidatedTokens),
-    f.costUnknownRows > 0 ? `${money(f.costUsd)}*` : money(f.costUsd),
-    money(f.cacheSavingUsd),
-  ];
-}
-
-/** A fixed-width table with a TOTAL line, for terminals. */
-export function reportToTable(report: LedgerReport): string {
-  const json = reportToJson(report);
-  const keyHead = report.by.toUpperCase();
-  const none = report.by === "cause" ? "(not accounted)" : "(unknown)";
-  const body = json.rows.map((row) => [printable(row.key ?? none), ...tableCells(row)]);
-  const total = ["TOTAL", ...tableCells(json.totals)];
-  const all = [[keyHead, ...TABLE_HEAD], ...body, total];
-  const widths =
-    all[0]?.map((_, col) => Math.max(...all.map((cells) => (cells[col] ?? "").length))) ?? [];
-  const render = (cells: string[]) =>
-    cells
-      .map((cell, col) =>
-        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
-      )
-      .join("  ")
-      .trimEnd();
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  const lines = [
-    `Usage by ${report.by}, ${json.since} .. ${json.until}`,
-    "",
-    render(all[0] ?? []),
-    rule,
-    ...body.map(render),
-    rule,
-    render(total),
-  ];
-  if (json.rows.length === 0) lines.splice(4, 0, "(no usage recorded in this range)");
-  if (json.omittedGroups > 0)
-    lines.push(`(${json.omittedGroups} more group(s) not shown; TOTAL includes them)`);
-  if (json.totals.missedTokens + json.totals.invalidatedTokens > 0) {
-    lines.push(
-      "LOST: cacheable tokens not read (against IDEAL) plus tokens a prompt change made unreadable; --by cause says why",
-    );
-  }
-  if (json.totals.unaccountedCalls > 0) {
-    lines.push(
-      `${json.totals.unaccountedCalls} call(s) without cache accounting (no optimizer capture or no usage) are not in IDEAL % or EFF`,
-    );
-  }
-  if (json.totals.costUnknownRows > 0) {
-    lines.push(`* ${json.totals.costUnknownRows} row(s) without a known price are not in COST`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-/** Control characters in user-supplied keys would break the table layout: show them escaped. */
-function printable(value: string): string {
-  let out = "";
-  for (const char of value) {
-    const code = char.charCodeAt(0);
-    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : char;
-  }
-  return out;
 }

@@ -1,14 +1,18 @@
 import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
+import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { RouteReader } from "@cloudsigma/taas-core/route-store";
 import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
-import type { PriceLookup } from "@cloudsigma/taas-core/usage-cost";
+import { CacheAccountant } from "./cache-accountant.ts";
+import type { CacheAccounting } from "./cache-accounting.ts";
 import { geometryLookup } from "./cache-geometry.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
+import type { LedgerRow } from "./ledger-schema.ts";
 import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
 import { missLogger } from "./miss-log.ts";
-import { type RouteSeam, rowEnricher } from "./row-enrichment.ts";
+import { type RouteLookup, routeOfCapture } from "./write-time-pricing.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
@@ -20,6 +24,7 @@ import { type RouteSeam, rowEnricher } from "./row-enrichment.ts";
 
 const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
 const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
+const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 const ORDER = { writers: 100, readers: 200 } as const;
@@ -31,6 +36,7 @@ export interface LedgerRuntimeOptions {
   stateDir: () => string;
   config: LedgerConfig;
   logger: WriterLogger;
+  /** The operator's prices (host config); the gateway's listed ones are read here. */
   prices: PriceLookup;
 }
 
@@ -56,8 +62,11 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           busyTimeoutMs: options.config.busyTimeoutMs,
           retentionDays: options.config.retentionDays,
           logger: options.logger,
-          enrich: rowEnricher({
-            routes: optimizerRoutes(options.stateDir),
+          routeLookup: optimizerRoute(options.stateDir),
+          // Rows are priced when written: the config first, then what the gateway listed.
+          prices: layeredPrices(options.prices, listedPrices(options.stateDir)),
+          accountant: new CacheAccountant({
+            prefixOf: (callId) => routeReader(options.stateDir).prefixByCallId(callId),
             geometry: geometryLookup(options.config),
             onAccounted: warmMissLog(options),
           }),
@@ -85,37 +94,44 @@ export function shutdownLedger(): void {
 }
 
 /**
- * What the token-cache optimizer captured for a call (route, affinity id, prompt digests), read
+ * The route the token-cache optimizer captured for a call (upstream, routed model), read
  * through the route-store seam (core's read-only RouteReader) under the same state dir.
  * Without the optimizer there is no store and every lookup answers nothing.
  */
-function optimizerRoutes(stateDir: () => string): RouteSeam {
-  const reader = (): RouteReader => {
-    const dir = stateDir();
-    return routeReaders.obtain(dir, () => {
-      const opened = new RouteReader(dir);
-      shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
-      return opened;
-    });
-  };
-  return {
-    capture: (callId) => reader().byCallId(callId),
-    prefix: (callId) => reader().prefixByCallId(callId),
-  };
+function optimizerRoute(stateDir: () => string): RouteLookup {
+  return (callId) => routeOfCapture(routeReader(stateDir).byCallId(callId));
 }
 
+/** One read-only view of the optimizer's route store per state dir and process. */
+function routeReader(stateDir: () => string): RouteReader {
+  const dir = stateDir();
+  return routeReaders.obtain(dir, () => {
+    const opened = new RouteReader(dir);
+    shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
+    return opened;
+  });
+}
+
+/** The warm-miss log line (config `missLogTokens`), naming the model that served the call. */
 function warmMissLog(options: LedgerRuntimeOptions) {
   const log = missLogger({
     thresholdTokens: options.config.missLogTokens,
     warn: options.logger.warn,
   });
-  return (
-    row: { agentId: string | null; provider: string | null; model: string | null },
-    accounting: Parameters<typeof log>[2],
-  ) =>
-    log(
-      row.agentId,
-      row.model && row.provider ? `${row.provider}/${row.model}` : row.model,
-      accounting,
-    );
+  return (row: LedgerRow, accounting: CacheAccounting) => {
+    const model = row.routedModel ?? row.model;
+    log(row.agentId, model && row.provider ? `${row.provider}/${model}` : model, accounting);
+  };
+}
+
+/**
+ * The prices the TaaS provider's discovery last listed, read through the gateway-prices seam
+ * (core's GatewayPriceReader) under the same state dir. Without the provider there is no
+ * listing and every lookup answers nothing.
+ */
+function listedPrices(stateDir: () => string): PriceLookup {
+  return (provider, model) => {
+    const dir = stateDir();
+    return priceReaders.obtain(dir, () => new GatewayPriceReader(dir)).lookup(provider, model);
+  };
 }

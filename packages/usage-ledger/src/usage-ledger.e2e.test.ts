@@ -8,6 +8,7 @@ import {
   gatewayCall,
   type Host,
   nonEmpty,
+  type ProviderModel,
   parseJsonOutput,
   REPO_ROOT,
   runAgentTurn,
@@ -20,6 +21,29 @@ import { type ReportPayload, readLedgerRows } from "./ledger-e2e.test-support.ts
 
 const SESSION = "agent:main:ledger-a";
 const TOOL_SESSION = "agent:main:ledger-tools";
+
+// Prices this test sets as an operator would (USD per million tokens; illustrative, not TaaS's):
+// gpt-5.5 fully priced, gpt-5.4 without a cache-read price, `auto` and kimi-k2.6 unpriced.
+const GPT_55 = { input: 2, output: 8, cacheRead: 0.5, cacheWrite: 0 };
+const GPT_54 = { input: 3, output: 12 };
+const MODELS: ProviderModel[] = [
+  { id: "gpt-5.5", cost: GPT_55 },
+  { id: "gpt-5.4", cost: GPT_54 },
+  { id: "auto" },
+  { id: "kimi-k2.6" },
+];
+
+/** What the tokens of a row cost at `price`, in nano-dollars (kinds without a price left out). */
+const priced = (
+  row: { input: number; output: number; cache_read: number },
+  price: { input: number; output: number; cacheRead?: number },
+) =>
+  Math.round(
+    1000 *
+      (row.input * price.input +
+        row.output * price.output +
+        row.cache_read * (price.cacheRead ?? 0)),
+  );
 
 describe("usage-ledger in the real host", () => {
   let host: Host;
@@ -37,9 +61,13 @@ describe("usage-ledger in the real host", () => {
       return found.length >= count ? found : undefined;
     });
 
-  const turn = async (message: string, sessionKey: string) => {
+  const turn = async (message: string, sessionKey: string, model?: string) => {
     const before = chats().length;
-    const result = await runAgentTurn(host.state, { message, sessionKey });
+    const result = await runAgentTurn(host.state, {
+      message,
+      sessionKey,
+      ...(model ? { model } : {}),
+    });
     return { result, requests: chats().slice(before) };
   };
 
@@ -49,6 +77,7 @@ describe("usage-ledger in the real host", () => {
       // One replica: every request sees the same prefix cache, so turn 2 reads turn 1's prefix.
       emulator: { replicas: 1 },
       config: {
+        models: MODELS,
         plugins: [
           {
             id: "usage-ledger",
@@ -95,7 +124,10 @@ describe("usage-ledger in the real host", () => {
       input: (request2?.promptTokens ?? 0) - (request2?.cachedTokens ?? 0),
       output: request2?.completionTokens,
       cache_write: 0,
-      cost_source: "host",
+      model: "gpt-5.5",
+      routed_model: null,
+      cost_state: "known",
+      cost_source: "catalog",
       outcome: "completed",
       upstream_route: request2?.replica,
     });
@@ -103,9 +135,12 @@ describe("usage-ledger in the real host", () => {
       cache_read: first.requests.at(-1)?.cachedTokens,
       input: first.result.usage?.input,
     });
-    // The host's own run cost, to the nano-dollar.
-    expect(row2?.cost_nusd).toBe(
-      Math.round((second.result.usage?.cost?.total ?? Number.NaN) * 1e9),
+    // The configured price, to the nano-dollar; the host priced the run the same way.
+    if (!row2) throw new Error("no row for turn 2");
+    expect(row2.cost_nusd).toBe(priced(row2, GPT_55));
+    expect(row2.cost_nusd).toBe(Math.round((second.result.usage?.cost?.total ?? Number.NaN) * 1e9));
+    expect(row2.saving_nusd).toBe(
+      Math.round(1000 * row2.cache_read * (GPT_55.input - GPT_55.cacheRead)),
     );
     expect(row2?.latency_ms).toBeGreaterThan(0);
     // The cache accounting: the first call of the conversation's id is cold, the second could
@@ -118,6 +153,93 @@ describe("usage-ledger in the real host", () => {
       missed_tokens: 0,
       expected_cache_read: request2?.cachedTokens,
     });
+  });
+
+  it("prices only what was priced: unknown stays unknown, a missing cache-read price is partial, auto is priced by the routed model", async () => {
+    const unpriced = await turn(
+      "A turn on a model nobody priced.",
+      "agent:main:ledger-kimi",
+      "cloudsigma/kimi-k2.6",
+    );
+    await turn("A first turn on gpt-5.4.", "agent:main:ledger-54", "cloudsigma/gpt-5.4");
+    const partly = await turn(
+      "A second turn on gpt-5.4.",
+      "agent:main:ledger-54",
+      "cloudsigma/gpt-5.4",
+    );
+    const routed = await turn("Let TaaS choose.", "agent:main:ledger-auto", "cloudsigma/auto");
+
+    // The host has no price for kimi-k2.6: whatever figure it reports, the cost is unknown.
+    expect(unpriced.result.usage?.cost?.total ?? 0).toBe(0);
+    const [kimi] = await rowsOfRun(unpriced.result, 1);
+    expect(kimi).toMatchObject({ model: "kimi-k2.6", cost_nusd: null, cost_state: "unknown" });
+    expect(kimi?.input).toBeGreaterThan(0);
+
+    // gpt-5.4's second call reads the first one's prefix from cache, which has no price.
+    const [row54] = await rowsOfRun(partly.result, 1);
+    expect(partly.requests.at(-1)?.cachedTokens).toBeGreaterThan(0);
+    if (!row54) throw new Error("no row for the second gpt-5.4 turn");
+    expect(row54).toMatchObject({
+      cost_state: "partial",
+      cost_source: "catalog",
+      saving_nusd: null,
+    });
+    expect(row54.cost_nusd).toBe(priced({ ...row54, cache_read: 0 }, GPT_54));
+
+    // `auto`: TaaS routed it (the emulator's log says to which); priced at that model's price.
+    const request = routed.requests.at(-1);
+    expect(request?.body).toMatchObject({ model: "auto" });
+    expect(request?.model).toBe("gpt-5.5");
+    const [autoRow] = await rowsOfRun(routed.result, 1);
+    if (!autoRow) throw new Error("no row for the auto turn");
+    expect(routed.result.usage?.cost?.total ?? 0).toBe(0); // the host priced `auto`: nothing
+    expect(autoRow).toMatchObject({
+      model: "auto",
+      routed_model: "gpt-5.5",
+      upstream_route: request?.replica,
+      cost_state: "known",
+      cost_source: "catalog",
+    });
+    expect(autoRow.cost_nusd).toBe(priced(autoRow, GPT_55));
+
+    // Reports: by the model that priced the call, or by the one asked for; with the markers.
+    const report = async (by: string) =>
+      (await gatewayCall<ReportPayload>(host.state, "usage-ledger.report", { by, since: "1h" }))
+        .json;
+    const byModel = await report("model");
+    const byRequested = await report("requested-model");
+    const group = (payload: ReportPayload, key: string) => payload.rows.find((r) => r.key === key);
+    expect(group(byModel, "cloudsigma/auto")).toBeUndefined();
+    expect(group(byRequested, "cloudsigma/auto")).toMatchObject({ calls: 1, costState: "known" });
+    expect(group(byModel, "cloudsigma/gpt-5.5")?.calls).toBe(
+      (group(byRequested, "cloudsigma/gpt-5.5")?.calls ?? 0) + 1,
+    );
+    expect(group(byModel, "cloudsigma/kimi-k2.6")).toMatchObject({
+      costUsd: null,
+      costState: "unknown",
+      unpricedCalls: 1,
+    });
+    const unpricedOf = (model?: string) =>
+      rows()
+        .filter((r) => r.cost_state !== "known" && (!model || r.model === model))
+        .reduce((sum, r) => sum + r.calls, 0);
+    expect(group(byModel, "cloudsigma/gpt-5.4")).toMatchObject({
+      costState: "partial",
+      unpricedCalls: unpricedOf("gpt-5.4"),
+    });
+    expect(byModel.totals).toMatchObject({ costState: "partial", unpricedCalls: unpricedOf() });
+
+    const table = await runOpenClaw(
+      host.state,
+      ["usage-ledger", "report", "--by", "model", "--since", "1h"],
+      {
+        logName: "usage-ledger-report-table",
+      },
+    );
+    expect(table.stdout).toMatch(/cloudsigma\/kimi-k2\.6\s.*\s\?\s+\?\n/);
+    expect(table.stdout).toMatch(/cloudsigma\/gpt-5\.4\s.*~/);
+    const unknownRows = rows().filter((r) => r.cost_state === "unknown").length;
+    expect(table.stdout).toContain(`? ${unknownRows} row(s) without a known price are not in COST`);
   });
 
   it("a tool round trip makes one row per model call, adding up to the host's run total", async () => {

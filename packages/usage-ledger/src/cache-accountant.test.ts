@@ -4,10 +4,11 @@ import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../test-support/temp-dirs.ts";
+import { CacheAccountant } from "./cache-accountant.ts";
 import { geometryLookup } from "./cache-geometry.ts";
 import { parseLedgerConfig } from "./config.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
-import { type RouteSeam, rowEnricher } from "./row-enrichment.ts";
+import { routeOfCapture } from "./write-time-pricing.ts";
 
 const dir = useTempDirs("row-enrichment");
 
@@ -40,18 +41,14 @@ function turn(n: number, upstream: string, read: number) {
   });
 }
 
-const seam: RouteSeam = {
-  capture: (callId) => captures.get(callId),
-  prefix: (callId) => prefixes.get(callId),
-};
-
 function ledger(path: string, warnings: string[] = []) {
   const config = parseLedgerConfig({ missLogTokens: 1000 });
   return new LedgerWriter({
     path,
     logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-    enrich: rowEnricher({
-      routes: seam,
+    routeLookup: (callId) => routeOfCapture(captures.get(callId)),
+    accountant: new CacheAccountant({
+      prefixOf: (callId) => prefixes.get(callId),
       geometry: geometryLookup(config),
       onAccounted: (row, accounting) => {
         if ((accounting.missed ?? 0) > 1000) warnings.push(`${row.agentId} ${accounting.cause}`);
@@ -60,7 +57,7 @@ function ledger(path: string, warnings: string[] = []) {
   });
 }
 
-describe("row enrichment in the ledger writer", () => {
+describe("cache accounting in the ledger writer", () => {
   it("stores each call's route, affinity id and cause, also across a writer restart", () => {
     const path = `${dir()}/ledger.sqlite`;
     const first = ledger(path);

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  GatewayPriceReader,
+  gatewayPricesPath,
+  parseGatewayPrices,
+  writeGatewayPrices,
+} from "./gateway-prices.ts";
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "gateway-prices-"));
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe("the gateway-prices seam", () => {
+  it("carries the listed prices to a reader, for the provider and its aliases, kinds left out", async () => {
+    await writeGatewayPrices(
+      stateDir,
+      ["cloudsigma", "cloudsigma-taas"],
+      new Map([["gpt-5.5", { input: 1.25, output: 10 }]]),
+    );
+    const reader = new GatewayPriceReader(stateDir);
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
+    expect(reader.lookup("CloudSigma-TaaS", "gpt-5.5")).toEqual({ input: 1.25, output: 10 });
+    expect(reader.lookup("cloudsigma", "not-listed")).toBeUndefined();
+    expect(reader.lookup("openai", "gpt-5.5")).toBeUndefined();
+  });
+
+  it("keeps the file private to the user", async () => {
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map());
+    const path = gatewayPricesPath(stateDir);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+  });
+
+  it("answers nothing before a listing exists, then sees a new listing once it is written", async () => {
+    let now = 0;
+    const reader = new GatewayPriceReader(stateDir, { checkEveryMs: 1_000, now: () => now });
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined();
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["gpt-5.5", { input: 1 }]]));
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined(); // looked less than 1 s ago
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1 });
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["kimi-k2.6", { output: 2 }]]));
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "gpt-5.5")).toBeUndefined();
+    expect(reader.lookup("cloudsigma", "kimi-k2.6")).toEqual({ output: 2 });
+    rmSync(gatewayPricesPath(stateDir));
+    now += 1_000;
+    expect(reader.lookup("cloudsigma", "kimi-k2.6")).toBeUndefined();
+  });
+
+  it("reads an unreadable or foreign file as no prices", async () => {
+    await writeGatewayPrices(stateDir, ["cloudsigma"], new Map([["m", { input: 1 }]]));
+    const written = readFileSync(gatewayPricesPath(stateDir), "utf8");
+    expect(parseGatewayPrices(written).get("cloudsigma")?.get("m")).toEqual({ input: 1 });
+    for (const text of [
+      "{",
+      "null",
+      '{"format":2,"providers":{}}',
+      '{"format":1,"providers":[]}',
+    ]) {
+      expect(parseGatewayPrices(text).size, text).toBe(0);
+    }
+    const mixed =
+      '{"format":1,"providers":{"cloudsigma":{"a":{"input":"x"},"b":{"input":0,"output":3}}}}';
+    expect([...(parseGatewayPrices(mixed).get("cloudsigma") ?? [])]).toEqual([
+      ["b", { output: 3 }],
+    ]);
+    writeFileSync(gatewayPricesPath(stateDir), "not json");
+    expect(new GatewayPriceReader(stateDir).lookup("cloudsigma", "m")).toBeUndefined();
+  });
+});

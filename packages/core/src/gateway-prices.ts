@@ -1,0 +1,113 @@
+import { readFileSync, statSync } from "node:fs";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type ModelPrices, type PriceLookup, readModelPrices } from "./model-prices.ts";
+import { isRecord } from "./records.ts";
+
+/**
+ * The gateway-prices seam. The TaaS provider plugin (`cloudsigma`) owns it: its discovery
+ * writes the prices TaaS's `/models` listing states; the usage ledger reads them to price calls
+ * when the operator's config has none for a model. Kinds the listing does not state are left
+ * out, so the ledger can tell "not priced" from "free".
+ *
+ * A small JSON file under the state dir, replaced atomically, because the host runs a
+ * provider's catalog in its own JavaScript realm (another `globalThis` in the same process)
+ * and in whichever process builds the catalog, while the ledger prices in the one that writes
+ * its rows; the file also keeps the last listing across restarts for runs that do not discover.
+ */
+export const GATEWAY_PRICES_RELATIVE_PATH = join("cloudsigma", "gateway-prices.json");
+
+export const gatewayPricesPath = (stateDir: string): string =>
+  join(stateDir, GATEWAY_PRICES_RELATIVE_PATH);
+
+const FORMAT = 1;
+
+type PriceTable = ReadonlyMap<string, ModelPrices>;
+
+/**
+ * Writes the listed prices of `providers` (a provider id and its aliases) by model id,
+ * replacing the previous listing. Off the request path (after a discovery); the file is written
+ * beside and renamed over the old one, so a reader never sees half of it.
+ */
+export async function writeGatewayPrices(
+  stateDir: string,
+  providers: readonly string[],
+  prices: PriceTable,
+  now: Date = new Date(),
+): Promise<void> {
+  const path = gatewayPricesPath(stateDir);
+  const models = Object.fromEntries(prices);
+  const body = {
+    format: FORMAT,
+    listedAt: now.toISOString(),
+    providers: Object.fromEntries(providers.map((id) => [id.toLowerCase(), models])),
+  };
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+/** Parses the file's text; anything unreadable is no prices (never a throw). */
+export function parseGatewayPrices(text: string): Map<string, PriceTable> {
+  const tables = new Map<string, PriceTable>();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return tables;
+  }
+  if (!isRecord(body) || body.format !== FORMAT || !isRecord(body.providers)) return tables;
+  for (const [provider, models] of Object.entries(body.providers)) {
+    if (!isRecord(models)) continue;
+    const table = new Map<string, ModelPrices>();
+    for (const [model, cost] of Object.entries(models)) {
+      const prices = readModelPrices(cost);
+      if (prices) table.set(model, prices);
+    }
+    tables.set(provider.toLowerCase(), table);
+  }
+  return tables;
+}
+
+/**
+ * The read side, for a process that prices off the request path (the ledger's writer, on its
+ * batch timer). It looks at the file at most once per `checkEveryMs` and reads it again only
+ * when it changed; a missing file answers nothing.
+ */
+export class GatewayPriceReader {
+  readonly path: string;
+  #tables = new Map<string, PriceTable>();
+  #stamp = "";
+  #checkedAt = Number.NEGATIVE_INFINITY;
+  readonly #checkEveryMs: number;
+  readonly #now: () => number;
+
+  constructor(stateDir: string, options: { checkEveryMs?: number; now?: () => number } = {}) {
+    this.path = gatewayPricesPath(stateDir);
+    this.#checkEveryMs = options.checkEveryMs ?? 1_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  readonly lookup: PriceLookup = (provider, model) => {
+    this.#refresh();
+    const listed = this.#tables.get(provider.toLowerCase())?.get(model);
+    return listed ? { ...listed } : undefined;
+  };
+
+  #refresh(): void {
+    const now = this.#now();
+    if (now - this.#checkedAt < this.#checkEveryMs) return;
+    this.#checkedAt = now;
+    let stamp = "";
+    try {
+      const stat = statSync(this.path);
+      stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      if (stamp !== this.#stamp) this.#tables = parseGatewayPrices(readFileSync(this.path, "utf8"));
+    } catch {
+      this.#tables = new Map(); // no listing yet (or it is unreadable): nothing is priced by it
+    }
+    this.#stamp = stamp;
+  }
+}
