@@ -19,6 +19,8 @@ describe("parseCliArgs", () => {
       "--anthropic-usage",
       "--chat-latency-ms",
       "5",
+      "--models-listing",
+      "openai",
     ]);
     expect(command).toEqual({
       kind: "start",
@@ -31,6 +33,7 @@ describe("parseCliArgs", () => {
         modelsFault: "wrong-types",
         anthropicUsage: true,
         chatLatencyMs: 5,
+        modelsListing: "openai",
       }),
     });
   });
@@ -46,6 +49,7 @@ describe("parseCliArgs", () => {
     [["--port", "70000"]],
     [["--ttl-ms", "-1"]],
     [["--models-fault", "explode"]],
+    [["--models-listing", "xml"]],
     [["--api-key", ""]],
     [["--unknown"]],
     [["positional"]],

@@ -1,6 +1,12 @@
 import { parseArgs } from "node:util";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { MODELS_FAULTS, type ModelsFault, type StartOptions } from "./types.ts";
+import {
+  MODELS_FAULTS,
+  MODELS_LISTINGS,
+  type ModelsFault,
+  type ModelsListing,
+  type StartOptions,
+} from "./types.ts";
 
 export const USAGE = `Usage: taas-emulator [options]
 
@@ -13,6 +19,7 @@ export const USAGE = `Usage: taas-emulator [options]
   --min-cache-tokens N     smallest cacheable prefix (default 1024)
   --cache-step-tokens N    cache boundary step (default 128)
   --models-fault MODE      ${MODELS_FAULTS.join(" | ")}
+  --models-listing MODE    ${MODELS_LISTINGS.join(" | ")}: /v1/models rows as TaaS or plain OpenAI (default taas)
   --models-delay-ms N      delay for --models-fault slow (default 10000)
   --redirect-to URL        Location for --models-fault redirect
   --chat-latency-ms N      delay before the first byte of a chat response (default 0)
@@ -56,11 +63,20 @@ function isModelsFault(value: string): value is ModelsFault {
   return (MODELS_FAULTS as readonly string[]).includes(value);
 }
 
+function isModelsListing(value: string): value is ModelsListing {
+  return (MODELS_LISTINGS as readonly string[]).includes(value);
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const stringFlags = Object.fromEntries(
-    [...Object.keys(NUMERIC_FLAGS), "host", "api-key", "models-fault", "redirect-to"].map(
-      (name) => [name, { type: "string" as const }],
-    ),
+    [
+      ...Object.keys(NUMERIC_FLAGS),
+      "host",
+      "api-key",
+      "models-fault",
+      "models-listing",
+      "redirect-to",
+    ].map((name) => [name, { type: "string" as const }]),
   );
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -108,6 +124,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       );
     }
     options.modelsFault = fault;
+  }
+  const listing = values["models-listing"];
+  if (typeof listing === "string") {
+    if (!isModelsListing(listing)) {
+      throw new UsageError(
+        `--models-listing must be one of ${MODELS_LISTINGS.join(", ")}, got "${listing}"`,
+      );
+    }
+    options.modelsListing = listing;
   }
   if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
   if (values["anthropic-usage"] === true) options.anthropicUsage = true;

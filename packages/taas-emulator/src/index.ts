@@ -17,11 +17,13 @@ export type {
   ModelCapabilities,
   ModelRow,
   ModelsFault,
+  ModelsListing,
   ModelType,
+  PlainModelRow,
   RecordedRequest,
   ReplicaStats,
   RoutingSource,
   RunningEmulator,
   StartOptions,
 } from "./types.ts";
-export { MODELS_FAULTS } from "./types.ts";
+export { MODELS_FAULTS, MODELS_LISTINGS } from "./types.ts";
