@@ -86,6 +86,20 @@ describe("catalog.run", () => {
     }
   });
 
+  it("reads a plain OpenAI listing: the non-seed ids that name no other kind, text-only", async () => {
+    const running = await emulator({ modelsListing: "openai" });
+    const { run, logger } = catalogFor(running.url);
+    const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
+    const added = provider.models.slice(staticModels().length);
+    // The emulator's discovery-only rows minus its embedding and rerank models, by id alone.
+    const expected = DEFAULT_CATALOG.filter(
+      (row) => !isSeedModelId(row.id) && row.type !== "embedding" && row.type !== "rerank",
+    );
+    expect(added.map((model) => model.id)).toEqual(expected.map((row) => row.id));
+    expect(added.every((model) => model.input.join() === "text")).toBe(true);
+    expect(logger.warnings).toEqual([]);
+  });
+
   it("keeps seed rows authoritative when the gateway describes the same id differently", async () => {
     const drifted = DEFAULT_CATALOG.map((row) =>
       isSeedModelId(row.id)
