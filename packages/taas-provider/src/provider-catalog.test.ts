@@ -47,9 +47,15 @@ const isChat = (row: ModelRow) =>
   (row.type === "chat" || row.type === "vision") && row.capabilities.chat_completions;
 
 describe("catalog.run", () => {
-  it("without a key returns the static catalog and sends nothing", async () => {
+  it("without a key returns the static catalog, sends nothing and says why", async () => {
     const discover = vi.fn<(request: DiscoveryRequest) => Promise<DiscoveryResult>>();
-    const run = createCatalogRun({ settings: settingsFor(), logger: captureLogger(), discover });
+    const said: Array<[string, string]> = [];
+    const run = createCatalogRun({
+      settings: settingsFor(),
+      logger: captureLogger(),
+      discover,
+      warnOnce: (key, line) => said.push([key, line]),
+    });
     for (const apiKey of [undefined, "", "secretref-managed"]) {
       const provider = requireProvider(await run(catalogContext({ apiKey })));
       expect(provider).toEqual({
@@ -59,6 +65,11 @@ describe("catalog.run", () => {
       });
     }
     expect(discover).not.toHaveBeenCalled();
+    expect(said).toHaveLength(3);
+    expect(said[0]).toEqual([
+      "no-key",
+      `cloudsigma: model discovery at "${DEFAULT_BASE_URL}" skipped: no usable API key for cloudsigma (set CLOUDSIGMA_API_KEY, or onboard with --cloudsigma-api-key; a key kept as a secret reference is not sent for discovery); using the static catalog`,
+    ]);
   });
 
   it("adds the live chat rows after the static rows, which stay first and unchanged", async () => {
@@ -149,7 +160,11 @@ describe("catalog.run", () => {
     const { run, logger } = catalogFor(running.url);
     const provider = requireProvider(await run(catalogContext({ apiKey: "sk-some-other-key" })));
     expect(provider.models).toEqual(staticModels());
-    expect(logger.warnings).toEqual([expect.stringMatching(/rejected the API key \(HTTP 401\)/)]);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(
+        /rejected the API key \(HTTP 401\); using the static catalog; fix: run `openclaw onboard/,
+      ),
+    ]);
   });
 
   it("never writes the key to a warning, stdout or stderr, whatever the failure", async () => {

@@ -5,6 +5,7 @@ import { buildProviderToolCompatFamilyHooks } from "openclaw/plugin-sdk/provider
 import { AUTH, PROVIDER_ALIAS, PROVIDER_ID, PROVIDER_LABEL } from "./identity.ts";
 import { buildApiKeyAuthMethod, type OnboardingDeps } from "./onboard-method.ts";
 import { type CatalogDeps, createCatalogRun, createStaticCatalogRun } from "./provider-catalog.ts";
+import { watchRejectedKey } from "./rejected-key.ts";
 
 type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"]>>>;
 
@@ -13,9 +14,11 @@ type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"
  * replay and tool-schema families (TaaS speaks chat completions for every route it serves).
  * The host consults only the owning plugin's `wrapStreamFn` for a provider id, so this one
  * applies the stream decorators other suite plugins publish (the token-cache optimizer's
- * affinity metadata); with none published the host's stream is used unchanged.
+ * affinity metadata); with none published the host's stream runs as it is. Either way a
+ * refused key is reported with its fix (rejected-key.ts).
  */
 export function buildProvider(deps: CatalogDeps & OnboardingDeps): ProviderPlugin {
+  const warnOnce = deps.warnOnce ?? ((_key: string, line: string) => deps.logger.warn(line));
   return {
     id: PROVIDER_ID,
     label: PROVIDER_LABEL,
@@ -24,7 +27,11 @@ export function buildProvider(deps: CatalogDeps & OnboardingDeps): ProviderPlugi
     auth: [buildApiKeyAuthMethod(deps)],
     catalog: { order: "simple", run: createCatalogRun(deps) },
     staticCatalog: { order: "simple", run: createStaticCatalogRun(deps) },
-    wrapStreamFn: (ctx) => applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx),
+    wrapStreamFn: (ctx) => {
+      const streamFn = applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx);
+      const report = (line: string) => warnOnce("rejected-key", line);
+      return streamFn ? watchRejectedKey(streamFn, report) : streamFn;
+    },
     ...buildProviderReplayFamilyHooks({ family: "openai-compatible" }),
     ...buildProviderToolCompatFamilyHooks("openai"),
   };
