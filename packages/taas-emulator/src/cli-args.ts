@@ -59,12 +59,18 @@ function integerFlag(flag: NumericFlag, raw: string): number {
   return value;
 }
 
-function isModelsFault(value: string): value is ModelsFault {
-  return (MODELS_FAULTS as readonly string[]).includes(value);
-}
-
-function isModelsListing(value: string): value is ModelsListing {
-  return (MODELS_LISTINGS as readonly string[]).includes(value);
+/** A flag whose value must be one of `allowed`; undefined when the flag was not given. */
+function oneOf<T extends string>(
+  flag: string,
+  raw: string | boolean | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (typeof raw !== "string") return undefined;
+  const match = allowed.find((value) => value === raw);
+  if (match === undefined) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return match;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -116,24 +122,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (values["api-key"] === "") throw new UsageError("--api-key must not be empty");
     options.apiKey = values["api-key"];
   }
-  const fault = values["models-fault"];
-  if (typeof fault === "string") {
-    if (!isModelsFault(fault)) {
-      throw new UsageError(
-        `--models-fault must be one of ${MODELS_FAULTS.join(", ")}, got "${fault}"`,
-      );
-    }
-    options.modelsFault = fault;
-  }
-  const listing = values["models-listing"];
-  if (typeof listing === "string") {
-    if (!isModelsListing(listing)) {
-      throw new UsageError(
-        `--models-listing must be one of ${MODELS_LISTINGS.join(", ")}, got "${listing}"`,
-      );
-    }
-    options.modelsListing = listing;
-  }
+  const fault = oneOf<ModelsFault>("models-fault", values["models-fault"], MODELS_FAULTS);
+  if (fault) options.modelsFault = fault;
+  const listing = oneOf<ModelsListing>("models-listing", values["models-listing"], MODELS_LISTINGS);
+  if (listing) options.modelsListing = listing;
   if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
   if (values["anthropic-usage"] === true) options.anthropicUsage = true;
   return { kind: "start", options };

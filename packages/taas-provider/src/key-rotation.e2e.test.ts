@@ -1,3 +1,4 @@
+import { DISCOVERY_ONLY_MODELS } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Host, parseJsonOutput, startHost, tearDownHost } from "../../../e2e/harness/index.ts";
 import {
@@ -15,6 +16,9 @@ import {
 
 const OLD_KEY = "sk-cloudsigma-rotation-old-3c91";
 const NEW_KEY = "sk-cloudsigma-rotation-new-8d27";
+const discoveryOnlyChatIds = DISCOVERY_ONLY_MODELS.filter(
+  (row) => row.capabilities.chat_completions,
+).map((row) => row.id);
 
 describe("cloudsigma key rotation", () => {
   let host: Host;
@@ -95,6 +99,14 @@ describe("cloudsigma key rotation", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).toContain("Inference verified: cloudsigma/gpt-5.5");
     expect(requests.since(before)).toMatchObject([{ status: 200 }]);
+    // What onboarding read with the new key is applied now: the routes only /models lists.
+    const config = await readHostConfig<{
+      models: { providers: { cloudsigma: { models: { id: string }[] } } };
+      agents: { entries: { main: { model: string } } };
+    }>(host.state);
+    const ids = config.models.providers.cloudsigma.models.map((row) => row.id);
+    expect(ids).toEqual(expect.arrayContaining(discoveryOnlyChatIds));
+    expect(config.agents.entries.main.model).toBe(`cloudsigma/gpt-5.5@${activate[3]}`);
   });
 
   /** One turn, whose every model request must be answered with the new key. */

@@ -109,18 +109,19 @@ describe("projectRow", () => {
 describe("projectRow on a plain OpenAI row", () => {
   const plain = (id: string) => ({ id, object: "model", created: 1_767_225_600, owned_by: "x" });
 
-  it("reads it as a text-only chat route with conservative limits", () => {
-    expect(projectRow(plain("deepseek-v4"))).toEqual({
-      kind: "chat",
+  it("reads it as a text-only chat row that declares nothing: conservative limits, no price", () => {
+    const declaresNothing = row({
+      context_window: undefined,
+      max_output_tokens: undefined,
+      pricing: undefined,
+    });
+    expect(projectRow(plain("deepseek-v4"))).toEqual(projectRow(declaresNothing));
+    expect(projectRow(plain("deepseek-v4"))).toMatchObject({
       model: {
-        id: "deepseek-v4",
-        name: "deepseek-v4",
-        reasoning: false,
         input: ["text"],
-        cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        reasoning: false,
         contextWindow: LIVE_DEFAULT_CONTEXT_WINDOW,
         maxTokens: LIVE_DEFAULT_MAX_OUTPUT,
-        compat: { supportsUsageInStreaming: true, supportsPromptCacheKey: true },
       },
     });
   });

@@ -1,30 +1,20 @@
-import {
-  DEFAULT_CATALOG,
-  type RunningEmulator,
-  type StartOptions,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import { DEFAULT_CATALOG } from "@cloudsigma/taas-emulator";
 import type {
   OpenClawConfig,
   ProviderAuthMethodNonInteractiveContext,
 } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, describe, expect, it } from "vitest";
-import { settingsFor } from "./catalog.test-support.ts";
+import { emulators, settingsFor } from "./catalog.test-support.ts";
 import { AUTH, DEFAULT_MODEL_REF, PLUGIN_ID, PROVIDER_ID } from "./identity.ts";
 import { buildApiKeyAuthMethod, onboardWithKey } from "./onboard-method.ts";
 import { isSeedModelId, staticModels } from "./seed-catalog.ts";
 
 const KEY = "sk-cloudsigma-onboard-5b81e0";
-const started: RunningEmulator[] = [];
-
-async function emulator(options: StartOptions = {}): Promise<RunningEmulator> {
-  const running = await startEmulator({ apiKey: KEY, ...options });
-  started.push(running);
-  return running;
-}
+const pool = emulators(KEY);
+const emulator = pool.start;
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((running) => running.close()));
+  await pool.closeAll();
 });
 
 /** A config whose plugin entry points at `baseUrl`, as an operator sets it before onboarding. */

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { textRow } from "./catalog.test-support.ts";
 import type { ModelDefinition } from "./model-types.ts";
 import { rowDigest } from "./onboard-marks.ts";
 import { mergeOnboardedRows, type OnboardedRowsInput } from "./onboard-rows.ts";
 
-function row(id: string, maxTokens = 8_000): ModelDefinition {
-  return {
-    id,
-    name: id,
-    reasoning: false,
-    input: ["text"],
-    cost: { input: 1, output: 2, cacheRead: 0, cacheWrite: 0 },
-    contextWindow: 128_000,
-    maxTokens,
-  };
-}
+const row = (id: string, maxTokens = 8_000) =>
+  textRow(id, { cost: { input: 1, output: 2, cacheRead: 0, cacheWrite: 0 }, maxTokens });
 
 /** What an earlier onboarding wrote: the rows and a mark for each. */
 function onboarded(...rows: ModelDefinition[]) {

@@ -1,5 +1,6 @@
 import type { OpenClawConfig } from "openclaw/plugin-sdk/plugin-entry";
 import { describe, expect, it } from "vitest";
+import { textRow } from "./catalog.test-support.ts";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_MODEL_ALIAS,
@@ -8,24 +9,13 @@ import {
   PROVIDER_API,
   PROVIDER_ID,
 } from "./identity.ts";
-import type { ModelDefinition } from "./model-types.ts";
 import { applyOnboardingConfig } from "./onboard.ts";
 import { readMarks, rowDigest } from "./onboard-marks.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 const AT_PRODUCTION = { baseUrl: DEFAULT_BASE_URL };
 
-function liveRow(id: string): ModelDefinition {
-  return {
-    id,
-    name: id,
-    reasoning: false,
-    input: ["text"],
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    contextWindow: 32_000,
-    maxTokens: 4_096,
-  };
-}
+const liveRow = (id: string) => textRow(id);
 
 const marksOf = (config: OpenClawConfig) => {
   const stored = config.plugins?.entries?.[PLUGIN_ID]?.config?.onboardedRows;

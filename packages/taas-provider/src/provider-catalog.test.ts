@@ -1,15 +1,9 @@
-import {
-  DEFAULT_CATALOG,
-  type ModelRow,
-  type ModelsFault,
-  type RunningEmulator,
-  type StartOptions,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import { DEFAULT_CATALOG, type ModelRow, type ModelsFault } from "@cloudsigma/taas-emulator";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   captureLogger,
   catalogContext,
+  emulators,
   requireProvider,
   settingsFor,
 } from "./catalog.test-support.ts";
@@ -23,17 +17,12 @@ import {
 import { isSeedModelId, staticModels } from "./seed-catalog.ts";
 
 const KEY = "sk-cloudsigma-unit-7f3a9c21";
-const started: RunningEmulator[] = [];
-
-async function emulator(options: StartOptions = {}): Promise<RunningEmulator> {
-  const running = await startEmulator({ apiKey: KEY, ...options });
-  started.push(running);
-  return running;
-}
+const pool = emulators(KEY);
+const emulator = pool.start;
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.all(started.splice(0).map((running) => running.close()));
+  await pool.closeAll();
 });
 
 /** A catalog hook aimed at `baseUrl` the way an operator would: through the plugin config. */
