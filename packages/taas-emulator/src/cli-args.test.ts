@@ -27,6 +27,8 @@ describe("parseCliArgs", () => {
       "7200000",
       "--history-capacity-blocks",
       "9",
+      "--models-listing",
+      "openai",
     ]);
     expect(command).toEqual({
       kind: "start",
@@ -43,6 +45,7 @@ describe("parseCliArgs", () => {
         keylessSeed: 42,
         historyTtlMs: 7_200_000,
         historyCapacityBlocks: 9,
+        modelsListing: "openai",
       }),
     });
   });
@@ -58,6 +61,7 @@ describe("parseCliArgs", () => {
     [["--port", "70000"]],
     [["--ttl-ms", "-1"]],
     [["--models-fault", "explode"]],
+    [["--models-listing", "xml"]],
     [["--api-key", ""]],
     [["--keyless-routing", "sticky"]],
     [["--keyless-seed", "4294967296"]],

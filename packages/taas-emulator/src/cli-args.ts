@@ -5,7 +5,9 @@ import {
   KEYLESS_ROUTINGS,
   type KeylessRouting,
   MODELS_FAULTS,
+  MODELS_LISTINGS,
   type ModelsFault,
+  type ModelsListing,
   type StartOptions,
 } from "./types.ts";
 
@@ -20,6 +22,7 @@ export const USAGE = `Usage: taas-emulator [options]
   --min-cache-tokens N     smallest cacheable prefix (default 1024)
   --cache-step-tokens N    cache boundary step (default 128)
   --models-fault MODE      ${MODELS_FAULTS.join(" | ")}
+  --models-listing MODE    ${MODELS_LISTINGS.join(" | ")}: /v1/models rows as TaaS or plain OpenAI (default taas)
   --models-delay-ms N      delay for --models-fault slow (default 10000)
   --redirect-to URL        Location for --models-fault redirect
   --chat-latency-ms N      delay before the first byte of a chat response (default 0)
@@ -69,12 +72,16 @@ function integerFlag(flag: NumericFlag, raw: string): number {
   return value;
 }
 
-function oneOf<T extends string>(flag: string, allowed: readonly T[], raw: string): T {
+/** A flag whose value must be one of `allowed`; undefined when the flag was not given. */
+function oneOf<T extends string>(
+  flag: string,
+  raw: string | boolean | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (typeof raw !== "string") return undefined;
   const match = allowed.find((value) => value === raw);
   if (match === undefined) {
-    throw new UsageError(
-      `--${flag} must be one of ${allowed.join(", ")}, got "${raw.slice(0, 60)}"`,
-    );
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got "${raw}"`);
   }
   return match;
 }
@@ -86,6 +93,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       "host",
       "api-key",
       "models-fault",
+      "models-listing",
       "redirect-to",
       "keyless-routing",
     ].map((name) => [name, { type: "string" as const }]),
@@ -131,14 +139,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (values["api-key"] === "") throw new UsageError("--api-key must not be empty");
     options.apiKey = values["api-key"];
   }
-  const fault = values["models-fault"];
-  if (typeof fault === "string") {
-    options.modelsFault = oneOf<ModelsFault>("models-fault", MODELS_FAULTS, fault);
-  }
-  const keyless = values["keyless-routing"];
-  if (typeof keyless === "string") {
-    options.keylessRouting = oneOf<KeylessRouting>("keyless-routing", KEYLESS_ROUTINGS, keyless);
-  }
+  const fault = oneOf<ModelsFault>("models-fault", values["models-fault"], MODELS_FAULTS);
+  if (fault) options.modelsFault = fault;
+  const listing = oneOf<ModelsListing>("models-listing", values["models-listing"], MODELS_LISTINGS);
+  if (listing) options.modelsListing = listing;
+  const keyless = oneOf<KeylessRouting>(
+    "keyless-routing",
+    values["keyless-routing"],
+    KEYLESS_ROUTINGS,
+  );
+  if (keyless) options.keylessRouting = keyless;
   if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
   if (values["anthropic-usage"] === true) options.anthropicUsage = true;
   return { kind: "start", options };

@@ -27,11 +27,13 @@ export type {
   ModelCapabilities,
   ModelRow,
   ModelsFault,
+  ModelsListing,
   ModelType,
+  PlainModelRow,
   RecordedRequest,
   ReplicaStats,
   RoutingSource,
   RunningEmulator,
   StartOptions,
 } from "./types.ts";
-export { KEYLESS_ROUTINGS, MODELS_FAULTS } from "./types.ts";
+export { KEYLESS_ROUTINGS, MODELS_FAULTS, MODELS_LISTINGS } from "./types.ts";

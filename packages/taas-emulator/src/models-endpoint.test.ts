@@ -43,6 +43,21 @@ describe("GET /v1/models", () => {
     expect(await response.json()).toEqual({ object: "list", data: models });
   });
 
+  it("lists plain OpenAI rows in openai mode: id, object, created, owned_by only", async () => {
+    const now = 1_767_225_600_000;
+    const response = await getModels({ modelsListing: "openai", now: () => now });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      object: "list",
+      data: DEFAULT_CATALOG.map(({ id }) => ({
+        id,
+        object: "model",
+        created: now / 1000,
+        owned_by: "cloudsigma",
+      })),
+    });
+  });
+
   it("requires the bearer key", async () => {
     const response = await getModels({}, { headers: { authorization: "Bearer nope" } });
     expect(response.status).toBe(401);

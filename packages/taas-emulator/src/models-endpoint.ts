@@ -1,10 +1,33 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { DEFAULT_MODEL_ID, isChatModel } from "./catalog.ts";
 import { ApiError, errorResponse, jsonResponse } from "./errors.ts";
-import type { ModelRow, ResolvedOptions } from "./types.ts";
+import type { ModelRow, PlainModelRow, ResolvedOptions } from "./types.ts";
 
 export function modelsList(models: readonly ModelRow[]): { object: "list"; data: ModelRow[] } {
   return { object: "list", data: models.map((model) => structuredClone(model)) };
+}
+
+/**
+ * The same catalog as a plain OpenAI gateway lists it: ids only, so a consumer has to decide
+ * what each row serves from its id alone. `created` is the emulator clock, in seconds.
+ */
+export function plainModelsList(
+  models: readonly ModelRow[],
+  nowMs: number,
+): { object: "list"; data: PlainModelRow[] } {
+  const created = Math.floor(nowMs / 1000);
+  return {
+    object: "list",
+    data: models.map(({ id }) => ({ id, object: "model", created, owned_by: "cloudsigma" })),
+  };
+}
+
+function listing(options: ResolvedOptions): Response {
+  return jsonResponse(
+    options.modelsListing === "openai"
+      ? plainModelsList(options.models, options.now())
+      : modelsList(options.models),
+  );
 }
 
 /**
@@ -66,8 +89,8 @@ export async function modelsResponse(
       return new Response(null, { status: 302, headers: { location: options.redirectTo } });
     case "slow":
       await delay(options.modelsDelayMs, undefined, { signal });
-      return jsonResponse(modelsList(options.models));
+      return listing(options);
     case undefined:
-      return jsonResponse(modelsList(options.models));
+      return listing(options);
   }
 }

@@ -23,6 +23,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     anthropicUsage: options.anthropicUsage ?? false,
     models: options.models ?? DEFAULT_CATALOG,
     modelsFault: options.modelsFault,
+    modelsListing: options.modelsListing ?? "taas",
     modelsDelayMs: options.modelsDelayMs ?? 10_000,
     redirectTo: options.redirectTo ?? "http://169.254.169.254/latest/v1/models",
     chatLatencyMs: options.chatLatencyMs ?? 0,

@@ -35,6 +35,19 @@ export const MODELS_FAULTS: readonly ModelsFault[] = [
   "redirect",
 ];
 
+/** How `/v1/models` describes rows: TaaS's rich rows, or the plain OpenAI shape. */
+export type ModelsListing = "taas" | "openai";
+
+export const MODELS_LISTINGS: readonly ModelsListing[] = ["taas", "openai"];
+
+/** A row of a plain OpenAI `/v1/models` listing: no type, limits, capabilities or prices. */
+export interface PlainModelRow {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+}
+
 export interface EmulatorOptions {
   apiKey?: string;
   replicas?: number;
@@ -48,6 +61,7 @@ export interface EmulatorOptions {
   anthropicUsage?: boolean;
   models?: readonly ModelRow[];
   modelsFault?: ModelsFault;
+  modelsListing?: ModelsListing;
   modelsDelayMs?: number;
   redirectTo?: string;
   chatLatencyMs?: number;

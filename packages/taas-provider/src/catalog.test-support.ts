@@ -1,10 +1,11 @@
+import { type RunningEmulator, type StartOptions, startEmulator } from "@cloudsigma/taas-emulator";
 import type {
   OpenClawConfig,
   ProviderCatalogContext,
   ProviderCatalogResult,
 } from "openclaw/plugin-sdk/plugin-entry";
 import { parseProviderConfig, type TaasProviderConfig } from "./config.ts";
-import type { ProviderConfig } from "./model-types.ts";
+import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
 import type { CatalogLogger } from "./provider-catalog.ts";
 
 /** The catalog context the host passes, reduced to what the hooks read. */
@@ -44,4 +45,31 @@ export function requireProvider(result: ProviderCatalogResult): ProviderConfig {
     throw new Error(`expected a single-provider catalog result, got ${JSON.stringify(result)}`);
   }
   return result.provider;
+}
+
+/** Emulators a test file starts with its key; `closeAll` (in afterEach) stops every one. */
+export function emulators(apiKey: string) {
+  const started: RunningEmulator[] = [];
+  return {
+    async start(options: StartOptions = {}): Promise<RunningEmulator> {
+      const running = await startEmulator({ apiKey, ...options });
+      started.push(running);
+      return running;
+    },
+    closeAll: () => Promise.all(started.splice(0).map((running) => running.close())),
+  };
+}
+
+/** A text-only model row, as discovery writes one; tests override what they vary. */
+export function textRow(id: string, overrides: Partial<ModelDefinition> = {}): ModelDefinition {
+  return {
+    id,
+    name: id,
+    reasoning: false,
+    input: ["text"],
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    contextWindow: 32_000,
+    maxTokens: 4_096,
+    ...overrides,
+  };
 }

@@ -4,11 +4,12 @@ import { parseProviderConfig } from "./config.ts";
 import { DEFAULT_DISCOVERY_TIMEOUT_MS } from "./discovery.ts";
 
 describe("parseProviderConfig", () => {
-  it("fills defaults: production endpoint, discovery on, the 5 s budget", () => {
+  it("fills defaults: production endpoint, discovery on, the 5 s budget, no onboarded rows", () => {
     expect(parseProviderConfig(undefined)).toEqual({
       baseUrl: undefined,
       discovery: true,
       discoveryTimeoutMs: DEFAULT_DISCOVERY_TIMEOUT_MS,
+      onboardedRows: [],
     });
   });
 
@@ -23,6 +24,7 @@ describe("parseProviderConfig", () => {
     [{ discoveryTimeoutMs: 10 }, "discoveryTimeoutMs"],
     [{ discovery: "yes" }, "discovery"],
     [{ baseUrl: 42 }, "baseUrl"],
+    [{ onboardedRows: "gpt-5.5#abc" }, "onboardedRows"],
   ])("rejects %j naming the key", (raw, key) => {
     expect(() => parseProviderConfig(raw)).toThrow(ConfigError);
     expect(() => parseProviderConfig(raw)).toThrow(key);

@@ -3,8 +3,9 @@ import { DEFAULT_DISCOVERY_TIMEOUT_MS } from "./discovery.ts";
 import { PLUGIN_ID } from "./identity.ts";
 
 /**
- * `plugins.entries.cloudsigma.config`. The endpoint itself is not here: it lives where the
- * host keeps every provider's endpoint, `models.providers.cloudsigma.baseUrl` (see base-url.ts).
+ * `plugins.entries.cloudsigma.config`. `baseUrl` is the endpoint onboarding writes into the
+ * host's provider entry, `models.providers.cloudsigma.baseUrl` (see base-url.ts for which one
+ * wins when they differ). `onboardedRows` is written by onboarding, not by hand.
  */
 export const CONFIG_SPEC = {
   baseUrl: {
@@ -26,6 +27,13 @@ export const CONFIG_SPEC = {
     max: 30_000,
     description:
       "Time budget for the whole /models read, in milliseconds; past it the static catalog is used.",
+  },
+  onboardedRows: {
+    type: "stringList",
+    default: [],
+    maxItems: 4_096,
+    description:
+      "Written by onboarding, not by hand: <model id>#<digest> for each row it wrote into models.providers.cloudsigma.models. Re-onboarding replaces a row whose content still matches its digest and keeps a row you edited or added.",
   },
 } as const;
 

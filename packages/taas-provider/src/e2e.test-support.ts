@@ -80,6 +80,21 @@ export function bodyOf(request: RecordedRequest | undefined): Record<string, unk
   return body as Record<string, unknown>;
 }
 
+/**
+ * `openclaw onboard` as an operator runs it unattended: with the key flag, or (to re-onboard
+ * with the key already stored) with the auth choice alone.
+ */
+export function onboardArgs(key: string | undefined): string[] {
+  return [
+    ...["onboard", "--non-interactive", "--accept-risk", "--mode", "local"],
+    ...(key === undefined
+      ? ["--auth-choice", "cloudsigma-api-key"]
+      : ["--cloudsigma-api-key", key]),
+    ...["--skip-channels", "--skip-daemon", "--skip-health", "--skip-skills", "--skip-search"],
+    ...["--skip-hooks", "--skip-ui", "--json"],
+  ];
+}
+
 export const isChatRow = (row: ModelRow) =>
   (row.type === "chat" || row.type === "vision") && row.capabilities.chat_completions;
 
@@ -88,11 +103,14 @@ export interface HostConfigFile {
   [key: string]: unknown;
 }
 
-export async function readHostConfig(state: StateDir): Promise<HostConfigFile> {
-  return JSON.parse(await readFile(join(state.dir, "openclaw.json"), "utf8")) as HostConfigFile;
+/** The host's config file; `T` names the parts a test reads (JSON, so unchecked). */
+export async function readHostConfig<T extends object = HostConfigFile>(
+  state: StateDir,
+): Promise<T> {
+  return JSON.parse(await readFile(join(state.dir, "openclaw.json"), "utf8")) as T;
 }
 
-export async function writeHostConfigFile(state: StateDir, config: HostConfigFile): Promise<void> {
+export async function writeHostConfigFile(state: StateDir, config: object): Promise<void> {
   await writeFile(join(state.dir, "openclaw.json"), `${JSON.stringify(config, null, 2)}\n`, {
     mode: 0o600,
   });

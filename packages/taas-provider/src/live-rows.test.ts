@@ -114,6 +114,63 @@ describe("projectRow", () => {
   });
 });
 
+describe("projectRow on a plain OpenAI row", () => {
+  const plain = (id: string) => ({ id, object: "model", created: 1_767_225_600, owned_by: "x" });
+
+  it("reads it as a text-only chat row that declares nothing: conservative limits, no price", () => {
+    const declaresNothing = row({
+      context_window: undefined,
+      max_output_tokens: undefined,
+      pricing: undefined,
+    });
+    expect(projectRow(plain("deepseek-v4"))).toEqual(projectRow(declaresNothing));
+    expect(projectRow(plain("deepseek-v4"))).toMatchObject({
+      model: {
+        input: ["text"],
+        reasoning: false,
+        contextWindow: LIVE_DEFAULT_CONTEXT_WINDOW,
+        maxTokens: LIVE_DEFAULT_MAX_OUTPUT,
+      },
+    });
+  });
+
+  it.each([
+    "text-embedding-3-large",
+    "bge-reranker-v2-m3",
+    "omni-moderation-latest",
+    "tts-1-hd",
+    "gpt-4o-mini-tts",
+    "speech-02-hd",
+    "whisper-1",
+    "gpt-4o-transcribe",
+    "dall-e-3",
+    "gpt-image-1",
+    "imagen-4.0",
+    "stable-diffusion-xl",
+  ])("leaves out %s, whose id names a non-chat kind", (id) => {
+    expect(projectRow(plain(id))).toEqual({ kind: "not-chat", id });
+  });
+
+  it.each(["qwen3-vl", "gpt-5.5", "llama-3.3-70b", "pixtral-large", "mistral-large-3"])(
+    "keeps %s as a chat route, never with image input",
+    (id) => {
+      const verdict = projectRow(plain(id));
+      if (verdict.kind !== "chat") throw new Error(`expected a chat row, got ${verdict.kind}`);
+      expect(verdict.model.input).toEqual(["text"]);
+    },
+  );
+
+  it("uses limits a plain row does carry", () => {
+    expect(projectRow({ ...plain("deepseek-v4"), context_window: 128_000 })).toMatchObject({
+      model: { contextWindow: 128_000, maxTokens: LIVE_DEFAULT_MAX_OUTPUT },
+    });
+  });
+
+  it("still rejects a row that declares only half of the rich shape", () => {
+    expect(projectRow({ ...plain("deepseek-v4"), type: "chat" }).kind).toBe("malformed");
+  });
+});
+
 describe("projectRows", () => {
   it("skips each malformed row alone and keeps the usable ones, first id wins", () => {
     const rows = [

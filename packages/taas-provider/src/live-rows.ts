@@ -1,5 +1,6 @@
 import { isRecord } from "@cloudsigma/taas-core/records";
 import { catalogCost, INVALID_PRICING, readListedPricing } from "./listed-prices.ts";
+import { nonChatKindOf } from "./model-kind.ts";
 import type { ModelDefinition } from "./model-types.ts";
 import { TAAS_COMPAT } from "./seed-catalog.ts";
 
@@ -7,7 +8,8 @@ import { TAAS_COMPAT } from "./seed-catalog.ts";
  * Projection of TaaS `/models` rows into host model rows. The gateway's listing is advisory:
  * a row is used only when it says it serves chat completions, image input only when it is typed
  * `vision` AND declares the vision capability, and a row that breaks the shape is skipped on
- * its own without spoiling the rest of the list.
+ * its own without spoiling the rest of the list. A plain OpenAI row (no `type`, no
+ * `capabilities`) is a text-only chat route unless its id names a non-chat kind.
  */
 
 /** Conservative limits for live rows that omit them (the gateway does not always say). */
@@ -16,6 +18,8 @@ export const LIVE_DEFAULT_MAX_OUTPUT = 4_096;
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const CHAT_TYPES = new Set(["chat", "vision"]);
+/** What a plain OpenAI row is read as: chat completions, nothing else declared. */
+const PLAIN_CHAT = { type: "chat", capabilities: { chat_completions: true } } as const;
 
 export type RowVerdict =
   | { kind: "chat"; model: ModelDefinition }
@@ -53,8 +57,11 @@ export function projectRows(rows: readonly unknown[]): ProjectedRows {
 
 export function projectRow(row: unknown): RowVerdict {
   if (!isRecord(row)) return { kind: "malformed" };
-  const { id, type, capabilities } = row;
+  const { id } = row;
   if (typeof id !== "string" || !MODEL_ID.test(id)) return { kind: "malformed" };
+  const plain = row.type === undefined && row.capabilities === undefined;
+  if (plain && nonChatKindOf(id)) return { kind: "not-chat", id };
+  const { type, capabilities }: Record<string, unknown> = plain ? PLAIN_CHAT : row;
   if (typeof type !== "string" || !isRecord(capabilities)) return { kind: "malformed" };
   const chat = optionalBoolean(capabilities.chat_completions);
   if (chat === INVALID) return { kind: "malformed" };

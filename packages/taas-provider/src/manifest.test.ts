@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SPEC } from "./config.ts";
-import { AUTH, PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
+import { AUTH, DEFAULT_BASE_URL, PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
 
 function readJson(relative: string): unknown {
   return JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8"));
@@ -40,6 +40,12 @@ describe("openclaw.plugin.json", () => {
           cliOption: `${AUTH.cliFlag} <key>`,
         },
       ],
+    });
+  });
+
+  it("declares the production gateway as its catalog endpoint, the one the host asks live", () => {
+    expect(manifest).toMatchObject({
+      modelCatalog: { providers: { [PROVIDER_ID]: { baseUrl: DEFAULT_BASE_URL } } },
     });
   });
 

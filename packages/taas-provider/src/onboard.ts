@@ -1,38 +1,85 @@
 import type { OpenClawConfig } from "openclaw/plugin-sdk/plugin-entry";
-import { resolveBaseUrl } from "./base-url.ts";
 import { mergeCatalog } from "./catalog-merge.ts";
-import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_REF, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
+import {
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_MODEL_REF,
+  PLUGIN_ID,
+  PROVIDER_API,
+  PROVIDER_ID,
+} from "./identity.ts";
+import type { ModelDefinition } from "./model-types.ts";
+import { readMarks, writeMarks } from "./onboard-marks.ts";
+import { mergeOnboardedRows, type OnboardedRows } from "./onboard-rows.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 /**
- * The config onboarding writes after the key is stored: the static catalog under
- * `models.providers.cloudsigma` (keeping an endpoint override and any rows the operator
- * authored), and the friendly alias `CloudSigma TaaS` on the default model. The key itself is
- * not here: the host's auth-profile store keeps it.
+ * The config onboarding writes after the key is stored: the endpoint and the catalog rows under
+ * `models.providers.cloudsigma` (the static catalog plus the routes `/models` listed, merged with
+ * the operator's rows as onboard-rows.ts says), the marks that tell its rows apart next time
+ * (`plugins.entries.cloudsigma.config.onboardedRows`), and the friendly alias `CloudSigma TaaS`
+ * on the default model. The key itself is not here: the host's auth-profile store keeps it.
  */
+
+export interface OnboardingInput {
+  /** The endpoint to write (see `onboardingBaseUrl`). */
+  baseUrl: string;
+  /** The chat routes the gateway listed, or undefined when the list was not read. */
+  live?: readonly ModelDefinition[] | undefined;
+}
+
+export interface OnboardingOutput {
+  config: OpenClawConfig;
+  rows: OnboardedRows;
+}
+
 export function applyOnboardingConfig(
   config: OpenClawConfig,
-  pluginBaseUrl?: string | undefined,
-): OpenClawConfig {
+  input: OnboardingInput,
+): OnboardingOutput {
   const providers = { ...config.models?.providers };
   const existing = providers[PROVIDER_ID];
-  const authored = Array.isArray(existing?.models) ? existing.models : [];
+  const entry = config.plugins?.entries?.[PLUGIN_ID];
+  const rows = mergeOnboardedRows({
+    existing: Array.isArray(existing?.models) ? existing.models : [],
+    marks: readMarks(storedMarks(entry?.config?.onboardedRows)),
+    current: mergeCatalog(staticModels(), input.live ?? []),
+    listed: input.live !== undefined,
+  });
   providers[PROVIDER_ID] = {
     ...existing,
-    baseUrl: resolveBaseUrl(config, pluginBaseUrl),
+    baseUrl: input.baseUrl,
     api: existing?.api ?? PROVIDER_API,
-    // Authored rows win over the seed rows of the same id: the operator's edit is deliberate.
-    models: mergeCatalog(authored, staticModels()),
+    models: rows.models,
   };
+  const { onboardedRows: _previous, ...pluginConfig } = entry?.config ?? {};
+  const marks = writeMarks(rows.marks);
   const agentModels = { ...config.agents?.defaults?.models };
   const current = agentModels[DEFAULT_MODEL_REF];
   agentModels[DEFAULT_MODEL_REF] = { ...current, alias: current?.alias ?? DEFAULT_MODEL_ALIAS };
-  return {
+  const next: OpenClawConfig = {
     ...config,
     models: { ...config.models, providers },
+    plugins: {
+      ...config.plugins,
+      entries: {
+        ...config.plugins?.entries,
+        [PLUGIN_ID]: {
+          ...entry,
+          config: { ...pluginConfig, ...(marks.length > 0 ? { onboardedRows: marks } : {}) },
+        },
+      },
+    },
     agents: {
       ...config.agents,
       defaults: { ...config.agents?.defaults, models: agentModels },
     },
   };
+  return { config: next, rows };
+}
+
+/** The stored marks, read leniently: onboarding never fails over a damaged list. */
+function storedMarks(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : [];
 }

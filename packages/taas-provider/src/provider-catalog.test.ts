@@ -1,15 +1,9 @@
-import {
-  DEFAULT_CATALOG,
-  type ModelRow,
-  type ModelsFault,
-  type RunningEmulator,
-  type StartOptions,
-  startEmulator,
-} from "@cloudsigma/taas-emulator";
+import { DEFAULT_CATALOG, type ModelRow, type ModelsFault } from "@cloudsigma/taas-emulator";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   captureLogger,
   catalogContext,
+  emulators,
   requireProvider,
   settingsFor,
 } from "./catalog.test-support.ts";
@@ -23,17 +17,12 @@ import {
 import { AUTO_MODEL_ID, isSeedModelId, staticModels } from "./seed-catalog.ts";
 
 const KEY = "sk-cloudsigma-unit-7f3a9c21";
-const started: RunningEmulator[] = [];
-
-async function emulator(options: StartOptions = {}): Promise<RunningEmulator> {
-  const running = await startEmulator({ apiKey: KEY, ...options });
-  started.push(running);
-  return running;
-}
+const pool = emulators(KEY);
+const emulator = pool.start;
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.all(started.splice(0).map((running) => running.close()));
+  await pool.closeAll();
 });
 
 /** A catalog hook aimed at `baseUrl` the way an operator would: through the plugin config. */
@@ -60,9 +49,15 @@ function pricedSeeds(listing: readonly ModelRow[]) {
 }
 
 describe("catalog.run", () => {
-  it("without a key returns the static catalog and sends nothing", async () => {
+  it("without a key returns the static catalog, sends nothing and says why", async () => {
     const discover = vi.fn<(request: DiscoveryRequest) => Promise<DiscoveryResult>>();
-    const run = createCatalogRun({ settings: settingsFor(), logger: captureLogger(), discover });
+    const said: Array<[string, string]> = [];
+    const run = createCatalogRun({
+      settings: settingsFor(),
+      logger: captureLogger(),
+      discover,
+      warnOnce: (key, line) => said.push([key, line]),
+    });
     for (const apiKey of [undefined, "", "secretref-managed"]) {
       const provider = requireProvider(await run(catalogContext({ apiKey })));
       expect(provider).toEqual({
@@ -72,6 +67,11 @@ describe("catalog.run", () => {
       });
     }
     expect(discover).not.toHaveBeenCalled();
+    expect(said).toHaveLength(3);
+    expect(said[0]).toEqual([
+      "no-key",
+      `cloudsigma: model discovery at "${DEFAULT_BASE_URL}" skipped: no usable API key for cloudsigma (set CLOUDSIGMA_API_KEY, or onboard with --cloudsigma-api-key; a key kept as a secret reference is not sent for discovery); using the static catalog`,
+    ]);
   });
 
   it("adds the live chat rows after the static rows, which stay first and gain only the listed prices", async () => {
@@ -154,6 +154,20 @@ describe("catalog.run", () => {
     }
   });
 
+  it("reads a plain OpenAI listing: the non-seed ids that name no other kind, text-only", async () => {
+    const running = await emulator({ modelsListing: "openai" });
+    const { run, logger } = catalogFor(running.url);
+    const provider = requireProvider(await run(catalogContext({ apiKey: KEY })));
+    const added = provider.models.slice(staticModels().length);
+    // The emulator's discovery-only rows minus its embedding and rerank models, by id alone.
+    const expected = DEFAULT_CATALOG.filter(
+      (row) => !isSeedModelId(row.id) && row.type !== "embedding" && row.type !== "rerank",
+    );
+    expect(added.map((model) => model.id)).toEqual(expected.map((row) => row.id));
+    expect(added.every((model) => model.input.join() === "text")).toBe(true);
+    expect(logger.warnings).toEqual([]);
+  });
+
   it("keeps seed limits and capabilities when the gateway describes the same id differently, taking only its prices", async () => {
     const drifted = DEFAULT_CATALOG.map((row) =>
       isSeedModelId(row.id)
@@ -214,7 +228,11 @@ describe("catalog.run", () => {
     const { run, logger } = catalogFor(running.url);
     const provider = requireProvider(await run(catalogContext({ apiKey: "sk-some-other-key" })));
     expect(provider.models).toEqual(staticModels());
-    expect(logger.warnings).toEqual([expect.stringMatching(/rejected the API key \(HTTP 401\)/)]);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(
+        /rejected the API key \(HTTP 401\); using the static catalog; fix: run `openclaw onboard/,
+      ),
+    ]);
   });
 
   it("never writes the key to a warning, stdout or stderr, whatever the failure", async () => {

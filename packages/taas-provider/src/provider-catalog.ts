@@ -1,6 +1,7 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
+import { quoted } from "@cloudsigma/taas-core/quoted";
 import type {
   ProviderCatalogContext,
   ProviderCatalogResult,
@@ -15,10 +16,11 @@ import {
   discoverModels,
   MAX_DISCOVERED_ROWS,
 } from "./discovery.ts";
-import { PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
+import { AUTH, PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_API, PROVIDER_ID } from "./identity.ts";
 import { withListedPrices } from "./listed-prices.ts";
 import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
 import { redactSecret } from "./redact.ts";
+import { KEY_FIX } from "./rejected-key.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 /**
@@ -39,6 +41,8 @@ export interface CatalogLogger {
 export interface CatalogDeps {
   settings: () => TaasProviderConfig;
   logger: CatalogLogger;
+  /** For lines that would repeat on every catalog build; default: every time. */
+  warnOnce?: (key: string, line: string) => void;
   discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
   /** Hands listed prices to the usage ledger (the gateway-prices seam); none in tests that do not ask. */
   publishPrices?: (
@@ -81,8 +85,15 @@ export function createCatalogRun(deps: CatalogDeps) {
     const settings = deps.settings();
     const baseUrl = resolveBaseUrl(ctx.config, settings.baseUrl);
     const provider = buildStaticProvider(baseUrl);
+    if (!settings.discovery) return { provider };
     const apiKey = usableKey(ctx);
-    if (!settings.discovery || !apiKey) return { provider };
+    if (!apiKey) {
+      (deps.warnOnce ?? ((_key, line) => deps.logger.warn(line)))(
+        "no-key",
+        `${PLUGIN_ID}: model discovery at ${quoted(baseUrl, 200)} skipped: no usable API key for ${PROVIDER_ID} (set ${AUTH.envVar}, or onboard with ${AUTH.cliFlag}; a key kept as a secret reference is not sent for discovery); using the static catalog`,
+      );
+      return { provider };
+    }
 
     const cacheKey = `${baseUrl}\n${shortHash(apiKey)}`;
     const cached = cache.get(cacheKey);
@@ -98,7 +109,9 @@ export function createCatalogRun(deps: CatalogDeps) {
         redactSecret(`${PLUGIN_ID}: model discovery at ${baseUrl}: ${message}`, apiKey),
       );
     if (!result.ok) {
-      warn(`${result.reason}; using the static catalog`);
+      warn(
+        `${result.reason}; using the static catalog${result.authRejected ? `; ${KEY_FIX}` : ""}`,
+      );
       return { provider };
     }
     if (result.models.length === 0) {

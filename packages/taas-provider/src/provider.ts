@@ -1,17 +1,11 @@
 import { applyStreamDecorators } from "@cloudsigma/taas-core/stream-decorators";
 import type { ProviderPlugin, ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
-import { createProviderApiKeyAuthMethod } from "openclaw/plugin-sdk/provider-auth";
 import { buildProviderReplayFamilyHooks } from "openclaw/plugin-sdk/provider-model-shared";
 import { buildProviderToolCompatFamilyHooks } from "openclaw/plugin-sdk/provider-tools";
-import {
-  AUTH,
-  DEFAULT_MODEL_REF,
-  PROVIDER_ALIAS,
-  PROVIDER_ID,
-  PROVIDER_LABEL,
-} from "./identity.ts";
-import { applyOnboardingConfig } from "./onboard.ts";
+import { AUTH, PROVIDER_ALIAS, PROVIDER_ID, PROVIDER_LABEL } from "./identity.ts";
+import { buildApiKeyAuthMethod, type OnboardingDeps } from "./onboard-method.ts";
 import { type CatalogDeps, createCatalogRun, createStaticCatalogRun } from "./provider-catalog.ts";
+import { watchRejectedKey } from "./rejected-key.ts";
 import { resolveThinkingProfile } from "./thinking-policy.ts";
 
 type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"]>>>;
@@ -21,41 +15,25 @@ type StreamFn = NonNullable<ReturnType<NonNullable<ProviderPlugin["wrapStreamFn"
  * replay and tool-schema families (TaaS speaks chat completions for every route it serves).
  * The host consults only the owning plugin's `wrapStreamFn` for a provider id, so this one
  * applies the stream decorators other suite plugins publish (the token-cache optimizer's
- * affinity metadata); with none published the host's stream is used unchanged.
+ * affinity metadata); with none published the host's stream runs as it is. Either way a
+ * refused key is reported with its fix (rejected-key.ts).
  */
-export function buildProvider(deps: CatalogDeps): ProviderPlugin {
+export function buildProvider(deps: CatalogDeps & OnboardingDeps): ProviderPlugin {
+  const warnOnce = deps.warnOnce ?? ((_key: string, line: string) => deps.logger.warn(line));
   return {
     id: PROVIDER_ID,
     label: PROVIDER_LABEL,
     aliases: [PROVIDER_ALIAS],
     envVars: [AUTH.envVar],
-    auth: [
-      createProviderApiKeyAuthMethod({
-        providerId: PROVIDER_ID,
-        methodId: AUTH.methodId,
-        label: AUTH.choiceLabel,
-        hint: "One key for every CloudSigma TaaS model route",
-        optionKey: AUTH.optionKey,
-        flagName: AUTH.cliFlag,
-        envVar: AUTH.envVar,
-        promptMessage: `Enter your ${AUTH.choiceLabel}`,
-        defaultModel: DEFAULT_MODEL_REF,
-        expectedProviders: [PROVIDER_ID, PROVIDER_ALIAS],
-        applyConfig: (config) => applyOnboardingConfig(config, deps.settings().baseUrl),
-        wizard: {
-          choiceId: AUTH.choiceId,
-          choiceLabel: AUTH.choiceLabel,
-          groupId: PROVIDER_ID,
-          groupLabel: PROVIDER_LABEL,
-          methodId: AUTH.methodId,
-          onboardingScopes: ["text-inference"],
-        },
-      }),
-    ],
+    auth: [buildApiKeyAuthMethod(deps)],
     catalog: { order: "simple", run: createCatalogRun(deps) },
     staticCatalog: { order: "simple", run: createStaticCatalogRun(deps) },
     resolveThinkingProfile,
-    wrapStreamFn: (ctx) => applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx),
+    wrapStreamFn: (ctx) => {
+      const streamFn = applyStreamDecorators<ProviderWrapStreamFnContext, StreamFn>(ctx);
+      const report = (line: string) => warnOnce("rejected-key", line);
+      return streamFn ? watchRejectedKey(streamFn, report) : streamFn;
+    },
     ...buildProviderReplayFamilyHooks({ family: "openai-compatible" }),
     ...buildProviderToolCompatFamilyHooks("openai"),
   };

@@ -5,6 +5,7 @@ import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
 import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
 import { DEFAULT_API_KEY, DEFAULT_CATALOG, startEmulator } from "@cloudsigma/taas-emulator";
 import type {
+  OpenClawConfig,
   OpenClawPluginApi,
   ProviderPlugin,
   ProviderWrapStreamFnContext,
@@ -17,6 +18,19 @@ import { staticModels } from "./seed-catalog.ts";
 
 type Mode = OpenClawPluginApi["registrationMode"];
 type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
+type EventStream = Awaited<ReturnType<StreamFn>>;
+type FinalMessage = Awaited<ReturnType<EventStream["result"]>>;
+
+const MODEL = { id: "gpt-5.5" } as Parameters<StreamFn>[0];
+
+/** An event stream that has ended with `final` (the fields the provider reads). */
+function finalStream(final: Pick<FinalMessage, "stopReason" | "errorMessage">): EventStream {
+  const message = { ...final } as FinalMessage;
+  return {
+    result: () => Promise.resolve(message),
+    async *[Symbol.asyncIterator]() {},
+  };
+}
 
 const withdrawals: Array<() => void> = [];
 const stateDir = mkdtempSync(join(tmpdir(), "taas-provider-register-"));
@@ -25,17 +39,42 @@ afterEach(() => {
 });
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-function register(mode: Mode, pluginConfig?: Record<string, unknown>): ProviderPlugin[] {
-  const providers: ProviderPlugin[] = [];
+type GatewayStart = (event: { port: number }, ctx: { config?: OpenClawConfig }) => unknown;
+
+interface Registered {
+  providers: ProviderPlugin[];
+  gatewayStart: GatewayStart[];
+  warnings: string[];
+}
+
+function registered(
+  mode: Mode,
+  pluginConfig?: Record<string, unknown>,
+  config: OpenClawConfig = {},
+): Registered {
+  const out: Registered = { providers: [], gatewayStart: [], warnings: [] };
   const api: ProviderRegistrationApi = {
     registrationMode: mode,
     ...(pluginConfig ? { pluginConfig } : {}),
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    registerProvider: (provider) => providers.push(provider),
+    config,
+    logger: { info: () => {}, warn: (line) => out.warnings.push(line), error: () => {} },
+    registerProvider: (provider) => out.providers.push(provider),
+    on: (hook, handler) => {
+      if (hook === "gateway_start") out.gatewayStart.push(handler as GatewayStart);
+    },
   };
-  registerTaasProvider(api, { stateDir: () => stateDir });
-  return providers;
+  // A fresh "said" record per registration: each test sees its own first line.
+  const said = new Set<string>();
+  registerTaasProvider(
+    api,
+    { stateDir: () => stateDir },
+    (key) => !said.has(key) && Boolean(said.add(key)),
+  );
+  return out;
 }
+
+const register = (mode: Mode, pluginConfig?: Record<string, unknown>) =>
+  registered(mode, pluginConfig).providers;
 
 function requireOne(providers: ProviderPlugin[]): ProviderPlugin {
   const [provider] = providers;
@@ -91,28 +130,81 @@ describe("registerTaasProvider", () => {
     expect(provider.normalizeToolSchemas).toBeTypeOf("function");
   });
 
-  it("runs the host's stream unchanged, or through the decorators suite plugins publish", () => {
+  it("runs the host's stream, or the decorators suite plugins publish, and returns its events", () => {
     const provider = requireOne(register("full"));
+    const events = finalStream({ stopReason: "stop" });
+    const calls: string[] = [];
     const hostStream: StreamFn = () => {
-      throw new Error("host stream");
-    };
-    const decorated: StreamFn = () => {
-      throw new Error("decorated stream");
+      calls.push("host");
+      return events;
     };
     const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: hostStream };
-    expect(provider.wrapStreamFn?.(ctx)).toBe(hostStream);
+    expect(provider.wrapStreamFn?.(ctx)?.(MODEL, { messages: [] })).toBe(events);
     const seen: Array<StreamFn | undefined> = [];
     withdrawals.push(
       publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>(
         { id: "taas-provider-test", order: 0 },
         (c) => {
           seen.push(c.streamFn);
-          return decorated;
+          return () => {
+            calls.push("decorated");
+            return events;
+          };
         },
       ),
     );
-    expect(provider.wrapStreamFn?.(ctx)).toBe(decorated);
+    expect(provider.wrapStreamFn?.(ctx)?.(MODEL, { messages: [] })).toBe(events);
     expect(seen).toEqual([hostStream]);
+    expect(calls).toEqual(["host", "decorated"]);
+  });
+
+  it("says once which provider refused the key and how to store a new one", async () => {
+    const { providers, warnings } = registered("discovery");
+    const provider = requireOne(providers);
+    const refused = finalStream({
+      stopReason: "error",
+      errorMessage: "401 Incorrect API key provided.",
+    });
+    const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: () => refused };
+    const streamFn = provider.wrapStreamFn?.(ctx);
+    for (let turn = 0; turn < 3; turn += 1)
+      await (await streamFn?.(MODEL, { messages: [] }))?.result();
+    await Promise.resolve();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^cloudsigma: CloudSigma TaaS rejected the API key \(HTTP 401\) for cloudsigma\/gpt-5\.5; fix: run `openclaw onboard .*--cloudsigma-api-key <new key>`, then the `openclaw models auth activate/,
+      ),
+    ]);
+  });
+
+  it.each<Pick<FinalMessage, "stopReason" | "errorMessage">>([
+    { stopReason: "stop" },
+    { stopReason: "error", errorMessage: "429 Too many requests" },
+    { stopReason: "error", errorMessage: "500 upstream 401 seen" },
+  ])("says nothing about the key when a call ends with %j", async (final) => {
+    const { providers, warnings } = registered("discovery");
+    const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: () => finalStream(final) };
+    await (await requireOne(providers).wrapStreamFn?.(ctx)?.(MODEL, { messages: [] }))?.result();
+    await Promise.resolve();
+    expect(warnings).toEqual([]);
+  });
+
+  it("reports at gateway start that discovery cannot run for an endpoint the host will not ask", async () => {
+    const config: OpenClawConfig = {
+      models: {
+        providers: {
+          [PROVIDER_ID]: { baseUrl: "http://127.0.0.1:8787/v1", models: staticModels() },
+        },
+      },
+    };
+    const { gatewayStart, warnings } = registered("full", { baseUrl: "http://127.0.0.1:8787/v1" });
+    expect(gatewayStart).toHaveLength(1);
+    await gatewayStart[0]?.({ port: 1 }, { config });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^cloudsigma: live model discovery does not run: models\.providers\.cloudsigma\.baseUrl "http:\/\/127\.0\.0\.1:8787\/v1" is not the catalog endpoint/,
+      ),
+    ]);
   });
 
   it("starts cloudsigma/auto with thinking off, so the autorouter decides unless asked", () => {

@@ -70,7 +70,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
 
   afterAll(() => tearDownHost({ emulator, state }));
 
-  it("loads: one provider, nothing else registered, no diagnostics", async () => {
+  it("loads: one provider and its gateway-start report, nothing else, no diagnostics", async () => {
     const result = await host.cli(state, [
       "plugins",
       "inspect",
@@ -80,7 +80,8 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     ]);
     expect(parseJsonOutput(result, "plugins inspect")).toMatchObject({
       plugin: { id: "cloudsigma", status: "loaded", providerIds: ["cloudsigma"] },
-      typedHooks: [],
+      // The report of why live discovery cannot run (discovery-startup.ts).
+      typedHooks: [{ name: "gateway_start" }],
       tools: [],
       services: [],
       gatewayMethods: [],
