@@ -153,9 +153,9 @@ async function turnWithRetry(
       await runAgentTurn(state, options);
       return;
     } catch (error) {
-      if (attempt >= 3) throw error;
+      if (attempt >= 4) throw error;
       retriedTurns.push(`${options.agent} ${options.sessionKey}: ${String(error).slice(0, 120)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
     }
   }
 }
