@@ -49,6 +49,7 @@ function ledger(path: string, warnings: string[] = []) {
     routeLookup: (callId) => routeOfCapture(captures.get(callId)),
     accountant: new CacheAccountant({
       prefixOf: (callId) => prefixes.get(callId),
+      prices: () => ({ input: 1.25, cacheRead: 0.125 }),
       geometry: geometryLookup(config),
       onAccounted: (row, accounting) => {
         if ((accounting.missed ?? 0) > 1000) warnings.push(`${row.agentId} ${accounting.cause}`);
@@ -72,7 +73,7 @@ describe("cache accounting in the ledger writer", () => {
     const db = openDatabase(path, { readOnly: true });
     const rows = db
       .prepare(
-        "SELECT call_id, upstream_route, affinity_id, expected_cache_read, missed_tokens, miss_cause FROM usage_rows ORDER BY ts",
+        "SELECT call_id, upstream_route, affinity_id, expected_cache_read, missed_tokens, miss_cause, missed_cost_nusd FROM usage_rows ORDER BY ts",
       )
       .all();
     db.close();
@@ -84,6 +85,7 @@ describe("cache accounting in the ledger writer", () => {
         expected_cache_read: 0,
         missed_tokens: 0,
         miss_cause: "cold",
+        missed_cost_nusd: 0,
       },
       {
         call_id: "run-2:model:1",
@@ -92,6 +94,7 @@ describe("cache accounting in the ledger writer", () => {
         expected_cache_read: 1920,
         missed_tokens: 0,
         miss_cause: "none",
+        missed_cost_nusd: 0,
       },
       {
         call_id: "run-3:model:1",
@@ -100,6 +103,8 @@ describe("cache accounting in the ledger writer", () => {
         expected_cache_read: 3968,
         missed_tokens: 3968,
         miss_cause: "replica_switch",
+        // Billed as uncached input ($1.25/M) instead of a cache read ($0.125/M).
+        missed_cost_nusd: 3968 * 1125,
       },
     ]);
     expect(warnings).toEqual(["main replica_switch"]);

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
 import type { CacheAccounting } from "./cache-accounting.ts";
 import type { GeometryLookup } from "./cache-geometry.ts";
@@ -9,6 +10,8 @@ export interface CacheAccountantOptions {
   /** The optimizer's prompt digests of a call (the route-store seam, read side). */
   prefixOf: (callId: string) => PromptPrefix | undefined;
   geometry: GeometryLookup;
+  /** The prices rows are priced with, to say what the missed tokens cost. */
+  prices?: PriceLookup;
   /** Told about every accounted call (the warm-miss log line). */
   onAccounted?: (row: LedgerRow, accounting: CacheAccounting) => void;
 }
@@ -66,9 +69,26 @@ export class CacheAccountant {
       affinityId,
       upstream: row.upstreamRoute ?? undefined,
     });
-    row.cache = { affinityId: affinityId ?? null, ...accounting };
+    row.cache = {
+      affinityId: affinityId ?? null,
+      ...accounting,
+      missedCostNano: missedCost(row, accounting.missed, this.#options.prices),
+    };
     this.#options.onAccounted?.(row, accounting);
   }
+}
+
+/**
+ * A missed token was billed as uncached input instead of a cache read: it cost the difference,
+ * known only when both prices are (USD per million tokens = 1,000 nano-USD per token).
+ */
+function missedCost(row: LedgerRow, missed: number | null, prices: PriceLookup | undefined) {
+  if (missed === null) return null;
+  if (missed === 0) return 0;
+  const model = row.routedModel ?? row.model;
+  const price = row.provider && model ? prices?.(row.provider, model) : undefined;
+  if (price?.input === undefined || price.cacheRead === undefined) return null;
+  return Math.max(0, Math.round(missed * (price.input - price.cacheRead) * 1000));
 }
 
 function storedCall(db: DatabaseSync, affinityId: string, ts: number): StoredCall | undefined {

@@ -53,6 +53,7 @@ ALTER TABLE usage_rows ADD COLUMN invalidated_tokens INTEGER CHECK (invalidated_
 ALTER TABLE usage_rows ADD COLUMN miss_cause TEXT
   CHECK (miss_cause IN (${MISS_CAUSES.map((cause) => `'${cause}'`).join(", ")}));
 ALTER TABLE usage_rows ADD COLUMN miss_at INTEGER CHECK (miss_at >= 0);
+ALTER TABLE usage_rows ADD COLUMN missed_cost_nusd INTEGER CHECK (missed_cost_nusd >= 0);
 CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);`,
     rebuildsRollup: true,
   },

@@ -74,6 +74,8 @@ beforeAll(() => {
             invalidated: i % 8,
             cause: MISS_CAUSES[i % MISS_CAUSES.length] ?? "none",
             divergedAt: null,
+            // Some missed tokens are priced, some not.
+            missedCostNano: i % 3 === 0 ? null : Math.max(0, expected - ((i * 31) % 900)) * 1000,
           }
         : undefined,
     });
@@ -145,6 +147,9 @@ function bruteForce(by: ReportGroup, since: number, until: number) {
     g.accountedPrompt += cache ? prompt : 0;
     g.accountedRead += cache ? r.usage.cacheRead : 0;
     g.unaccountedCalls += cache ? 0 : r.calls;
+    g.missedCostNano += cache?.missedCostNano ?? 0;
+    g.missedUnpricedRows +=
+      (cache?.missed ?? 0) > 0 && (cache?.missedCostNano ?? null) === null ? 1 : 0;
     groups.set(key, g);
   }
   return groups;

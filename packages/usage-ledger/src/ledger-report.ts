@@ -60,6 +60,10 @@ export interface ReportTotals {
   accountedRead: number;
   /** Calls without cache accounting (no optimizer capture, no usage, older rows). */
   unaccountedCalls: number;
+  /** What the missed tokens cost beyond a cache read, where priced. */
+  missedCostNano: number;
+  /** Rows that missed tokens without both prices: not in missedCostNano. */
+  missedUnpricedRows: number;
 }
 
 export interface ReportRow extends ReportTotals {
@@ -134,6 +138,8 @@ export const emptyTotals = (): ReportTotals => ({
   accountedPrompt: 0,
   accountedRead: 0,
   unaccountedCalls: 0,
+  missedCostNano: 0,
+  missedUnpricedRows: 0,
 });
 
 const TOTAL_FIELDS = Object.keys(emptyTotals()) as Array<keyof ReportTotals>;

@@ -84,6 +84,13 @@ export const ROLLUP_SUMS: readonly RollupSum[] = [
   ),
   sum("accounted_read", "accountedRead", (row) => accounted(row, `${row}.cache_read`, "0")),
   sum("unaccounted_calls", "unaccountedCalls", (row) => accounted(row, "0", `${row}.calls`)),
+  // What the missed tokens cost over a cache read, where both prices are known.
+  sum("missed_cost_nusd", "missedCostNano", (row) => `coalesce(${row}.missed_cost_nusd, 0)`),
+  sum(
+    "missed_unpriced_rows",
+    "missedUnpricedRows",
+    (row) => `coalesce(${row}.missed_tokens > 0 AND ${row}.missed_cost_nusd IS NULL, 0)`,
+  ),
 ];
 
 function accounted(row: string, then: string, otherwise: string): string {

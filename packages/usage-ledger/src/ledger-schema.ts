@@ -14,7 +14,8 @@ import type { MissCause } from "./cache-accounting.ts";
  *   v2: routed_model TEXT (the model TaaS routed an autorouted call to; it prices the call),
  *       cost_state TEXT NOT NULL ('known' | 'partial' | 'unknown').
  *   v3: affinity_id, expected_cache_read, missed_tokens, invalidated_tokens, miss_cause, miss_at
- *       (the cache accounting, cache-accounting.ts).
+ *       (the cache accounting, cache-accounting.ts), missed_cost_nusd (what the missed tokens
+ *       cost beyond a cache read, where the input and cache-read prices are known).
  */
 export const USAGE_ROWS_V1 = `
 CREATE TABLE IF NOT EXISTS usage_rows (
@@ -57,9 +58,9 @@ INSERT INTO usage_rows (event_id, ts, granularity, calls, agent_id, session_key,
   run_id, call_id, trigger, provider, model, routed_model, upstream_route, input, output,
   cache_read, cache_write, total, usage_known, cost_nusd, cost_state, cost_source, saving_nusd,
   latency_ms, ttfb_ms, outcome, error_category, recorded_at, affinity_id, expected_cache_read,
-  missed_tokens, invalidated_tokens, miss_cause, miss_at)
+  missed_tokens, invalidated_tokens, miss_cause, miss_at, missed_cost_nusd)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-  ?, ?, ?, ?, ?, ?)
+  ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (event_id) DO NOTHING`;
 
 /** What the writer adds to a call row once the call is over: its cache accounting. */
@@ -71,6 +72,8 @@ export interface CacheColumns {
   invalidated: number | null;
   cause: MissCause | null;
   divergedAt: number | null;
+  /** What the missed tokens cost beyond a cache read (nano-USD), when both prices are known. */
+  missedCostNano?: number | null;
 }
 
 /** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
@@ -118,5 +121,6 @@ export function usageRowParams(
     cache?.invalidated ?? null,
     cache?.cause ?? null,
     cache?.divergedAt ?? null,
+    cache?.missedCostNano ?? null,
   ];
 }

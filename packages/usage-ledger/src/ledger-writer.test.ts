@@ -222,6 +222,7 @@ describe("LedgerWriter", () => {
       invalidated_tokens: null,
       miss_cause: null,
       miss_at: null,
+      missed_cost_nusd: null,
     });
   });
 

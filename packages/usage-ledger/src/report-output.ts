@@ -39,6 +39,10 @@ export type ReportFigures = Pick<
   invalidatedTokens: number;
   /** Calls without cache accounting, not in the ideal or the efficiency. */
   unaccountedCalls: number;
+  /** What the missed tokens cost beyond a cache read; null when none of it is priced. */
+  missedCostUsd: number | null;
+  /** Rows that missed tokens without an input and a cache-read price (not in missedCostUsd). */
+  missedUnpricedRows: number;
   /** Null when no row's cost is known; a lower bound when `costState` is partial. */
   costUsd: number | null;
   costState: MoneyState;
@@ -82,6 +86,9 @@ function figures(t: ReportTotals): ReportFigures {
     missedTokens: t.missedTokens,
     invalidatedTokens: t.invalidatedTokens,
     unaccountedCalls: t.unaccountedCalls,
+    missedCostUsd:
+      t.missedCostNano === 0 && t.missedUnpricedRows > 0 ? null : nanoToUsd(t.missedCostNano),
+    missedUnpricedRows: t.missedUnpricedRows,
     costUsd: costState === "unknown" ? null : nanoToUsd(t.costNano),
     costState,
     costPartialRows: t.costPartialRows,
@@ -122,6 +129,8 @@ const CSV_COLUMNS = [
   "missed_tokens",
   "invalidated_tokens",
   "unaccounted_calls",
+  "missed_cost_usd",
+  "missed_unpriced_rows",
   "cost_usd",
   "cost_state",
   "cost_partial_rows",
@@ -162,6 +171,8 @@ function csvLine(key: string | null, f: ReportFigures): string {
     f.missedTokens,
     f.invalidatedTokens,
     f.unaccountedCalls,
+    f.missedCostUsd,
+    f.missedUnpricedRows,
     f.costUsd,
     f.costState,
     f.costPartialRows,

@@ -54,6 +54,8 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
     return writers.obtain(
       path,
       () => {
+        // Rows are priced when written: the config first, then what the gateway listed.
+        const prices = layeredPrices(options.prices, listedPrices(options.stateDir));
         const created = new LedgerWriter({
           path,
           batchSize: options.config.batchSize,
@@ -63,9 +65,9 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           retentionDays: options.config.retentionDays,
           logger: options.logger,
           routeLookup: optimizerRoute(options.stateDir),
-          // Rows are priced when written: the config first, then what the gateway listed.
-          prices: layeredPrices(options.prices, listedPrices(options.stateDir)),
+          prices,
           accountant: new CacheAccountant({
+            prices,
             prefixOf: (callId) => routeReader(options.stateDir).prefixByCallId(callId),
             geometry: geometryLookup(options.config),
             onAccounted: warmMissLog(options),
