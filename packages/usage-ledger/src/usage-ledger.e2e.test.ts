@@ -143,16 +143,16 @@ describe("usage-ledger in the real host", () => {
       Math.round(1000 * row2.cache_read * (GPT_55.input - GPT_55.cacheRead)),
     );
     expect(row2?.latency_ms).toBeGreaterThan(0);
-    // The cache accounting: the first call of the conversation's id is cold, the second could
-    // read the whole first prompt (on the emulator's grid) and did.
+    // The cache accounting: the first call of the conversation's id is cold, the second read all
+    // it shared with the first.
     expect(row1).toMatchObject({ miss_cause: "cold", expected_cache_read: 0, missed_tokens: 0 });
     expect(row2?.affinity_id).toMatch(/^oc:/);
     expect(row2?.affinity_id).toBe(row1?.affinity_id);
-    expect(row2).toMatchObject({
-      miss_cause: "none",
-      missed_tokens: 0,
-      expected_cache_read: request2?.cachedTokens,
-    });
+    expect(row2).toMatchObject({ missed_tokens: 0, expected_cache_read: request2?.cachedTokens });
+    // The host rewrites the previous turn's last user message (its runtime context moves to the
+    // new one): when that change falls before the last cache step it shows as prefix_history,
+    // with the few tokens it invalidated; otherwise the call lost nothing at all.
+    expect(["none", "prefix_history"]).toContain(row2?.miss_cause);
   });
 
   it("prices only what was priced: unknown stays unknown, a missing cache-read price is partial, auto is priced by the routed model", async () => {
