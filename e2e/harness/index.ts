@@ -6,5 +6,7 @@ export * from "./host.ts";
 export * from "./openclaw-cli.ts";
 export * from "./plugins.ts";
 export * from "./processes.ts";
+export * from "./prometheus.ts";
 export * from "./state-dir.ts";
+export * from "./system-server.ts";
 export * from "./wait.ts";

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { DatabaseSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
@@ -61,14 +62,8 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
 /** Reads a report from the ledger file (read-only; a ledger not created yet reads as empty). */
 export function readReport(path: string, query: ReportQuery): LedgerReport {
   const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
-  if (!existsSync(path)) return empty;
-  let db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
-  if (ledgerVersion(db) < LEDGER_SCHEMA_VERSION) {
-    // A ledger last written by an older plugin: upgrade it in place before reading its columns.
-    db.close();
-    openLedger(path, { busyTimeoutMs: 2_000 }).close();
-    db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
-  }
+  const db = openLedgerForReading(path);
+  if (!db) return empty;
   try {
     const tables = db
       .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'usage_hourly'")
@@ -78,4 +73,17 @@ export function readReport(path: string, query: ReportQuery): LedgerReport {
   } finally {
     db.close();
   }
+}
+
+/**
+ * A read-only connection to the ledger at the current schema version, or undefined when the
+ * file does not exist yet. A ledger last written by an older plugin is upgraded in place first.
+ */
+export function openLedgerForReading(path: string): DatabaseSync | undefined {
+  if (!existsSync(path)) return undefined;
+  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  if (ledgerVersion(db) >= LEDGER_SCHEMA_VERSION) return db;
+  db.close();
+  openLedger(path, { busyTimeoutMs: 2_000 }).close();
+  return openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
 }

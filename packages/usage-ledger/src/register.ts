@@ -5,6 +5,7 @@ import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage-cost";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import type { WriterLogger } from "./ledger-writer.ts";
+import { METRICS_PATH, metricsHandler } from "./metrics-route.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
@@ -15,8 +16,8 @@ export interface LedgerHost {
 }
 
 /**
- * The CLI report in every mode; in the others the report gateway method and (when enabled)
- * the call-tracking hooks. Nothing is opened at register time: the tracker, its sweep and the
+ * The CLI report in every mode; in the others the report gateway method, the metrics route
+ * and (when enabled) the call-tracking hooks. Nothing is opened at register time: the tracker, its sweep and the
  * database writer start with the first event or report.
  */
 export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): void {
@@ -44,6 +45,13 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
     { scope: "operator.read" },
   );
+  // Prometheus scrapes with the gateway token (see README "Prometheus metrics").
+  api.registerHttpRoute({
+    path: METRICS_PATH,
+    auth: "gateway",
+    match: "exact",
+    handler: metricsHandler({ dbPath, warn: logger.warn }),
+  });
   if (!config.enabled) return;
   warnIfConversationNotGranted(
     api,
