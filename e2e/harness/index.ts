@@ -5,6 +5,7 @@ export * from "./gateway.ts";
 export * from "./host.ts";
 export * from "./openclaw-cli.ts";
 export * from "./plugins.ts";
+export * from "./postgres.ts";
 export * from "./processes.ts";
 export * from "./prometheus.ts";
 export * from "./state-dir.ts";

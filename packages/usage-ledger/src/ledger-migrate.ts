@@ -65,6 +65,17 @@ CREATE TRIGGER usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
     unaccounted_calls = unaccounted_calls + excluded.unaccounted_calls;
 END;`,
   },
+  {
+    // Forwarding to a central ledger: per target, the last local row id it has confirmed, so a
+    // restarted forwarder resumes there. (Appended last; renumber if another step lands first.)
+    version: 3,
+    sql: `
+CREATE TABLE forward_marks (
+  target TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL CHECK (last_id >= 0),
+  updated_at INTEGER NOT NULL
+) STRICT;`,
+  },
 ];
 
 export const LEDGER_SCHEMA_VERSION = STEPS.at(-1)?.version ?? 1;

@@ -1,4 +1,5 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
 import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage-cost";
@@ -6,6 +7,7 @@ import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import type { WriterLogger } from "./ledger-writer.ts";
 import { METRICS_PATH, metricsHandler } from "./metrics-route.ts";
+import { resolvePgTarget } from "./pg-target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
@@ -13,6 +15,8 @@ import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 export interface LedgerHost {
   stateDir: () => string;
+  /** The gateway's environment, where `postgres.urlEnv` and PGPASSWORD are read. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -52,6 +56,17 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     match: "exact",
     handler: metricsHandler({ dbPath, warn: logger.warn }),
   });
+  const central = config.postgres;
+  if (central) {
+    // Forwarding runs in the gateway only (not in CLI or --local runs): it starts with it.
+    api.on("gateway_start", () => {
+      try {
+        runtime.startForwarder(resolvePgTarget(central, host.env ?? {}));
+      } catch (error) {
+        logger.error(`central ledger not started: ${errorText(error)}`);
+      }
+    });
+  }
   if (!config.enabled) return;
   warnIfConversationNotGranted(
     api,
