@@ -60,7 +60,13 @@ export async function startPostgres(): Promise<RunningPostgres> {
     "-E",
     "UTF8",
   ]);
-  execFileSync(init.command, init.args, { stdio: "pipe" });
+  try {
+    execFileSync(init.command, init.args, { stdio: "pipe" });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString("utf8") ?? "";
+    throw new Error(`initdb failed: ${stderr.slice(-1500)}`, { cause: error });
+  }
   const port = await freePort();
   let server: RunningServer | undefined;
   const start = async () => {
@@ -80,7 +86,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
       label: "postgres",
       command: serve.command,
       args: serve.args,
-      logFile: join(tmpdir(), `${dir.split("/").pop()}.log`),
+      // Beside the data dir, so removing the cluster removes its log too.
+      logFile: join(dir, "postgres.log"),
       ready: (output) => /database system is ready to accept connections/.test(output),
     });
   };

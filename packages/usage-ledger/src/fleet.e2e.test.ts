@@ -3,9 +3,11 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Host,
+  parseJsonOutput,
   REPO_ROOT,
   type RunningPostgres,
   runAgentTurn,
+  runOpenClaw,
   startHost,
   startPostgres,
   tearDownHost,
@@ -133,5 +135,34 @@ describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
       SELECT count(*)::int AS n FROM (SELECT event_id FROM ${sql(TABLE)}
         GROUP BY gateway_id, event_id HAVING count(*) > 1) AS d`;
     expect(dupes?.n).toBe(0);
+  });
+
+  it("report --pg totals equal the sum of both gateways' local reports, for every shape", async () => {
+    type Totals = Record<string, number | null>;
+    type Payload = { rows: Array<{ key: string | null } & Totals>; totals: Totals };
+    const report = async (id: string, by: string, extra: string[] = []) => {
+      const host = hosts[id === "central" ? "gw-a" : id];
+      if (!host) throw new Error(`no gateway ${id}`);
+      const args = ["usage-ledger", "report", "--by", by, "--since", "all", "--json", ...extra];
+      const result = await runOpenClaw(host.state, args, { logName: `report-${id}-${by}` });
+      return parseJsonOutput<Payload>(result, `report ${id} --by ${by}`);
+    };
+    const summed = ["calls", "ledgerRows", "input", "output", "cacheRead", "cacheWrite", "total"];
+    for (const by of ["day", "model", "cause"]) {
+      const [a, b, central] = await Promise.all([
+        report("gw-a", by),
+        report("gw-b", by),
+        report("central", by, ["--pg", pg.url, "--pg-table", TABLE]),
+      ]);
+      for (const field of summed) {
+        expect(central.totals[field], `${by} ${field}`).toBe(
+          Number(a.totals[field]) + Number(b.totals[field]),
+        );
+      }
+      expect(central.totals.costUsd).toBeCloseTo(
+        Number(a.totals.costUsd) + Number(b.totals.costUsd),
+        9,
+      );
+    }
   });
 });
