@@ -152,7 +152,12 @@ describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
       const [a, b, central] = await Promise.all([
         report("gw-a", by),
         report("gw-b", by),
-        report("central", by, ["--pg", pg.url, "--pg-table", TABLE]),
+        // Gateway A's own postgres config (--source postgres), or a URL given on the line.
+        report(
+          "central",
+          by,
+          by === "cause" ? ["--source", "postgres"] : ["--pg", pg.url, "--pg-table", TABLE],
+        ),
       ]);
       for (const field of summed) {
         expect(central.totals[field], `${by} ${field}`).toBe(

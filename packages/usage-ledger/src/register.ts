@@ -33,7 +33,9 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
       configured: config.dbPath,
       defaultName: "ledger.sqlite",
     });
-  api.registerCli(reportCli(dbPath), { descriptors: [CLI_DESCRIPTOR] });
+  const central = config.postgres;
+  const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
+  api.registerCli(reportCli(dbPath, centralTarget), { descriptors: [CLI_DESCRIPTOR] });
   // CLI metadata mode has no runtime and needs nothing else.
   if (api.registrationMode === "cli-metadata") return;
   const logger = prefixed(api.logger);
@@ -56,7 +58,6 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     match: "exact",
     handler: metricsHandler({ dbPath, warn: logger.warn }),
   });
-  const central = config.postgres;
   if (central) {
     // Forwarding runs in the gateway only (not in CLI or --local runs): it starts with it.
     api.on("gateway_start", () => {

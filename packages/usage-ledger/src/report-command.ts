@@ -34,6 +34,8 @@ export interface ReportFlags {
   /** A central PostgreSQL ledger's URL (password from PGPASSWORD): a fleet report. */
   pg?: string;
   pgTable?: string;
+  /** `postgres`: the central table the plugin's `postgres` section names. */
+  source?: string;
 }
 
 export interface ReportIo {
@@ -106,7 +108,10 @@ function print(report: LedgerReport, flags: ReportFlags, io: ReportIo, source: s
   else io.out(`${reportToTable(report)}${source}\n`);
 }
 
-export function reportCli(defaultDbPath: () => string): CliRegistrar {
+/** Where `--source postgres` reads: the configured central ledger, if any (may throw). */
+export type CentralTargetLookup = () => { url: string; table: string } | undefined;
+
+export function reportCli(defaultDbPath: () => string, central: CentralTargetLookup): CliRegistrar {
   return ({ program }) => {
     const root = program.command(PLUGIN_ID).description(CLI_DESCRIPTOR.description);
     root
@@ -121,18 +126,43 @@ export function reportCli(defaultDbPath: () => string): CliRegistrar {
       .option("--db <path>", "ledger file (default: the configured dbPath under the state dir)")
       .option("--pg <url>", "report from the central PostgreSQL table (password: PGPASSWORD)")
       .option("--pg-table <name>", `central table (default ${DEFAULT_TABLE})`)
+      .option("--source <where>", "local | postgres (the configured postgres section)", "local")
       .action(async (flags: ReportFlags) => {
         // Plugin CLI console output goes to stderr: results are written to stdout directly.
         const io = {
           out: (text: string) => process.stdout.write(text),
           err: (text: string) => process.stderr.write(text),
         };
-        const { pg } = flags;
-        const code =
-          pg === undefined
-            ? runReportCommand(flags, flags.db ?? defaultDbPath(), io)
-            : await runCentralReportCommand({ ...flags, pg }, io);
+        const code = await dispatch(flags, io);
         if (code !== 0) process.exitCode = code;
       });
+    const dispatch = async (flags: ReportFlags, io: ReportIo): Promise<number> => {
+      const source = flags.source ?? "local";
+      if (source !== "local" && source !== "postgres") {
+        io.err(
+          `${PLUGIN_ID} report: --source must be local or postgres, got ${JSON.stringify(source)}\n`,
+        );
+        return 2;
+      }
+      if (flags.pg !== undefined) return runCentralReportCommand({ ...flags, pg: flags.pg }, io);
+      if (source === "local") return runReportCommand(flags, flags.db ?? defaultDbPath(), io);
+      let target: ReturnType<CentralTargetLookup>;
+      try {
+        target = central();
+      } catch (error) {
+        io.err(`${PLUGIN_ID} report: ${errorText(error)}\n`);
+        return 2;
+      }
+      if (!target) {
+        io.err(
+          `${PLUGIN_ID} report: --source postgres needs the plugin's postgres config (or --pg <url>)\n`,
+        );
+        return 2;
+      }
+      return runCentralReportCommand(
+        { ...flags, pg: target.url, pgTable: flags.pgTable ?? target.table },
+        io,
+      );
+    };
   };
 }
