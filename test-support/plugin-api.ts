@@ -4,6 +4,7 @@ type Handler = (event: unknown, ctx: unknown) => unknown;
 type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 type ProviderPlugin = Parameters<OpenClawPluginApi["registerProvider"]>[0];
+type HttpRoute = Parameters<OpenClawPluginApi["registerHttpRoute"]>[0];
 
 export interface FakeApi {
   api: OpenClawPluginApi;
@@ -11,6 +12,7 @@ export interface FakeApi {
   methods: Map<string, { handler: GatewayHandler; scope: string | undefined }>;
   clis: Array<{ registrar: CliRegistrar; names: string[] }>;
   providers: ProviderPlugin[];
+  httpRoutes: HttpRoute[];
   logs: string[];
   /** Runs the instance's dispose callbacks, newest first, as the host does on a reload. */
   dispose(): void;
@@ -39,6 +41,7 @@ export function fakeApi(options: {
   const methods: FakeApi["methods"] = new Map();
   const clis: FakeApi["clis"] = [];
   const providers: ProviderPlugin[] = [];
+  const httpRoutes: HttpRoute[] = [];
   const disposers: Array<() => void> = [];
   const logs: string[] = [];
   const partial = {
@@ -69,6 +72,9 @@ export function fakeApi(options: {
     registerProvider: (provider: ProviderPlugin) => {
       providers.push(provider);
     },
+    registerHttpRoute: (route: HttpRoute) => {
+      httpRoutes.push(route);
+    },
     lifecycle: {
       onDispose: (dispose: () => void) => {
         disposers.push(dispose);
@@ -86,6 +92,7 @@ export function fakeApi(options: {
     methods,
     clis,
     providers,
+    httpRoutes,
     logs,
     dispose() {
       for (const dispose of disposers.splice(0).reverse()) dispose();

@@ -1,4 +1,3 @@
-import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { DEFAULT_GATEWAY_TOKEN } from "./config.ts";
@@ -10,6 +9,7 @@ import {
   spawnOpenClaw,
 } from "./openclaw-cli.ts";
 import type { StateDir } from "./state-dir.ts";
+import { captureOutput } from "./system-server.ts";
 import { waitFor } from "./wait.ts";
 
 export interface RunningGateway {
@@ -61,24 +61,14 @@ export async function startGateway(
       detached: true,
     },
   );
-  const log = createWriteStream(join(state.logs, `${name}.log`));
-  let output = "";
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    log.write(chunk);
-  };
-  child.stdout?.on("data", onData);
-  child.stderr?.on("data", onData);
+  const captured = captureOutput(child, join(state.logs, `${name}.log`));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("close", (code, signal) => {
-      log.end();
-      resolve({ code, signal });
-    });
+    child.on("close", (code, signal) => resolve({ code, signal }));
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("gateway did not start (no pid)");
   try {
-    await waitFor("the gateway's ready line", () => /\[gateway\] ready/.test(output), {
+    await waitFor("the gateway's ready line", () => /\[gateway\] ready/.test(captured.text), {
       timeoutMs: options.readyTimeoutMs ?? 90_000,
       intervalMs: 100,
       // A gateway that exited will never be ready: say so now, not after the time-out.
@@ -92,7 +82,7 @@ export async function startGateway(
     killGroup(child, "SIGKILL");
     await exited;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${reason}; output tail:\n${output.slice(-3000)}`, {
+    throw new Error(`${reason}; output tail:\n${captured.text.slice(-3000)}`, {
       cause: error,
     });
   }
@@ -100,7 +90,7 @@ export async function startGateway(
     pid,
     port: options.port,
     token: options.token ?? DEFAULT_GATEWAY_TOKEN,
-    output: () => output,
+    output: () => captured.text,
     stop: async (graceMs = 15_000) => {
       killGroup(child, "SIGTERM");
       const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);

@@ -151,3 +151,47 @@ describe("integerRecords fields", () => {
     });
   });
 });
+
+describe("section fields", () => {
+  const sectionSpec = {
+    remote: {
+      type: "section",
+      fields: {
+        url: { type: "optionalString", maxLength: 20, description: "url" },
+        batch: { type: "integer", default: 5, min: 1, max: 9, description: "batch" },
+      },
+      description: "remote",
+    },
+  } as const;
+
+  it("is undefined when absent, and parsed with defaults when given", () => {
+    expect(parseConfig("p", sectionSpec, {}).remote).toBeUndefined();
+    expect(parseConfig("p", sectionSpec, { remote: {} }).remote).toEqual({
+      url: undefined,
+      batch: 5,
+    });
+    expect(parseConfig("p", sectionSpec, { remote: { url: "x", batch: 2 } }).remote).toEqual({
+      url: "x",
+      batch: 2,
+    });
+  });
+
+  it.each([
+    [{ remote: "x" }, /"remote" must be an object, got "x"/],
+    [{ remote: { batch: 10 } }, /"remote\.batch" must be between 1 and 9/],
+    [{ remote: { urll: "x" } }, /"remote\.urll" is not a known setting \(known: url, batch\)/],
+  ])("rejects %j naming the nested key", (raw, message) => {
+    expect(() => parseConfig("p", sectionSpec, raw)).toThrow(message);
+  });
+
+  it("declares a closed object with the fields' schemas", () => {
+    const schema = configJsonSchema(sectionSpec) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(schema.properties.remote).toEqual({
+      ...configJsonSchema(sectionSpec.remote.fields),
+      description: "remote",
+    });
+    expect(schema.properties.remote).toMatchObject({ type: "object", additionalProperties: false });
+  });
+});

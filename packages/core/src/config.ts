@@ -31,7 +31,19 @@ export type FieldSpec =
       fields: Readonly<Record<string, { min: number; max: number; description: string }>>;
       maxEntries: number;
       description: string;
+    }
+  | {
+      /**
+       * An optional group of settings that only mean something together (e.g. a connection),
+       * parsed with the same rules; absent, the whole group is undefined.
+       */
+      type: "section";
+      fields: Readonly<Record<string, FlatFieldSpec>>;
+      description: string;
     };
+
+/** A field that is not itself a section: sections nest one level only. */
+export type FlatFieldSpec = Exclude<FieldSpec, { type: "section" }>;
 
 export type ConfigSpec = Record<string, FieldSpec>;
 
@@ -49,7 +61,9 @@ type ValueOf<F extends FieldSpec> = F extends { type: "boolean" }
             ? E[]
             : F extends { type: "integerRecords"; fields: infer R }
               ? Record<string, { [K in keyof R]?: number }>
-              : string[];
+              : F extends { type: "section"; fields: infer S extends ConfigSpec }
+                ? ParsedConfig<S> | undefined
+                : string[];
 
 export type ParsedConfig<S extends ConfigSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
@@ -71,21 +85,30 @@ export function parseConfig<S extends ConfigSpec>(
   if (raw !== undefined && raw !== null && !isRecord(raw)) {
     throw new ConfigError(pluginId, "(root)", `must be an object, got ${describe(raw)}`);
   }
-  const input = raw ?? {};
+  return parseFields(pluginId, "", spec, raw ?? {}) as ParsedConfig<S>;
+}
+
+/** The fields of the root or of a section; `prefix` names a section's keys (`postgres.url`). */
+function parseFields(
+  pluginId: string,
+  prefix: string,
+  spec: ConfigSpec,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
   for (const key of Object.keys(input)) {
     if (!Object.hasOwn(spec, key)) {
       throw new ConfigError(
         pluginId,
-        key,
+        `${prefix}${key}`,
         `is not a known setting (known: ${Object.keys(spec).join(", ")})`,
       );
     }
   }
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(spec)) {
-    out[key] = parseField(pluginId, key, field, input[key]);
+    out[key] = parseField(pluginId, `${prefix}${key}`, field, input[key]);
   }
-  return out as ParsedConfig<S>;
+  return out;
 }
 
 function parseField(pluginId: string, key: string, field: FieldSpec, value: unknown): unknown {
@@ -136,6 +159,10 @@ function parseField(pluginId: string, key: string, field: FieldSpec, value: unkn
     }
     case "integerRecords":
       return parseIntegerRecords(field, value, fail);
+    case "section":
+      if (value === undefined) return undefined;
+      if (!isRecord(value)) throw fail(`must be an object, got ${describe(value)}`);
+      return parseFields(pluginId, `${key}.`, field.fields, value);
   }
 }
 
@@ -240,6 +267,9 @@ export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
           default: {},
           description: field.description,
         };
+        break;
+      case "section":
+        properties[key] = { ...configJsonSchema(field.fields), description: field.description };
         break;
     }
   }

@@ -95,6 +95,50 @@ export const CONFIG_SPEC = {
     description:
       "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute. 0: never.",
   },
+  postgres: {
+    type: "section",
+    description:
+      "Forward every row to a central PostgreSQL table (the local ledger stays the source of truth). Give url or urlEnv; the password comes from the environment (PGPASSWORD, or the URL in the variable urlEnv names), never from this file.",
+    fields: {
+      url: {
+        type: "optionalString",
+        maxLength: 2048,
+        description:
+          "postgres://user@host:5432/db, without a password (rejected here); the password is read from PGPASSWORD.",
+      },
+      urlEnv: {
+        type: "optionalString",
+        maxLength: 128,
+        description: "Name of an environment variable holding the full connection URL.",
+      },
+      table: {
+        type: "string",
+        default: "usage_ledger_rows",
+        maxLength: 63,
+        description: "Central table (created on first use); a lower-case SQL identifier.",
+      },
+      gatewayId: {
+        type: "optionalString",
+        maxLength: 200,
+        description: "This gateway's gateway_id in the central table. Default: the host name.",
+      },
+      batchSize: {
+        type: "integer",
+        default: 500,
+        min: 1,
+        max: 1_000,
+        description: "Rows per INSERT.",
+      },
+      intervalMs: {
+        type: "integer",
+        default: 5_000,
+        min: 100,
+        max: 3_600_000,
+        description:
+          "Pause between forwarding passes (doubled per failure while PostgreSQL is down, up to 60 s).",
+      },
+    },
+  },
 } as const satisfies ConfigSpec;
 
 export type LedgerConfig = ParsedConfig<typeof CONFIG_SPEC>;

@@ -64,6 +64,9 @@ describe("usage-ledger registration", () => {
       "model_call_started",
     ]);
     expect(fake.methods.get("usage-ledger.report")?.scope).toBe("operator.read");
+    expect(fake.httpRoutes.map((r) => [r.path, r.auth, r.match])).toEqual([
+      ["/usage-ledger/metrics", "gateway", "exact"],
+    ]);
     expect(existsSync(join(stateDir, "usage-ledger"))).toBe(false);
   });
 

@@ -9,5 +9,6 @@ export default definePluginEntry({
   id: PLUGIN_ID,
   name: "Usage ledger",
   description: "Per-call model usage, cache and cost in SQLite, with grouped reports.",
-  register: (api) => registerUsageLedger(api, { stateDir: () => resolveStateDir(process.env) }),
+  register: (api) =>
+    registerUsageLedger(api, { stateDir: () => resolveStateDir(process.env), env: process.env }),
 });

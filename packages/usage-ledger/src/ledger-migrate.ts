@@ -57,6 +57,17 @@ ALTER TABLE usage_rows ADD COLUMN missed_cost_nusd INTEGER CHECK (missed_cost_nu
 CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);`,
     rebuildsRollup: true,
   },
+  {
+    version: 4,
+    description:
+      "forwarding to a central ledger: per target, the last local row id it has confirmed, so a restarted forwarder resumes there",
+    sql: `
+CREATE TABLE forward_marks (
+  target TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL CHECK (last_id >= 0),
+  updated_at INTEGER NOT NULL
+) STRICT;`,
+  },
 ];
 
 export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;

@@ -154,28 +154,17 @@ function addInto(target: ReportTotals, source: { [K in keyof ReportTotals]?: unk
 export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerReport {
   const { by, since, until } = query;
   const keys = KEYS[by];
-  const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
-  const collect = (rows: Array<Record<string, unknown>>) => {
-    for (const row of rows) {
-      const id = `${String(row.k1)}\u0000${String(row.k2)}`;
-      let group = groups.get(id);
-      if (!group) {
-        group = { k1: row.k1, k2: row.k2, sums: emptyTotals() };
-        groups.set(id, group);
-      }
-      addInto(group.sums, row);
-    }
-  };
+  const parts: Array<Array<Record<string, unknown>>> = [];
   const raw = db.prepare(
     `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
   if (firstHour >= endHour || !keys.rollup) {
-    collect(raw.all(since, until));
+    parts.push(raw.all(since, until));
   } else {
-    if (since < firstHour) collect(raw.all(since, firstHour));
-    collect(
+    if (since < firstHour) parts.push(raw.all(since, firstHour));
+    parts.push(
       db
         .prepare(
           `SELECT ${keys.rollup}, ${rollupSums()} FROM usage_hourly
@@ -183,7 +172,30 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
         )
         .all(firstHour, endHour),
     );
-    if (endHour < until) collect(raw.all(endHour, until));
+    if (endHour < until) parts.push(raw.all(endHour, until));
+  }
+  return assembleReport(query, parts.flat());
+}
+
+/**
+ * A report from grouped sums (columns k1, k2 and the ReportTotals fields, numbers or numeric
+ * strings), wherever they were read: the local ledger, or the central PostgreSQL table.
+ * Sums of the same group from several reads are added together.
+ */
+export function assembleReport(
+  query: ReportQuery,
+  sums: ReadonlyArray<Record<string, unknown>>,
+): LedgerReport {
+  const { by, since, until } = query;
+  const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
+  for (const row of sums) {
+    const id = `${String(row.k1)}\u0000${String(row.k2)}`;
+    let group = groups.get(id);
+    if (!group) {
+      group = { k1: row.k1, k2: row.k2, sums: emptyTotals() };
+      groups.set(id, group);
+    }
+    addInto(group.sums, row);
   }
   const rows: ReportRow[] = [...groups.values()].map((g) => ({
     key: groupKey(by, g.k1, g.k2),

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { DatabaseSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
@@ -65,9 +66,8 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
  */
 export function readReport(path: string, query: ReportQuery): LedgerReport {
   const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
-  if (!existsSync(path)) return empty;
-  if (isBehind(path)) openLedger(path, { busyTimeoutMs: 2_000 }).close();
-  const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
+  const db = openLedgerForReading(path);
+  if (!db) return empty;
   try {
     const tables = db
       .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'usage_hourly'")
@@ -79,11 +79,15 @@ export function readReport(path: string, query: ReportQuery): LedgerReport {
   }
 }
 
-function isBehind(path: string): boolean {
+/**
+ * A read-only connection to the ledger at the current schema version, or undefined when the
+ * file does not exist yet. A ledger last written by an older plugin is upgraded in place first.
+ */
+export function openLedgerForReading(path: string): DatabaseSync | undefined {
+  if (!existsSync(path)) return undefined;
   const db = openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
-  try {
-    return ledgerVersion(db) < LEDGER_SCHEMA_VERSION;
-  } finally {
-    db.close();
-  }
+  if (ledgerVersion(db) >= LEDGER_SCHEMA_VERSION) return db;
+  db.close();
+  openLedger(path, { busyTimeoutMs: 2_000 }).close();
+  return openDatabase(path, { readOnly: true, busyTimeoutMs: 2_000 });
 }

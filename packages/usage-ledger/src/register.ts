@@ -1,10 +1,13 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import type { WriterLogger } from "./ledger-writer.ts";
+import { METRICS_PATH, metricsHandler } from "./metrics-route.ts";
+import { resolvePgTarget } from "./pg-target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
@@ -12,11 +15,13 @@ import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 export interface LedgerHost {
   stateDir: () => string;
+  /** The gateway's environment, where `postgres.urlEnv` and PGPASSWORD are read. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
- * The CLI report in every mode; in the others the report gateway method and (when enabled)
- * the call-tracking hooks. Nothing is opened at register time: the tracker, its sweep and the
+ * The CLI report in every mode; in the others the report gateway method, the metrics route
+ * and (when enabled) the call-tracking hooks. Nothing is opened at register time: the tracker, its sweep and the
  * database writer start with the first event or report.
  */
 export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): void {
@@ -28,7 +33,9 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
       configured: config.dbPath,
       defaultName: "ledger.sqlite",
     });
-  api.registerCli(reportCli(dbPath), { descriptors: [CLI_DESCRIPTOR] });
+  const central = config.postgres;
+  const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
+  api.registerCli(reportCli(dbPath, centralTarget), { descriptors: [CLI_DESCRIPTOR] });
   // CLI metadata mode has no runtime and needs nothing else.
   if (api.registrationMode === "cli-metadata") return;
   const logger = prefixed(api.logger);
@@ -44,6 +51,23 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
     { scope: "operator.read" },
   );
+  // Prometheus scrapes with the gateway token (see README "Prometheus metrics").
+  api.registerHttpRoute({
+    path: METRICS_PATH,
+    auth: "gateway",
+    match: "exact",
+    handler: metricsHandler({ dbPath, warn: logger.warn }),
+  });
+  if (central) {
+    // Forwarding runs in the gateway only (not in CLI or --local runs): it starts with it.
+    api.on("gateway_start", () => {
+      try {
+        runtime.startForwarder(resolvePgTarget(central, host.env ?? {}));
+      } catch (error) {
+        logger.error(`central ledger not started: ${errorText(error)}`);
+      }
+    });
+  }
   if (!config.enabled) return;
   warnIfConversationNotGranted(
     api,

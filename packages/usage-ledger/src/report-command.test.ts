@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../../../e2e/harness/gateway.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
-import { type ReportFlags, runReportCommand } from "./report-command.ts";
+import { centralReportSql } from "./pg-report.ts";
+import { type ReportFlags, runCentralReportCommand, runReportCommand } from "./report-command.ts";
 
 const now = Date.UTC(2026, 10, 21, 12);
 let dir: string;
@@ -119,5 +121,44 @@ describe("openclaw usage-ledger report", () => {
     expect(code).toBe(2);
     expect(err).toMatch(message);
     expect(out).toBe("");
+  });
+});
+
+describe("openclaw usage-ledger report --pg", () => {
+  const central = async (flags: ReportFlags & { pg: string }) => {
+    let out = "";
+    let err = "";
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), now };
+    const code = await runCentralReportCommand(flags, io);
+    return { code, out, err };
+  };
+
+  it.each([
+    [{ pg: "mysql://db/x" }, /must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    [{ pg: "postgres://a@db/x", pgTable: "Drop Table" }, /--pg-table must be/],
+    [{ pg: "postgres://a@db/x", by: "week" }, /--by must be one of/],
+  ])("refuses %j with exit 2", async (flags, message) => {
+    const { code, err } = await central(flags);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it("exits 1 naming the target without its password when PostgreSQL is unreachable", async () => {
+    const port = await freePort();
+    const { code, err } = await central({
+      pg: `postgres://ledger:hunter2@127.0.0.1:${port}/usage`,
+    });
+    expect(code).toBe(1);
+    expect(err).toContain(
+      `cannot read postgres://ledger@127.0.0.1:${port}/usage#usage_ledger_rows`,
+    );
+    expect(err).not.toContain("hunter2");
+  });
+
+  it("groups the central table by the same keys as the local report", () => {
+    expect(centralReportSql("fleet", "model")).toMatch(
+      /SELECT coalesce\(provider, ''\) AS k1, coalesce\(routed_model, model, ''\) AS k2, count\(\*\) AS rows/,
+    );
+    expect(centralReportSql("fleet", "day")).toMatch(/FROM fleet\nWHERE ts >= to_timestamp/);
   });
 });

@@ -1,6 +1,11 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
-import { PLUGIN_ID } from "./config.ts";
+import { CONFIG_SPEC, PLUGIN_ID } from "./config.ts";
+import { type LedgerReport, REPORT_GROUPS, type ReportQuery } from "./ledger-report.ts";
+import { scrub } from "./pg-forwarder.ts";
+import { readCentralReport } from "./pg-report.ts";
+import { TABLE_NAME } from "./pg-schema.ts";
+import { targetLabel } from "./pg-target.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read-report.ts";
 import { reportToCsv, reportToJson } from "./report-output.ts";
 import { reportToTable } from "./report-table.ts";
@@ -14,6 +19,8 @@ export const CLI_DESCRIPTOR = {
   hasSubcommands: true,
 };
 
+const DEFAULT_TABLE = CONFIG_SPEC.postgres.fields.table.default;
+
 /** Rows a table shows unless --limit says otherwise (JSON and CSV print every group). */
 const TABLE_LIMIT = 50;
 
@@ -25,6 +32,11 @@ export interface ReportFlags {
   json?: boolean;
   csv?: boolean;
   db?: string;
+  /** A central PostgreSQL ledger's URL (password from PGPASSWORD): a fleet report. */
+  pg?: string;
+  pgTable?: string;
+  /** `postgres`: the central table the plugin's `postgres` section names. */
+  source?: string;
 }
 
 export interface ReportIo {
@@ -35,57 +47,123 @@ export interface ReportIo {
 
 /** `openclaw usage-ledger report`: returns the exit code (0 ok, 2 bad flags, 1 ledger unreadable). */
 export function runReportCommand(flags: ReportFlags, dbPath: string, io: ReportIo): number {
-  if (flags.json && flags.csv) {
-    io.err(`${PLUGIN_ID} report: choose one of --json and --csv\n`);
-    return 2;
-  }
-  let query: ReturnType<typeof reportQuery>;
-  try {
-    const table = !flags.json && !flags.csv;
-    const limit = flags.limit ?? (table ? String(TABLE_LIMIT) : undefined);
-    query = reportQuery({ by: flags.by, since: flags.since, until: flags.until, limit }, io.now);
-  } catch (error) {
-    if (!(error instanceof ReportOptionError)) throw error;
-    io.err(`${PLUGIN_ID} report: ${error.message}\n`);
-    return 2;
-  }
-  let report: ReturnType<typeof readReport>;
+  const query = queryOf(flags, io);
+  if (!query) return 2;
+  let report: LedgerReport;
   try {
     report = readReport(dbPath, query);
   } catch (error) {
     io.err(`${PLUGIN_ID} report: cannot read ${dbPath}: ${errorText(error)}\n`);
     return 1;
   }
-  if (flags.json) io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
-  else if (flags.csv) io.out(reportToCsv(report));
-  else io.out(`${reportToTable(report)}Ledger: ${dbPath}\n`);
+  print(report, flags, io, `Ledger: ${dbPath}`);
   return 0;
 }
 
-export function reportCli(defaultDbPath: () => string): CliRegistrar {
+/** `report --pg <url>`: the same report from the central table (exit codes as above). */
+export async function runCentralReportCommand(
+  flags: ReportFlags & { pg: string },
+  io: ReportIo,
+): Promise<number> {
+  const query = queryOf(flags, io);
+  if (!query) return 2;
+  const table = flags.pgTable ?? DEFAULT_TABLE;
+  let label: string;
+  try {
+    label = targetLabel(flags.pg, table);
+    if (!TABLE_NAME.test(table)) throw new Error(`--pg-table must be a lower-case SQL identifier`);
+  } catch (error) {
+    io.err(`${PLUGIN_ID} report: ${errorText(error)}\n`);
+    return 2;
+  }
+  let report: LedgerReport;
+  try {
+    report = await readCentralReport(flags.pg, table, query);
+  } catch (error) {
+    io.err(`${PLUGIN_ID} report: cannot read ${label}: ${scrub(errorText(error))}\n`);
+    return 1;
+  }
+  print(report, flags, io, `Central ledger: ${label}`);
+  return 0;
+}
+
+function queryOf(flags: ReportFlags, io: ReportIo): ReportQuery | undefined {
+  if (flags.json && flags.csv) {
+    io.err(`${PLUGIN_ID} report: choose one of --json and --csv\n`);
+    return undefined;
+  }
+  try {
+    const table = !flags.json && !flags.csv;
+    const limit = flags.limit ?? (table ? String(TABLE_LIMIT) : undefined);
+    return reportQuery({ by: flags.by, since: flags.since, until: flags.until, limit }, io.now);
+  } catch (error) {
+    if (!(error instanceof ReportOptionError)) throw error;
+    io.err(`${PLUGIN_ID} report: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+function print(report: LedgerReport, flags: ReportFlags, io: ReportIo, source: string): void {
+  if (flags.json) io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
+  else if (flags.csv) io.out(reportToCsv(report));
+  else io.out(`${reportToTable(report)}${source}\n`);
+}
+
+/** Where `--source postgres` reads: the configured central ledger, if any (may throw). */
+export type CentralTargetLookup = () => { url: string; table: string } | undefined;
+
+export function reportCli(defaultDbPath: () => string, central: CentralTargetLookup): CliRegistrar {
   return ({ program }) => {
     const root = program.command(PLUGIN_ID).description(CLI_DESCRIPTOR.description);
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")
-      .option(
-        "--by <group>",
-        "day | hour | agent | model (routed) | requested-model | session | trigger | cause | upstream",
-        "day",
-      )
+      .option("--by <group>", REPORT_GROUPS.join(" | "), "day")
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
       .option("--limit <n>", `groups to show (table default ${TABLE_LIMIT}; JSON/CSV default all)`)
       .option("--json", "exact JSON (the same payload as the usage-ledger.report gateway method)")
       .option("--csv", "exact CSV, one line per group")
       .option("--db <path>", "ledger file (default: the configured dbPath under the state dir)")
-      .action((flags: ReportFlags) => {
+      .option("--pg <url>", "report from the central PostgreSQL table (password: PGPASSWORD)")
+      .option("--pg-table <name>", `central table (default ${DEFAULT_TABLE})`)
+      .option("--source <where>", "local | postgres (the configured postgres section)", "local")
+      .action(async (flags: ReportFlags) => {
         // Plugin CLI console output goes to stderr: results are written to stdout directly.
-        const code = runReportCommand(flags, flags.db ?? defaultDbPath(), {
-          out: (text) => process.stdout.write(text),
-          err: (text) => process.stderr.write(text),
-        });
+        const io = {
+          out: (text: string) => process.stdout.write(text),
+          err: (text: string) => process.stderr.write(text),
+        };
+        const code = await dispatch(flags, io);
         if (code !== 0) process.exitCode = code;
       });
+    const dispatch = async (flags: ReportFlags, io: ReportIo): Promise<number> => {
+      const source = flags.source ?? "local";
+      if (source !== "local" && source !== "postgres") {
+        io.err(
+          `${PLUGIN_ID} report: --source must be local or postgres, got ${JSON.stringify(source)}\n`,
+        );
+        return 2;
+      }
+      if (flags.pg !== undefined) return runCentralReportCommand({ ...flags, pg: flags.pg }, io);
+      if (source === "local") return runReportCommand(flags, flags.db ?? defaultDbPath(), io);
+      let target: ReturnType<CentralTargetLookup>;
+      try {
+        target = central();
+      } catch (error) {
+        io.err(`${PLUGIN_ID} report: ${errorText(error)}\n`);
+        return 2;
+      }
+      if (!target) {
+        io.err(
+          `${PLUGIN_ID} report: --source postgres needs the plugin's postgres config (or --pg <url>)\n`,
+        );
+        return 2;
+      }
+      return runCentralReportCommand(
+        { ...flags, pg: target.url, pgTable: flags.pgTable ?? target.table },
+        io,
+      );
+    };
   };
 }

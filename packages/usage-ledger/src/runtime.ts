@@ -12,6 +12,9 @@ import { PLUGIN_ID } from "./config.ts";
 import type { LedgerRow } from "./ledger-schema.ts";
 import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
 import { missLogger } from "./miss-log.ts";
+import { LedgerForwarder } from "./pg-forwarder.ts";
+import { postgresSink } from "./pg-sink.ts";
+import type { PgTarget } from "./pg-target.ts";
 import { type RouteLookup, routeOfCapture } from "./write-time-pricing.ts";
 
 /*
@@ -25,9 +28,10 @@ import { type RouteLookup, routeOfCapture } from "./write-time-pricing.ts";
 const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
 const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
 const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
+const forwarders = processSlot<LedgerForwarder>(`${PLUGIN_ID}.forwarder`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
-const ORDER = { writers: 100, readers: 200 } as const;
+const ORDER = { forwarders: 50, writers: 100, readers: 200 } as const;
 
 let instances = 0;
 
@@ -45,6 +49,8 @@ export interface LedgerRuntime {
   writer(): LedgerWriter;
   /** This module instance's call tracker, started (with its sweep) on the first event. */
   tracker(): CallTracker;
+  /** Starts the one forwarder of this ledger file to `target` in this process (gateway start). */
+  startForwarder(target: PgTarget): void;
 }
 
 export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
@@ -79,8 +85,45 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
       { settings: options.config, onConflict: options.logger.warn },
     );
   };
+  const startForwarder = (target: PgTarget): void => {
+    const path = options.dbPath();
+    const key = `${path}\u0000${target.label}`;
+    forwarders.obtain(
+      key,
+      () => {
+        const created = new LedgerForwarder({
+          ledgerPath: path,
+          target: target.label,
+          gatewayId: target.gatewayId,
+          sink: postgresSink({ url: target.url, table: target.table }),
+          batchSize: target.batchSize,
+          intervalMs: target.intervalMs,
+          logger: options.logger,
+        });
+        created.start();
+        shutdown.add(
+          `forwarder:${target.label}`,
+          () => {
+            forwarders.forget(key);
+            void created.stop();
+          },
+          ORDER.forwarders,
+        );
+        return created;
+      },
+      {
+        settings: {
+          gatewayId: target.gatewayId,
+          batchSize: target.batchSize,
+          intervalMs: target.intervalMs,
+        },
+        onConflict: options.logger.warn,
+      },
+    );
+  };
   return {
     writer,
+    startForwarder,
     tracker: lazyCallTracker({
       emit: (record) => writer().enqueue(record),
       prices: options.prices,

@@ -1,0 +1,72 @@
+import {
+  assembleReport,
+  type LedgerReport,
+  type ReportGroup,
+  type ReportQuery,
+} from "./ledger-report.ts";
+import { connectPostgres } from "./pg-sink.ts";
+
+/*
+ * Fleet reports: the same report shapes as the local ledger's, from the central PostgreSQL
+ * table every gateway forwards to. One GROUP BY per report over [since, until); the SQL is
+ * `centralReportSql` (README "Fleet reports" prints it for Grafana or Metabase).
+ */
+
+const DAY_S = 86_400;
+const HOUR_S = 3_600;
+
+const KEYS: Record<ReportGroup, string> = {
+  day: `floor(extract(epoch FROM ts) / ${DAY_S})::bigint AS k1, '' AS k2`,
+  hour: `floor(extract(epoch FROM ts) / ${HOUR_S})::bigint AS k1, '' AS k2`,
+  agent: "coalesce(agent_id, '') AS k1, '' AS k2",
+  model: "coalesce(provider, '') AS k1, coalesce(routed_model, model, '') AS k2",
+  "requested-model": "coalesce(provider, '') AS k1, coalesce(model, '') AS k2",
+  session: "coalesce(session_key, '') AS k1, '' AS k2",
+  trigger: "coalesce(trigger, '') AS k1, '' AS k2",
+  cause: "coalesce(miss_cause, '') AS k1, '' AS k2",
+  upstream: "coalesce(upstream_route, '') AS k1, '' AS k2",
+};
+
+const ACCOUNTED = "FILTER (WHERE expected_cache_read IS NOT NULL)";
+
+const SUMS = `count(*) AS rows, sum(calls) AS calls,
+  count(*) FILTER (WHERE outcome = 'error') AS errors,
+  sum(input) AS input, sum(output) AS output, sum(cache_read) AS "cacheRead",
+  sum(cache_write) AS "cacheWrite", sum(total) AS total,
+  coalesce(sum(cost_nusd), 0) AS "costNano",
+  count(*) FILTER (WHERE cost_state = 'partial') AS "costPartialRows",
+  count(*) FILTER (WHERE cost_state = 'unknown') AS "costUnknownRows",
+  coalesce(sum(calls) FILTER (WHERE cost_state <> 'known'), 0) AS "unpricedCalls",
+  coalesce(sum(saving_nusd), 0) AS "savingNano",
+  count(*) FILTER (WHERE saving_nusd IS NULL) AS "savingUnknownRows",
+  coalesce(sum(missed_cost_nusd), 0) AS "missedCostNano",
+  count(*) FILTER (WHERE missed_tokens > 0 AND missed_cost_nusd IS NULL) AS "missedUnpricedRows",
+  coalesce(sum(expected_cache_read), 0) AS "expectedCacheRead",
+  coalesce(sum(missed_tokens), 0) AS "missedTokens",
+  coalesce(sum(invalidated_tokens), 0) AS "invalidatedTokens",
+  coalesce(sum(input + cache_read + cache_write) ${ACCOUNTED}, 0) AS "accountedPrompt",
+  coalesce(sum(cache_read) ${ACCOUNTED}, 0) AS "accountedRead",
+  coalesce(sum(calls) FILTER (WHERE expected_cache_read IS NULL), 0) AS "unaccountedCalls"`;
+
+/** The report's SQL; $1 and $2 are the range's ends in epoch milliseconds. */
+export function centralReportSql(table: string, by: ReportGroup): string {
+  return `SELECT ${KEYS[by]}, ${SUMS}
+FROM ${table}
+WHERE ts >= to_timestamp($1::double precision / 1000) AND ts < to_timestamp($2::double precision / 1000)
+GROUP BY k1, k2`;
+}
+
+/** A report over the central table (read-only; one connection, closed before returning). */
+export async function readCentralReport(
+  url: string,
+  table: string,
+  query: ReportQuery,
+): Promise<LedgerReport> {
+  const sql = connectPostgres(url);
+  try {
+    const rows = await sql.unsafe(centralReportSql(table, query.by), [query.since, query.until]);
+    return assembleReport(query, rows);
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
