@@ -4,6 +4,9 @@ type Handler = (event: unknown, ctx: unknown) => unknown;
 type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 type ProviderPlugin = Parameters<OpenClawPluginApi["registerProvider"]>[0];
+type ControlUiDescriptor = Parameters<
+  OpenClawPluginApi["session"]["controls"]["registerControlUiDescriptor"]
+>[0];
 
 export interface FakeApi {
   api: OpenClawPluginApi;
@@ -11,6 +14,8 @@ export interface FakeApi {
   methods: Map<string, { handler: GatewayHandler; scope: string | undefined }>;
   clis: Array<{ registrar: CliRegistrar; names: string[] }>;
   providers: ProviderPlugin[];
+  /** Control UI descriptors (tabs, dashboard widgets) the plugin advertised. */
+  controlUi: ControlUiDescriptor[];
   logs: string[];
   /** Runs the instance's dispose callbacks, newest first, as the host does on a reload. */
   dispose(): void;
@@ -39,6 +44,7 @@ export function fakeApi(options: {
   const methods: FakeApi["methods"] = new Map();
   const clis: FakeApi["clis"] = [];
   const providers: ProviderPlugin[] = [];
+  const controlUi: ControlUiDescriptor[] = [];
   const disposers: Array<() => void> = [];
   const logs: string[] = [];
   const partial = {
@@ -69,6 +75,13 @@ export function fakeApi(options: {
     registerProvider: (provider: ProviderPlugin) => {
       providers.push(provider);
     },
+    session: {
+      controls: {
+        registerControlUiDescriptor: (descriptor: ControlUiDescriptor) => {
+          controlUi.push(descriptor);
+        },
+      },
+    },
     lifecycle: {
       onDispose: (dispose: () => void) => {
         disposers.push(dispose);
@@ -86,6 +99,7 @@ export function fakeApi(options: {
     methods,
     clis,
     providers,
+    controlUi,
     logs,
     dispose() {
       for (const dispose of disposers.splice(0).reverse()) dispose();

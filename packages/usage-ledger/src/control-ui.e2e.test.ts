@@ -13,6 +13,7 @@ import {
   waitFor,
 } from "../../../e2e/harness/index.ts";
 import { moneyText, percentText, readReport } from "./control-ui/report-figures.ts";
+import { TODAY_WIDGET_ID, todaySince } from "./control-ui/widget-id.ts";
 import {
   copyCallBack,
   foreignRequests,
@@ -131,6 +132,26 @@ describe("the Token cache page in the Control UI", () => {
     await page.close();
 
     expect(foreignRequests(requests, port)).toEqual([]);
+  });
+
+  it("puts today's hit %, ideal %, cost and saving on a session dashboard as a widget", async () => {
+    const content = { kind: "plugin", pluginKind: `usage-ledger:${TODAY_WIDGET_ID}`, props: {} };
+    const put = await gatewayCall(host.state, "board.widget.put", {
+      sessionKey: SESSION,
+      name: "token-cache",
+      content,
+    });
+    expect(put.result.code, put.result.stderr).toBe(0);
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/dashboard/main/control-ui#token=${TOKEN}`);
+    const widget = page.locator(".usage-ledger-tc-widget[data-state=ready]");
+    await widget.waitFor({ timeout: 60_000 });
+    const today = await report("agent", todaySince(new Date()));
+    const shown = (id: string) => widget.locator(`[data-figure=${id}] strong`).innerText();
+    expect(await shown("hit")).toBe(percentText(today.totals.hitPercent));
+    expect(await shown("ideal")).toBe(percentText(today.totals.idealHitPercent));
+    expect(await shown("cost")).toBe(moneyText(today.totals.costUsd, today.totals));
+    await page.close();
   });
 
   it("shows no ledger data to a browser without the gateway token", async () => {

@@ -8,6 +8,7 @@ import type { WriterLogger } from "./ledger-writer.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
+import { registerTodayWidget } from "./widget-descriptor.ts";
 
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 export interface LedgerHost {
@@ -44,6 +45,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
     { scope: "operator.read" },
   );
+  registerTodayWidget(api);
   if (!config.enabled) return;
   warnIfConversationNotGranted(
     api,
