@@ -120,6 +120,9 @@ describe("the Token cache page in the Control UI", () => {
       .evaluateAll((items) => items.map((item) => item.getAttribute("data-cause")));
     expect([...shown].sort()).toEqual([...causes].sort());
     expect(await page.locator(".usage-ledger-tc [data-chart=hit] canvas").count()).toBe(1);
+    // The agent's top cause is the cause that lost it most tokens.
+    const mainRow = page.locator(".usage-ledger-tc-table tbody tr[data-key=main]");
+    expect(await mainRow.locator("td").last().innerText()).toBe(causes[0]);
     await page.locator(".usage-ledger-tc").screenshot({ path: SCREENSHOT });
 
     await page.locator(".usage-ledger-tc button[data-range='7d']").click();
@@ -167,6 +170,9 @@ describe("the Token cache page in the Control UI", () => {
       await anonymous.waitForTimeout(3_000);
       expect(await anonymous.locator(".usage-ledger-tc [data-figure]").count()).toBe(0);
       expect(await anonymous.content()).not.toContain("Hit %");
+      // What the host shows instead: its own sign-in, asking for the gateway secret.
+      await anonymous.getByRole("button", { name: "Connect" }).waitFor({ timeout: 30_000 });
+      expect(await anonymous.locator("body").innerText()).toContain("Gateway secret");
     } finally {
       await stranger.close();
     }

@@ -70,6 +70,8 @@ export interface ReportQuery {
   until: number;
   /** Keep the first `limit` groups (0: all). */
   limit?: number;
+  /** Only this agent's calls ("" for calls the host reported without an agent). */
+  agent?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -161,24 +163,29 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
       addInto(group.sums, row);
     }
   };
+  // One agent's calls, e.g. for the Token cache page's top cause per agent.
+  const agent = query.agent;
+  const only = agent === undefined ? [] : [agent];
   const raw = db.prepare(
-    `SELECT ${keys.raw}, ${SUMS} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
+    `SELECT ${keys.raw}, ${SUMS} FROM usage_rows WHERE ts >= ? AND ts < ?
+     ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"} GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
   if (firstHour >= endHour || !keys.rollup) {
-    collect(raw.all(since, until));
+    collect(raw.all(since, until, ...only));
   } else {
-    if (since < firstHour) collect(raw.all(since, firstHour));
+    if (since < firstHour) collect(raw.all(since, firstHour, ...only));
     collect(
       db
         .prepare(
           `SELECT ${keys.rollup}, ${ROLLUP_SUMS} FROM usage_hourly
-           WHERE hour_ms >= ? AND hour_ms < ? GROUP BY k1, k2`,
+           WHERE hour_ms >= ? AND hour_ms < ? ${agent === undefined ? "" : "AND agent_id = ?"}
+           GROUP BY k1, k2`,
         )
-        .all(firstHour, endHour),
+        .all(firstHour, endHour, ...only),
     );
-    if (endHour < until) collect(raw.all(endHour, until));
+    if (endHour < until) collect(raw.all(endHour, until, ...only));
   }
   const rows: ReportRow[] = [...groups.values()].map((g) => ({
     key: groupKey(by, g.k1, g.k2),

@@ -20,7 +20,7 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       row("none"),
       row("cold", { missedTokens: 900 }),
     ],
-    agent: [row("main")],
+    agent: [row("main", { missedTokens: 1400 }), row("ops")],
     model: [row("cloudsigma/a")],
     upstream: [row("replica-1")],
   };
@@ -34,7 +34,9 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       };
     }
     if (method !== REPORT_METHOD) throw new Error(method);
-    const rows = reports[String(params.by)] ?? [];
+    // Narrowed to one agent, the cause report is that agent's: here main lost most to cold.
+    const other = params.agent !== undefined && params.agent !== "main";
+    const rows = other ? [] : (reports[String(params.by)] ?? []);
     return {
       by: params.by,
       since: "2026-11-30T10:30:00.000Z",
@@ -51,9 +53,15 @@ describe("the Token cache page's data", () => {
     const { request, asked } = gateway(true);
     const data = await loadPageData(request, "24h", ["main", "ops"]);
     const reportsAsked = asked.filter(([m]) => m === REPORT_METHOD).map(([, p]) => p);
-    expect(reportsAsked).toEqual(
-      ["hour", "cause", "agent", "model", "upstream"].map((by) => ({ by, since: "24h" })),
-    );
+    expect(reportsAsked).toEqual([
+      ...["hour", "cause", "agent", "model", "upstream"].map((by) => ({ by, since: "24h" })),
+      // A top cause only for the agent that lost tokens.
+      { by: "cause", since: "24h", agent: "main" },
+    ]);
+    expect(data.groups.agent.map((r) => [r.key, r.topCause])).toEqual([
+      ["main", "cold"],
+      ["ops", undefined],
+    ]);
     expect(data.series.map((p) => p.key)).toEqual([
       "2026-12-01T09:00:00.000Z",
       "2026-12-01T10:00:00.000Z",

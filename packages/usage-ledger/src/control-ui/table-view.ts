@@ -1,20 +1,14 @@
 import { el } from "./dom.ts";
-import type { Grouping } from "./page-data.ts";
-import {
-  efficiencyText,
-  type Figures,
-  moneyText,
-  percentText,
-  tokensText,
-} from "./report-figures.ts";
+import type { Grouping, GroupRow } from "./page-data.ts";
+import { efficiencyText, moneyText, percentText, tokensText } from "./report-figures.ts";
 
 /** The per-agent / per-model / per-upstream table, sortable by any column. */
 
 interface Column {
   id: string;
   label: string;
-  value: (row: Figures) => number | string;
-  text: (row: Figures) => string;
+  value: (row: GroupRow) => number | string;
+  text: (row: GroupRow) => string;
 }
 
 const COLUMNS: Column[] = [
@@ -51,6 +45,12 @@ const COLUMNS: Column[] = [
     value: (r) => r.missedTokens,
     text: (r) => tokensText(r.missedTokens),
   },
+  {
+    id: "cause",
+    label: "Top cause",
+    value: (r) => r.topCause ?? "",
+    text: (r) => r.topCause ?? "–",
+  },
 ];
 
 const GROUP_LABELS: Record<Grouping, string> = {
@@ -65,7 +65,7 @@ export interface TableState {
   descending: boolean;
 }
 
-export function sortRows(rows: readonly Figures[], state: TableState): Figures[] {
+export function sortRows(rows: readonly GroupRow[], state: TableState): GroupRow[] {
   const column = COLUMNS.find((c) => c.id === state.sort) ?? COLUMNS[1];
   if (!column) return [...rows];
   const sign = state.descending ? -1 : 1;
@@ -80,7 +80,7 @@ export function sortRows(rows: readonly Figures[], state: TableState): Figures[]
 }
 
 export function groupTable(
-  groups: Record<Grouping, Figures[]>,
+  groups: Record<Grouping, GroupRow[]>,
   state: TableState,
   onChange: (next: TableState) => void,
 ): HTMLElement {
