@@ -10,7 +10,7 @@ import {
   npm,
   type PluginPackage,
   pluginPackages,
-  RELEASE_FILES,
+  releaseFiles,
 } from "../scripts/plugin-packages.ts";
 import {
   childEnv,
@@ -82,7 +82,7 @@ describe("release tarballs in a clean OpenClaw", () => {
     for (const pkg of PACKAGES) {
       expect(packs.get(pkg.packageName), pkg.folder).toMatchObject({
         version: pkg.version,
-        files: RELEASE_FILES.length,
+        files: releaseFiles(pkg.dir).length,
       });
     }
   });
@@ -97,7 +97,7 @@ describe("release tarballs in a clean OpenClaw", () => {
       );
       expect(result.code, `${pkg.id}: ${result.stdout}\n${result.stderr}`).toBe(0);
       expect(result.stdout).toContain(`Installed plugin: ${pkg.id}`);
-      expect(await filesBelow(installed(pkg.id))).toEqual(RELEASE_FILES);
+      expect(await filesBelow(installed(pkg.id))).toEqual(releaseFiles(pkg.dir));
     }
     // What each README's Install section asks of the operator next: point the provider at its
     // endpoint (here the emulator), grant conversation hooks where needed. No plugins.allow: the

@@ -3,10 +3,15 @@
 // dist/index.js: one ESM file with the shared core bundled in, so an installed plugin needs
 // nothing but node:* and the host. rolldown does the bundling (it is already in the tree
 // through vite; a hand-written bundler would be a poorer page of code).
+// A plugin with a Control UI page (src/control-ui/index.ts) also gets its browser entry,
+// dist/control-ui/index.js with everything it imports bundled in (the host loads it as one
+// module from the gateway's origin), and dist/control-ui/index.css.
 // `node scripts/build.ts <folder>...` builds only those (each plugin's `prepack` does this).
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "rolldown";
-import { pluginPackages, ROOT } from "./plugin-packages.ts";
+import { controlUiSource, pluginPackages, ROOT } from "./plugin-packages.ts";
 
 const plugins = pluginPackages(process.argv.slice(2));
 
@@ -23,5 +28,25 @@ for (const { dir } of plugins) {
     output: { file: join(dir, "dist", "index.js"), format: "esm", sourcemap: false },
     logLevel: "warn",
   });
+  const browserEntry = controlUiSource(dir);
+  if (existsSync(browserEntry)) await buildControlUi(dir, browserEntry);
 }
 console.log(`built ${plugins.length} plugin(s) in ${Date.now() - started} ms`);
+
+/** The browser entry and its stylesheet: the chart library's CSS, then the page's own. */
+async function buildControlUi(dir: string, entry: string): Promise<void> {
+  const out = join(dir, "dist", "control-ui");
+  await build({
+    input: entry,
+    platform: "browser",
+    cwd: ROOT,
+    output: { file: join(out, "index.js"), format: "esm", sourcemap: false, minify: true },
+    logLevel: "warn",
+  });
+  const css = await Promise.all([
+    readFile(join(ROOT, "node_modules", "uplot", "dist", "uPlot.min.css"), "utf8"),
+    readFile(join(dir, "src", "control-ui", "page.css"), "utf8"),
+  ]);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "index.css"), `${css.join("\n")}\n`);
+}

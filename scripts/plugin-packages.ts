@@ -23,6 +23,15 @@ export const RELEASE_FILES = [
   "package.json",
 ];
 
+/** A plugin's Control UI browser source, when it contributes a page. */
+export const controlUiSource = (dir: string): string => join(dir, "src", "control-ui", "index.ts");
+
+/** The release files of one plugin: RELEASE_FILES, plus its built browser entry if it has one. */
+export function releaseFiles(dir: string): string[] {
+  if (!existsSync(controlUiSource(dir))) return RELEASE_FILES;
+  return [...RELEASE_FILES, "dist/control-ui/index.css", "dist/control-ui/index.js"].sort();
+}
+
 export interface PluginPackage {
   /** Folder name under packages/ (what `node scripts/build.ts <folder>` takes). */
   folder: string;

@@ -25,6 +25,7 @@ import {
   pluginPackages,
   RELEASE_FILES,
   ROOT,
+  releaseFiles,
 } from "./plugin-packages.ts";
 
 const { values, positionals } = parseArgs({
@@ -54,10 +55,9 @@ async function packContents(): Promise<void> {
   const files = await npmPackFiles(packages);
   for (const pkg of packages) {
     const listed = files.get(pkg.folder) ?? [];
-    if (JSON.stringify(listed) !== JSON.stringify(RELEASE_FILES))
-      fail(
-        `${pkg.folder}: npm pack lists ${listed.join(", ")}; expected ${RELEASE_FILES.join(", ")}`,
-      );
+    const expected = releaseFiles(pkg.dir);
+    if (JSON.stringify(listed) !== JSON.stringify(expected))
+      fail(`${pkg.folder}: npm pack lists ${listed.join(", ")}; expected ${expected.join(", ")}`);
     const manifest = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8"));
     for (const field of DEPENDENCY_FIELDS) {
       if (manifest[field] && Object.keys(manifest[field]).length > 0)
@@ -69,7 +69,9 @@ async function packContents(): Promise<void> {
     }
   }
   if (failures.length === before)
-    console.log(`npm pack: ${packages.length} package(s) hold ${RELEASE_FILES.join(", ")}`);
+    console.log(
+      `npm pack: ${packages.length} package(s) hold ${RELEASE_FILES.join(", ")} (and a Control UI entry where they have one)`,
+    );
 }
 
 async function locks(write: boolean): Promise<void> {

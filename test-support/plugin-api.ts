@@ -5,6 +5,9 @@ type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 type ProviderPlugin = Parameters<OpenClawPluginApi["registerProvider"]>[0];
 type HttpRoute = Parameters<OpenClawPluginApi["registerHttpRoute"]>[0];
+type ControlUiDescriptor = Parameters<
+  OpenClawPluginApi["session"]["controls"]["registerControlUiDescriptor"]
+>[0];
 
 export interface FakeApi {
   api: OpenClawPluginApi;
@@ -13,6 +16,8 @@ export interface FakeApi {
   clis: Array<{ registrar: CliRegistrar; names: string[] }>;
   providers: ProviderPlugin[];
   httpRoutes: HttpRoute[];
+  /** Control UI descriptors (tabs, dashboard widgets) the plugin advertised. */
+  controlUi: ControlUiDescriptor[];
   logs: string[];
   /** Runs the instance's dispose callbacks, newest first, as the host does on a reload. */
   dispose(): void;
@@ -42,6 +47,7 @@ export function fakeApi(options: {
   const clis: FakeApi["clis"] = [];
   const providers: ProviderPlugin[] = [];
   const httpRoutes: HttpRoute[] = [];
+  const controlUi: ControlUiDescriptor[] = [];
   const disposers: Array<() => void> = [];
   const logs: string[] = [];
   const partial = {
@@ -75,6 +81,13 @@ export function fakeApi(options: {
     registerHttpRoute: (route: HttpRoute) => {
       httpRoutes.push(route);
     },
+    session: {
+      controls: {
+        registerControlUiDescriptor: (descriptor: ControlUiDescriptor) => {
+          controlUi.push(descriptor);
+        },
+      },
+    },
     lifecycle: {
       onDispose: (dispose: () => void) => {
         disposers.push(dispose);
@@ -93,6 +106,7 @@ export function fakeApi(options: {
     clis,
     providers,
     httpRoutes,
+    controlUi,
     logs,
     dispose() {
       for (const dispose of disposers.splice(0).reverse()) dispose();

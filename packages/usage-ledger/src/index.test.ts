@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
+import { TODAY_WIDGET_ID } from "./control-ui/widget-id.ts";
 import { registerUsageLedger } from "./register.ts";
 import { shutdownLedger } from "./runtime.ts";
 
@@ -68,6 +69,18 @@ describe("usage-ledger registration", () => {
       ["/usage-ledger/metrics", "gateway", "exact"],
     ]);
     expect(existsSync(join(stateDir, "usage-ledger"))).toBe(false);
+  });
+
+  it("advertises the dashboard widget its browser entry renders, for readers of the report", () => {
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
+    entry.register(fake.api);
+    expect(fake.controlUi).toEqual([
+      expect.objectContaining({
+        id: TODAY_WIDGET_ID,
+        surface: "widget",
+        requiredScopes: ["operator.read"],
+      }),
+    ]);
   });
 
   it("warns once at full registration when the conversation hooks are not granted", () => {

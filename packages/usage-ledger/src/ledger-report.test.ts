@@ -118,10 +118,11 @@ const modelKey = (provider: string | null, model: string | null) =>
   provider && model ? `${provider}/${model}` : model || provider;
 
 /** The same report computed the slow, obvious way from the source records. */
-function bruteForce(by: ReportGroup, since: number, until: number) {
+function bruteForce(by: ReportGroup, since: number, until: number, agent?: string) {
   const groups = new Map<string | null, ReportTotals>();
   for (const r of records) {
     if (r.ts < since || r.ts >= until) continue;
+    if (agent !== undefined && (r.agentId ?? "") !== agent) continue;
     const key = keyOf(by, r);
     const g = groups.get(key) ?? emptyTotals();
     g.rows += 1;
@@ -181,6 +182,20 @@ describe("queryLedgerReport", () => {
       expect(report.totals.rows).toBe(rows);
     });
   }
+
+  const agents = () => [...new Set(records.map((r) => r.agentId ?? ""))];
+  it.each(["cause", "hour", "day"] as const)(
+    "by %s for one agent, cut mid-hour, equals that agent's rows only",
+    (by) => {
+      const [since, until] = [start + 5 * HOUR + 1234, end() - 7 * HOUR - 999];
+      expect(agents().length).toBeGreaterThan(1);
+      for (const agent of agents()) {
+        const report = queryLedgerReport(db, { by, since, until, agent });
+        const expected = bruteForce(by, since, until, agent);
+        expect(new Map(report.rows.map(({ key, ...sums }) => [key, sums]))).toEqual(expected);
+      }
+    },
+  );
 
   it("orders days chronologically and other groups by cost", () => {
     const days = queryLedgerReport(db, { by: "day", since: 0, until: end() + 1 }).rows.map(

@@ -87,6 +87,8 @@ export interface ReportQuery {
   until: number;
   /** Keep the first `limit` groups (0: all). */
   limit?: number;
+  /** Only this agent's calls ("" for calls the host reported without an agent). */
+  agent?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -155,24 +157,29 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   const { by, since, until } = query;
   const keys = KEYS[by];
   const parts: Array<Array<Record<string, unknown>>> = [];
+  // One agent's calls, e.g. for the Token cache page's top cause per agent.
+  const agent = query.agent;
+  const only = agent === undefined ? [] : [agent];
   const raw = db.prepare(
-    `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ? GROUP BY k1, k2`,
+    `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ?
+     ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"} GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
   if (firstHour >= endHour || !keys.rollup) {
-    parts.push(raw.all(since, until));
+    parts.push(raw.all(since, until, ...only));
   } else {
-    if (since < firstHour) parts.push(raw.all(since, firstHour));
+    if (since < firstHour) parts.push(raw.all(since, firstHour, ...only));
     parts.push(
       db
         .prepare(
           `SELECT ${keys.rollup}, ${rollupSums()} FROM usage_hourly
-           WHERE hour_ms >= ? AND hour_ms < ? GROUP BY k1, k2`,
+           WHERE hour_ms >= ? AND hour_ms < ? ${agent === undefined ? "" : "AND agent_id = ?"}
+           GROUP BY k1, k2`,
         )
-        .all(firstHour, endHour),
+        .all(firstHour, endHour, ...only),
     );
-    if (endHour < until) parts.push(raw.all(endHour, until));
+    if (endHour < until) parts.push(raw.all(endHour, until, ...only));
   }
   return assembleReport(query, parts.flat());
 }

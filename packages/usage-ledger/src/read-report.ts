@@ -19,6 +19,7 @@ export interface ReportOptions {
   since?: unknown;
   until?: unknown;
   limit?: unknown;
+  agent?: unknown;
 }
 
 export class ReportOptionError extends Error {
@@ -44,12 +45,17 @@ export function reportQuery(options: ReportOptions, now = Date.now()): ReportQue
       `--limit must be a whole number >= 0, got ${quoted(options.limit)}`,
     );
   }
+  const agent = options.agent;
+  if (agent !== undefined && (typeof agent !== "string" || agent.length > 128)) {
+    throw new ReportOptionError("--agent must be an agent id (at most 128 characters)");
+  }
   try {
     const query = {
       by,
       since: parseSince(since, now),
       until: parseUntil(options.until, now),
       limit,
+      ...(agent === undefined ? {} : { agent }),
     };
     if (query.since >= query.until) throw new ReportOptionError("--since must be before --until");
     return query;

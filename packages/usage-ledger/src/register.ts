@@ -11,6 +11,7 @@ import { resolvePgTarget } from "./pg-target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
+import { registerTodayWidget } from "./widget-descriptor.ts";
 
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 export interface LedgerHost {
@@ -68,6 +69,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
       }
     });
   }
+  registerTodayWidget(api);
   if (!config.enabled) return;
   warnIfConversationNotGranted(
     api,

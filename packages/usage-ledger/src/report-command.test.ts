@@ -44,6 +44,14 @@ describe("openclaw usage-ledger report", () => {
     expect(json.totals).toMatchObject({ calls: 2, input: 352, cacheRead: 2048, costUsd: 0.000796 });
   });
 
+  it("narrows a report to one agent with --agent, and rejects an id that is not one", () => {
+    const main = JSON.parse(run({ by: "day", since: "all", agent: "main", json: true }).out);
+    expect(main.totals.calls).toBe(3);
+    const other = JSON.parse(run({ by: "day", since: "all", agent: "ops", json: true }).out);
+    expect(other).toMatchObject({ rows: [], totals: { calls: 0 } });
+    expect(run({ since: "all", agent: "x".repeat(129) })).toMatchObject({ code: 2 });
+  });
+
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(

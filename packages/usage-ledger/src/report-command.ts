@@ -29,6 +29,7 @@ export interface ReportFlags {
   since?: string;
   until?: string;
   limit?: string;
+  agent?: string;
   json?: boolean;
   csv?: boolean;
   db?: string;
@@ -95,7 +96,8 @@ function queryOf(flags: ReportFlags, io: ReportIo): ReportQuery | undefined {
   try {
     const table = !flags.json && !flags.csv;
     const limit = flags.limit ?? (table ? String(TABLE_LIMIT) : undefined);
-    return reportQuery({ by: flags.by, since: flags.since, until: flags.until, limit }, io.now);
+    const { by, since, until, agent } = flags;
+    return reportQuery({ by, since, until, limit, agent }, io.now);
   } catch (error) {
     if (!(error instanceof ReportOptionError)) throw error;
     io.err(`${PLUGIN_ID} report: ${error.message}\n`);
@@ -121,6 +123,7 @@ export function reportCli(defaultDbPath: () => string, central: CentralTargetLoo
       .option("--by <group>", REPORT_GROUPS.join(" | "), "day")
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
+      .option("--agent <id>", "only this agent's calls")
       .option("--limit <n>", `groups to show (table default ${TABLE_LIMIT}; JSON/CSV default all)`)
       .option("--json", "exact JSON (the same payload as the usage-ledger.report gateway method)")
       .option("--csv", "exact CSV, one line per group")

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { LAST_ROUTE_METHOD, loadPageData, REPORT_METHOD, type Request } from "./page-data.ts";
+
+const row = (key: string | null, extra: Record<string, unknown> = {}) => ({
+  key,
+  calls: 2,
+  ledgerRows: 2,
+  costUsd: 0.1,
+  costUnknownRows: 0,
+  ...extra,
+});
+
+/** A gateway answering the report by group, and lastRoute per agent (or not at all). */
+function gateway(routes: boolean): { request: Request; asked: Array<[string, unknown]> } {
+  const asked: Array<[string, unknown]> = [];
+  const reports: Record<string, unknown[]> = {
+    hour: [row("2026-12-01T10:00:00.000Z"), row("2026-12-01T09:00:00.000Z")],
+    cause: [
+      row("replica_switch", { missedTokens: 500 }),
+      row("none"),
+      row("cold", { missedTokens: 900 }),
+    ],
+    agent: [row("main", { missedTokens: 1400 }), row("ops")],
+    model: [row("cloudsigma/a")],
+    upstream: [row("replica-1")],
+  };
+  const request: Request = async (method, params) => {
+    asked.push([method, params]);
+    if (method === LAST_ROUTE_METHOD) {
+      if (!routes) throw new Error("unknown method");
+      return {
+        found: true,
+        route: { upstream: "replica-1", model: "auto", autorouterModel: "gpt", autorouted: true },
+      };
+    }
+    if (method !== REPORT_METHOD) throw new Error(method);
+    // Narrowed to one agent, the cause report is that agent's: here main lost most to cold.
+    const other = params.agent !== undefined && params.agent !== "main";
+    const rows = other ? [] : (reports[String(params.by)] ?? []);
+    return {
+      by: params.by,
+      since: "2026-11-30T10:30:00.000Z",
+      until: "2026-12-01T10:30:00.000Z",
+      rows,
+      totals: row(null, { calls: 2 }),
+    };
+  };
+  return { request, asked };
+}
+
+describe("the Token cache page's data", () => {
+  it("asks the report for the range's buckets and groups, and orders what it shows", async () => {
+    const { request, asked } = gateway(true);
+    const data = await loadPageData(request, "24h", ["main", "ops"]);
+    const reportsAsked = asked.filter(([m]) => m === REPORT_METHOD).map(([, p]) => p);
+    expect(reportsAsked).toEqual([
+      ...["hour", "cause", "agent", "model", "upstream"].map((by) => ({ by, since: "24h" })),
+      // A top cause only for the agent that lost tokens.
+      { by: "cause", since: "24h", agent: "main" },
+    ]);
+    expect(data.groups.agent.map((r) => [r.key, r.topCause])).toEqual([
+      ["main", "cold"],
+      ["ops", undefined],
+    ]);
+    expect(data.series.map((p) => p.key)).toEqual([
+      "2026-12-01T09:00:00.000Z",
+      "2026-12-01T10:00:00.000Z",
+    ]);
+    expect(data.causes.map((c) => c.cause)).toEqual(["cold", "replica_switch"]);
+    expect(data.from).toBe(Date.parse("2026-11-30T10:30:00.000Z"));
+    expect(data.routes?.map((r) => [r.agentId, r.model, r.upstream])).toEqual([
+      ["main", "gpt", "replica-1"],
+      ["ops", "gpt", "replica-1"],
+    ]);
+  });
+
+  it("uses day buckets beyond a day, and says routes are unavailable without the optimizer", async () => {
+    const { request, asked } = gateway(false);
+    const data = await loadPageData(request, "30d", []);
+    expect(asked[0]).toEqual([REPORT_METHOD, { by: "day", since: "30d" }]);
+    expect(data.routes).toBeNull();
+  });
+});

@@ -1,0 +1,17 @@
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { TODAY_WIDGET_ID, TODAY_WIDGET_LABEL } from "./control-ui/widget-id.ts";
+
+/**
+ * Advertises the "Token cache today" dashboard widget. The host renders a plugin's native
+ * widget view only for connections whose scopes its descriptor names: reading the report is
+ * all it needs, so operator.read.
+ */
+export function registerTodayWidget(api: OpenClawPluginApi): void {
+  api.session.controls.registerControlUiDescriptor({
+    id: TODAY_WIDGET_ID,
+    surface: "widget",
+    label: TODAY_WIDGET_LABEL,
+    description: "Today's cache hit % against the ideal, cost and saving, from the usage ledger.",
+    requiredScopes: ["operator.read"],
+  });
+}
