@@ -7,7 +7,11 @@ import { TODAY_WIDGET_ID, TODAY_WIDGET_LABEL } from "./control-ui/widget-id.ts";
  * all it needs, so operator.read.
  */
 export function registerTodayWidget(api: OpenClawPluginApi): void {
-  api.session.controls.registerControlUiDescriptor({
+  // A host (or a plugin inspector's mock SDK) without session controls gets no widget
+  // descriptor; the page and the report method do not depend on it.
+  const controls = (api as Partial<OpenClawPluginApi>).session?.controls;
+  if (typeof controls?.registerControlUiDescriptor !== "function") return;
+  controls.registerControlUiDescriptor({
     id: TODAY_WIDGET_ID,
     surface: "widget",
     label: TODAY_WIDGET_LABEL,
