@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { ledgerCauseOf, SEED_MODELS, startEmulator } from "@cloudsigma/taas-emulator";
 import { providerModels, REPO_ROOT } from "../e2e/harness/index.ts";
 import { MISS_CAUSES } from "../packages/usage-ledger/src/cache-accounting.ts";
-import { type Arm, type JoinedCall, retriedTurns, runArm, type Script } from "./cache-arm.ts";
+import {
+  type Arm,
+  failedTurns,
+  type JoinedCall,
+  retriedTurns,
+  runArm,
+  type Script,
+} from "./cache-arm.ts";
 import { printTable } from "./table.ts";
 
 const ARMS: Arm[] = [
@@ -66,6 +73,11 @@ export async function run(): Promise<void> {
       `\n${retriedTurns.length} turn(s) the host failed were retried (a retried turn's failed attempt may have left a ledger row):`,
     );
     for (const line of retriedTurns) console.log(`  ${line}`);
+  }
+  if (failedTurns.length > 0) {
+    console.log(
+      `${failedTurns.length} turn(s) still failed after four attempts and are left out: ${failedTurns.join(", ")}`,
+    );
   }
 }
 
