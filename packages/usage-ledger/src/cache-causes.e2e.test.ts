@@ -113,18 +113,19 @@ describe("cache causes in the real host, against the emulator's ground truth", (
     await turn("Seventh turn, after an idle gap past the TTL.");
 
     const causes = await causesOf(host, 7);
-    // Every call's cause is the emulator's; the fourth is whatever the host's prompt was then
-    // (seen: the host had rewritten the last turn, so prefix_history; both sides agree on it).
-    expect(causes.map(([ledger, truth]) => ledger === truth)).toEqual(causes.map(() => true));
+    // Every call's cause is the emulator's. The second and fourth are whatever the host's prompt
+    // was then: the host sometimes sends the previous turn's history changed near its end
+    // (prefix_history, both sides agree), otherwise they lost nothing (none).
+    expect(causes).toEqual(causes.map(([, truth]) => [truth, truth]));
     const ledgerCauses = causes.map(([ledger]) => ledger);
-    expect([0, 1, 2, 4, 5, 6].map((i) => ledgerCauses[i])).toEqual([
+    expect([0, 2, 4, 5, 6].map((i) => ledgerCauses[i])).toEqual([
       "cold",
-      "none",
       "replica_switch",
       "prefix_system",
       "prefix_history",
       "ttl_expired",
     ]);
+    for (const i of [1, 3]) expect(["none", "prefix_history"]).toContain(ledgerCauses[i]);
   });
 
   it("report --by cause --json totals equal the per-call sums", async () => {
