@@ -10,10 +10,19 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "rolldown";
+import { build, type InputOptions } from "rolldown";
 import { controlUiSource, pluginPackages, ROOT } from "./plugin-packages.ts";
 
 const plugins = pluginPackages(process.argv.slice(2));
+
+/**
+ * An import the bundler cannot resolve would stay an import in dist/ and break the installed
+ * plugin (it ships no node_modules): fail the build instead of warning.
+ */
+const failOnUnresolved: NonNullable<InputOptions["onLog"]> = (level, log, next) => {
+  if (log.code === "UNRESOLVED_IMPORT") throw new Error(`build: ${log.message}`);
+  next(level, log);
+};
 
 const started = Date.now();
 for (const { dir } of plugins) {
@@ -27,6 +36,7 @@ for (const { dir } of plugins) {
     external: [/^openclaw(\/|$)/, /^node:/],
     output: { file: join(dir, "dist", "index.js"), format: "esm", sourcemap: false },
     logLevel: "warn",
+    onLog: failOnUnresolved,
   });
   const browserEntry = controlUiSource(dir);
   if (existsSync(browserEntry)) await buildControlUi(dir, browserEntry);
@@ -42,6 +52,7 @@ async function buildControlUi(dir: string, entry: string): Promise<void> {
     cwd: ROOT,
     output: { file: join(out, "index.js"), format: "esm", sourcemap: false, minify: true },
     logLevel: "warn",
+    onLog: failOnUnresolved,
   });
   const css = await Promise.all([
     readFile(join(ROOT, "node_modules", "uplot", "dist", "uPlot.min.css"), "utf8"),
