@@ -11,7 +11,7 @@ import { isRecord } from "./records.ts";
  * out, so the ledger can tell "not priced" from "free".
  *
  * A small JSON file under the state dir, replaced atomically, because the host runs a
- * provider's catalog in its own JavaScript realm (another `globalThis` in the same process)
+ * provider's catalog in its own JavaScript realm (another global scope in the same process)
  * and in whichever process builds the catalog, while the ledger prices in the one that writes
  * its rows; the file also keeps the last listing across restarts for runs that do not discover.
  */

@@ -45,8 +45,11 @@ export class CacheAccountant {
     this.#history = new CacheHistory({
       geometry: options.geometry,
       prefixOf: (callId) => quietly(() => options.prefixOf(callId)),
-      storedBefore: (affinityId, ts) =>
-        this.#db ? storedCall(this.#db, affinityId, ts) : undefined,
+      // A read that fails only costs this call its previous one: accounting never stops a row.
+      storedBefore: (affinityId, ts) => {
+        const db = this.#db;
+        return db ? quietly(() => storedCall(db, affinityId, ts)) : undefined;
+      },
     });
   }
 

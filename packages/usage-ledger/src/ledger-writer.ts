@@ -181,14 +181,7 @@ export class LedgerWriter {
     for (const record of batch) {
       if (this.completed.has(record)) continue;
       const route = completeAtWrite(record, this.options.routeLookup, this.options.prices);
-      try {
-        this.options.accountant?.account(record, route?.affinityId, db);
-      } catch (error) {
-        // Accounting is best effort: a row without its cause beats a row not written.
-        this.options.logger.warn(
-          `ledger row ${record.eventId} written without cache accounting: ${errorText(error)}`,
-        );
-      }
+      this.options.accountant?.account(record, route?.affinityId, db);
       this.completed.add(record);
     }
   }
