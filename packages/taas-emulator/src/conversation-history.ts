@@ -40,7 +40,7 @@ const KEYLESS_POOL = "keyless";
  * the reference a request's cached tokens are judged against.
  *
  * A conversation is the routing key when the request has one. Requests without a key form one
- * pool: any earlier keyless request that sent a prefix counts, and the prompt compared with is
+ * pool: every earlier keyless request that sent a prefix counts, and the prompt compared with is
  * the latest one that sent the deepest shared prefix, the best guess at "its" conversation.
  *
  * Bounded like a replica cache: a boundary is forgotten `ttlMs` after it was last sent, and past

@@ -5,6 +5,7 @@ import type {
   ProviderCatalogResult,
 } from "openclaw/plugin-sdk/plugin-entry";
 import { parseProviderConfig, type TaasProviderConfig } from "./config.ts";
+import { catalogCost } from "./listed-prices.ts";
 import type { ModelDefinition, ProviderConfig } from "./model-types.ts";
 import type { CatalogLogger } from "./provider-catalog.ts";
 
@@ -60,14 +61,14 @@ export function emulators(apiKey: string) {
   };
 }
 
-/** A text-only model row, as discovery writes one; tests override what they vary. */
+/** A text-only model row, as discovery writes one (unpriced); tests override what they vary. */
 export function textRow(id: string, overrides: Partial<ModelDefinition> = {}): ModelDefinition {
   return {
     id,
     name: id,
     reasoning: false,
     input: ["text"],
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    cost: catalogCost(undefined),
     contextWindow: 32_000,
     maxTokens: 4_096,
     ...overrides,
