@@ -54,8 +54,14 @@ async function causesHost(name: string, minTokens: number): Promise<Host> {
   });
 }
 
-/** Per call, in order: [the ledger's cause, the cause the emulator's truth maps to]. */
-async function causesOf(host: Host, calls: number): Promise<Array<[string | null, string]>> {
+interface CallCause {
+  requestId: string | undefined;
+  ledger: string | null;
+  truth: string;
+}
+
+/** Per ledger call row, in order: the ledger's cause and the cause the emulator's truth maps to. */
+async function causesOf(host: Host, calls: number): Promise<CallCause[]> {
   const ledger = join(host.state.dir, "usage-ledger", "ledger.sqlite");
   const found = await waitFor(`${calls} ledger call rows`, () => {
     const rows = readLedgerRows(ledger, "granularity = 'call'");
@@ -64,13 +70,13 @@ async function causesOf(host: Host, calls: number): Promise<Array<[string | null
   const routes = new RouteReader(host.state.dir);
   const byRequest = new Map(host.emulator.requests().map((r) => [r.requestId, r]));
   try {
-    return found.map((row): [string | null, string] => {
-      const capture = row.call_id ? routes.byCallId(row.call_id) : undefined;
-      const truth = capture?.requestId ? byRequest.get(capture.requestId) : undefined;
+    return found.map((row): CallCause => {
+      const requestId = row.call_id ? routes.byCallId(row.call_id)?.requestId : undefined;
+      const truth = requestId ? byRequest.get(requestId) : undefined;
       const expected = truth?.cacheCause
         ? ledgerCauseOf({ cause: truth.cacheCause, at: truth.cacheCauseAt })
         : "no emulator record";
-      return [row.miss_cause, expected];
+      return { requestId, ledger: row.miss_cause, truth: expected };
     });
   } finally {
     routes.close();
@@ -79,12 +85,20 @@ async function causesOf(host: Host, calls: number): Promise<Array<[string | null
 
 describe("cache causes in the real host, against the emulator's ground truth", () => {
   let host: Host;
-  const turn = (message: string) => runAgentTurn(host.state, { message, sessionKey: SESSION });
-  const lastReplica = () =>
-    host.emulator
-      .requests()
-      .filter((r) => r.path === "/v1/chat/completions")
-      .at(-1)?.replica;
+  /** Per turn, the request id of its last model call: a turn the host retried has two calls. */
+  const turnCalls: string[] = [];
+  const chatRequests = () =>
+    host.emulator.requests().filter((r) => r.path === "/v1/chat/completions");
+  const turn = async (message: string) => {
+    const before = chatRequests().length;
+    await runAgentTurn(host.state, { message, sessionKey: SESSION });
+    const made = chatRequests()
+      .slice(before)
+      .filter((r) => r.status === 200);
+    expect(made.length, `model calls of "${message}"`).toBeGreaterThan(0);
+    turnCalls.push(made.at(-1)?.requestId ?? "");
+  };
+  const lastReplica = () => chatRequests().at(-1)?.replica;
 
   beforeAll(async () => {
     host = await causesHost("cache-causes", 1024);
@@ -112,20 +126,23 @@ describe("cache causes in the real host, against the emulator's ground truth", (
     await new Promise((resolve) => setTimeout(resolve, (TTL_SECONDS + 2) * 1000));
     await turn("Seventh turn, after an idle gap past the TTL.");
 
-    const causes = await causesOf(host, 7);
-    // Every call's cause is the emulator's. The second and fourth are whatever the host's prompt
-    // was then: the host sometimes sends the previous turn's history changed near its end
-    // (prefix_history, both sides agree), otherwise they lost nothing (none).
-    expect(causes).toEqual(causes.map(([, truth]) => [truth, truth]));
-    const ledgerCauses = causes.map(([ledger]) => ledger);
-    expect([0, 2, 4, 5, 6].map((i) => ledgerCauses[i])).toEqual([
+    const answered = chatRequests().filter((r) => r.status === 200).length;
+    expect(answered).toBeGreaterThanOrEqual(7);
+    const causes = await causesOf(host, answered);
+    // Every call's cause is the emulator's, retried calls included. The second and fourth turns
+    // are whatever the host's prompt was then: the host sometimes sends the previous turn's
+    // history changed near its end (prefix_history, both sides agree), otherwise none.
+    expect(causes.map((c) => c.ledger)).toEqual(causes.map((c) => c.truth));
+    const byRequest = new Map(causes.map((c) => [c.requestId, c.ledger]));
+    const turnCauses = turnCalls.map((id) => byRequest.get(id));
+    expect([0, 2, 4, 5, 6].map((i) => turnCauses[i])).toEqual([
       "cold",
       "replica_switch",
       "prefix_system",
       "prefix_history",
       "ttl_expired",
     ]);
-    for (const i of [1, 3]) expect(["none", "prefix_history"]).toContain(ledgerCauses[i]);
+    for (const i of [1, 3]) expect(["none", "prefix_history"]).toContain(turnCauses[i]);
   });
 
   it("report --by cause --json totals equal the per-call sums", async () => {
@@ -163,7 +180,7 @@ describe("below the provider's minimum", () => {
     await runAgentTurn(host.state, { message: "One.", sessionKey: SESSION });
     await runAgentTurn(host.state, { message: "Two.", sessionKey: SESSION });
     const causes = await causesOf(host, 2);
-    expect(causes).toEqual([
+    expect(causes.map((c) => [c.ledger, c.truth])).toEqual([
       ["cold", "cold"],
       ["below_minimum", "below_minimum"],
     ]);
