@@ -11,9 +11,9 @@ import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import { openLedger } from "../packages/usage-ledger/src/ledger-migrate.ts";
 import {
+  type LocalReportGroup,
   queryLedgerReport,
   REPORT_GROUPS,
-  type ReportGroup,
 } from "../packages/usage-ledger/src/ledger-report.ts";
 import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/ledger-schema.ts";
 import { LedgerWriter } from "../packages/usage-ledger/src/ledger-writer.ts";
@@ -171,7 +171,7 @@ function benchIngest(): void {
 
 const RAW_SUMS =
   "count(*), sum(calls), sum(input), sum(output), sum(cache_read), sum(cache_write), sum(total), sum(cost_nusd), sum(saving_nusd)";
-const RAW_KEY: Record<ReportGroup, string> = {
+const RAW_KEY: Record<LocalReportGroup, string> = {
   day: "ts / 86400000",
   hour: "ts / 3600000",
   agent: "agent_id",

@@ -120,9 +120,11 @@ describe("the Token cache page in the Control UI", () => {
       .evaluateAll((items) => items.map((item) => item.getAttribute("data-cause")));
     expect([...shown].sort()).toEqual([...causes].sort());
     expect(await page.locator(".usage-ledger-tc [data-chart=hit] canvas").count()).toBe(1);
-    // The agent's top cause is the cause that lost it most tokens.
+    // The agent's top cause is the cause that lost it most tokens, as the report names it.
     const mainRow = page.locator(".usage-ledger-tc-table tbody tr[data-key=main]");
-    expect(await mainRow.locator("td").last().innerText()).toBe(causes[0]);
+    const mainTop = day.rows.find((row) => row.key === "main")?.topCause;
+    expect(mainTop).toBe(causes[0]);
+    expect(await mainRow.locator("td").last().innerText()).toBe(mainTop);
     await page.locator(".usage-ledger-tc").screenshot({ path: SCREENSHOT });
 
     await page.locator(".usage-ledger-tc button[data-range='7d']").click();
@@ -132,9 +134,30 @@ describe("the Token cache page in the Control UI", () => {
     expect(await figure(page, "calls")).toBe(String(week.totals.calls));
     expect(await figure(page, "hit")).toBe(percentText(week.totals.hitPercent));
     expect(await figure(page, "cost")).toBe(moneyText(week.totals.costUsd, week.totals));
+    // Per model and per upstream too, each row's top cause is the report's.
+    for (const grouping of ["model", "upstream"] as const) {
+      await page.locator(`.usage-ledger-tc button[data-grouping=${grouping}]`).click();
+      const rows = (await report(grouping, "7d")).rows.filter((row) => row.key !== null);
+      expect(rows.some((row) => row.topCause !== null)).toBe(true);
+      for (const row of rows) {
+        const cell = page.locator(`.usage-ledger-tc-table tbody tr[data-key="${row.key}"] td`);
+        expect(await cell.last().innerText(), `${grouping} ${row.key}`).toBe(row.topCause ?? "–");
+      }
+    }
     await page.close();
 
     expect(foreignRequests(requests, port)).toEqual([]);
+  });
+
+  it("links an agent's row to its sessions: the host opens its latest one in the chat", async () => {
+    const page = await openFromSidebar();
+    const before = page.url();
+    await page.locator(".usage-ledger-tc-table a[data-sessions=main]").click();
+    await page.waitForURL((url) => url.href !== before, { timeout: 30_000 });
+    // The host's chat route for session agent:main:control-ui, the one these turns ran in.
+    expect(new URL(page.url()).pathname).toBe("/chat/main/control-ui");
+    await page.getByText("Fourth turn, with new agent rules.").first().waitFor({ timeout: 30_000 });
+    await page.close();
   });
 
   it("puts today's hit %, ideal %, cost and saving on a session dashboard as a widget", async () => {

@@ -169,5 +169,29 @@ describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
         9,
       );
     }
+    // The fleet's own shape: one row per gateway, each equal to that gateway's local totals.
+    const [a, b, byGateway, mainA, mainB, mainCentral] = await Promise.all([
+      report("gw-a", "day"),
+      report("gw-b", "day"),
+      report("central", "gateway", ["--source", "postgres"]),
+      report("gw-a", "cause", ["--agent", "main"]),
+      report("gw-b", "cause", ["--agent", "main"]),
+      report("central", "cause", ["--source", "postgres", "--agent", "main"]),
+    ]);
+    expect(byGateway.rows.map((row) => row.key).sort()).toEqual(["gw-a", "gw-b"]);
+    for (const [id, local] of [
+      ["gw-a", a],
+      ["gw-b", b],
+    ] as const) {
+      const row = byGateway.rows.find((r) => r.key === id);
+      for (const field of summed) expect(row?.[field], `${id} ${field}`).toBe(local.totals[field]);
+    }
+    // --agent narrows the central report as it does the local one.
+    expect(mainCentral.totals.calls).toBeGreaterThan(0);
+    for (const field of summed) {
+      expect(mainCentral.totals[field], `--agent main ${field}`).toBe(
+        Number(mainA.totals[field]) + Number(mainB.totals[field]),
+      );
+    }
   });
 });

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MISS_CAUSES } from "./cache-accounting.ts";
 import {
   emptyTotals,
+  type LocalReportGroup,
   queryLedgerReport,
   REPORT_GROUPS,
-  type ReportGroup,
   type ReportTotals,
 } from "./ledger-report.ts";
 import type { LedgerRow } from "./ledger-schema.ts";
@@ -91,7 +91,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function keyOf(by: ReportGroup, r: LedgerRow): string | null {
+function keyOf(by: LocalReportGroup, r: LedgerRow): string | null {
   switch (by) {
     case "day":
       return new Date(r.ts).toISOString().slice(0, 10);
@@ -118,13 +118,14 @@ const modelKey = (provider: string | null, model: string | null) =>
   provider && model ? `${provider}/${model}` : model || provider;
 
 /** The same report computed the slow, obvious way from the source records. */
-function bruteForce(by: ReportGroup, since: number, until: number, agent?: string) {
-  const groups = new Map<string | null, ReportTotals>();
+function bruteForce(by: LocalReportGroup, since: number, until: number, agent?: string) {
+  const groups = new Map<string | null, ReportTotals & { topCause: string | null }>();
+  const lost = new Map<string | null, Map<string, number>>();
   for (const r of records) {
     if (r.ts < since || r.ts >= until) continue;
     if (agent !== undefined && (r.agentId ?? "") !== agent) continue;
     const key = keyOf(by, r);
-    const g = groups.get(key) ?? emptyTotals();
+    const g = groups.get(key) ?? { ...emptyTotals(), topCause: null };
     g.rows += 1;
     g.calls += r.calls;
     g.errors += r.outcome === "error" ? 1 : 0;
@@ -151,7 +152,18 @@ function bruteForce(by: ReportGroup, since: number, until: number, agent?: strin
     g.missedCostNano += cache?.missedCostNano ?? 0;
     g.missedUnpricedRows +=
       (cache?.missed ?? 0) > 0 && (cache?.missedCostNano ?? null) === null ? 1 : 0;
+    if (by !== "cause" && cache?.cause && (cache.missed ?? 0) > 0) {
+      const causes = lost.get(key) ?? new Map<string, number>();
+      causes.set(cache.cause, (causes.get(cache.cause) ?? 0) + (cache.missed ?? 0));
+      lost.set(key, causes);
+    }
     groups.set(key, g);
+  }
+  // The cause with the most lost tokens; a tie goes to the name that sorts first.
+  for (const [key, causes] of lost) {
+    const [top] = [...causes].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const g = groups.get(key);
+    if (g && top) g.topCause = top[0];
   }
   return groups;
 }
@@ -210,11 +222,20 @@ describe("queryLedgerReport", () => {
 
   it("groups an autorouted call by the routed model, and by what it asked for with requested-model", () => {
     const range = { since: 0, until: (records.at(-1)?.ts ?? start) + 1 };
-    const keys = (by: ReportGroup) =>
+    const keys = (by: LocalReportGroup) =>
       queryLedgerReport(db, { by, ...range }).rows.map((r) => r.key);
     expect(keys("model")).toContain("cloudsigma/routed-0");
     expect(keys("requested-model")).not.toContain("cloudsigma/routed-0");
     expect(keys("requested-model")).toContain("cloudsigma/m0");
+  });
+
+  it("names a top cause for groups that lost tokens, none for a cause report", () => {
+    const range = { since: 0, until: end() + 1 };
+    const agents = queryLedgerReport(db, { by: "agent", ...range }).rows;
+    expect(agents.filter((r) => r.topCause !== null).length).toBeGreaterThan(1);
+    expect(new Set(agents.map((r) => r.topCause)).size).toBeGreaterThan(1);
+    const causes = queryLedgerReport(db, { by: "cause", ...range }).rows;
+    expect(causes.every((r) => r.topCause === null)).toBe(true);
   });
 
   it("limits groups but keeps them in the totals", () => {

@@ -22,10 +22,15 @@ export const REPORT_GROUPS = [
   "cause",
   "upstream",
 ] as const;
-export type ReportGroup = (typeof REPORT_GROUPS)[number];
+export type LocalReportGroup = (typeof REPORT_GROUPS)[number];
+/** The central table's groups: the local ones plus the gateway that forwarded each row. */
+export const CENTRAL_REPORT_GROUPS = [...REPORT_GROUPS, "gateway"] as const;
+export type ReportGroup = (typeof CENTRAL_REPORT_GROUPS)[number];
 
-export const isReportGroup = (value: unknown): value is ReportGroup =>
+export const isReportGroup = (value: unknown): value is LocalReportGroup =>
   typeof value === "string" && (REPORT_GROUPS as readonly string[]).includes(value);
+export const isCentralReportGroup = (value: unknown): value is ReportGroup =>
+  typeof value === "string" && (CENTRAL_REPORT_GROUPS as readonly string[]).includes(value);
 
 export interface ReportTotals {
   /** Ledger rows (call rows plus run rows). */
@@ -69,6 +74,8 @@ export interface ReportTotals {
 export interface ReportRow extends ReportTotals {
   /** The group's value (a UTC date for "day"); null when the host did not report it. */
   key: string | null;
+  /** The cause that lost this group the most tokens; null when it lost none (or by cause). */
+  topCause: string | null;
 }
 
 export interface LedgerReport {
@@ -98,7 +105,7 @@ const DAY_MS = 86_400_000;
  * The group columns (k1, k2) in the raw table and in the rollup. Groups the rollup does not
  * keep (cause, upstream) are read from the raw rows over the whole range.
  */
-const KEYS: Record<ReportGroup, { raw: string; rollup?: string }> = {
+const KEYS: Record<LocalReportGroup, { raw: string; rollup?: string }> = {
   day: { raw: `ts / ${DAY_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${DAY_MS} AS k1, '' AS k2` },
   hour: { raw: `ts / ${HOUR_MS} AS k1, '' AS k2`, rollup: `hour_ms / ${HOUR_MS} AS k1, '' AS k2` },
   agent: { raw: "coalesce(agent_id, '') AS k1, '' AS k2", rollup: "agent_id AS k1, '' AS k2" },
@@ -155,14 +162,16 @@ function addInto(target: ReportTotals, source: { [K in keyof ReportTotals]?: unk
 
 export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerReport {
   const { by, since, until } = query;
+  if (!isReportGroup(by)) throw new Error(`a local ledger has no "${by}" groups`);
   const keys = KEYS[by];
   const parts: Array<Array<Record<string, unknown>>> = [];
   // One agent's calls, e.g. for the Token cache page's top cause per agent.
   const agent = query.agent;
   const only = agent === undefined ? [] : [agent];
+  const agentClause = agent === undefined ? "" : "AND coalesce(agent_id, '') = ?";
   const raw = db.prepare(
     `SELECT ${keys.raw}, ${rawSums()} FROM usage_rows WHERE ts >= ? AND ts < ?
-     ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"} GROUP BY k1, k2`,
+     ${agentClause} GROUP BY k1, k2`,
   );
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
@@ -181,17 +190,33 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     );
     if (endHour < until) parts.push(raw.all(endHour, until, ...only));
   }
-  return assembleReport(query, parts.flat());
+  // Causes are kept on the call rows only, which cover the same span as the rollup.
+  const causes =
+    by === "cause"
+      ? []
+      : db
+          .prepare(
+            `SELECT ${keys.raw}, ${CAUSE_SUMS} FROM usage_rows
+             WHERE ts >= ? AND ts < ? AND missed_tokens > 0 ${agentClause}
+             GROUP BY k1, k2, cause`,
+          )
+          .all(since, until, ...only);
+  return assembleReport(query, parts.flat(), causes);
 }
+
+/** Per group and cause, the tokens it lost (columns k1, k2, cause, missed): for `topCause`. */
+export const CAUSE_SUMS = "coalesce(miss_cause, '') AS cause, sum(missed_tokens) AS missed";
 
 /**
  * A report from grouped sums (columns k1, k2 and the ReportTotals fields, numbers or numeric
  * strings), wherever they were read: the local ledger, or the central PostgreSQL table.
- * Sums of the same group from several reads are added together.
+ * Sums of the same group from several reads are added together. `causes` (columns k1, k2,
+ * cause, missed; see CAUSE_SUMS) names each group's top cause.
  */
 export function assembleReport(
   query: ReportQuery,
   sums: ReadonlyArray<Record<string, unknown>>,
+  causes: ReadonlyArray<Record<string, unknown>> = [],
 ): LedgerReport {
   const { by, since, until } = query;
   const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
@@ -204,8 +229,10 @@ export function assembleReport(
     }
     addInto(group.sums, row);
   }
+  const top = topCauses(causes);
   const rows: ReportRow[] = [...groups.values()].map((g) => ({
     key: groupKey(by, g.k1, g.k2),
+    topCause: top.get(`${String(g.k1)}\u0000${String(g.k2)}`) ?? null,
     ...g.sums,
   }));
   rows.sort(by === "day" || by === "hour" ? byKey : by === "cause" ? byLost : byCost);
@@ -220,6 +247,21 @@ export function assembleReport(
     totals,
     omitted: Math.max(0, rows.length - limit),
   };
+}
+
+/** Per group id (k1 NUL k2), the cause with the most lost tokens; ties go to the first name. */
+function topCauses(causes: ReadonlyArray<Record<string, unknown>>): Map<string, string> {
+  const best = new Map<string, { cause: string; missed: number }>();
+  for (const row of causes) {
+    const cause = typeof row.cause === "string" ? row.cause : "";
+    const missed = Number(row.missed ?? 0);
+    if (!cause || !(missed > 0)) continue;
+    const id = `${String(row.k1)}\u0000${String(row.k2)}`;
+    const seen = best.get(id);
+    if (!seen || missed > seen.missed || (missed === seen.missed && cause < seen.cause))
+      best.set(id, { cause, missed });
+  }
+  return new Map([...best].map(([id, { cause }]) => [id, cause]));
 }
 
 function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {

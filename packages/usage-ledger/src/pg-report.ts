@@ -1,5 +1,6 @@
 import {
   assembleReport,
+  CAUSE_SUMS,
   type LedgerReport,
   type ReportGroup,
   type ReportQuery,
@@ -25,6 +26,7 @@ const KEYS: Record<ReportGroup, string> = {
   trigger: "coalesce(trigger, '') AS k1, '' AS k2",
   cause: "coalesce(miss_cause, '') AS k1, '' AS k2",
   upstream: "coalesce(upstream_route, '') AS k1, '' AS k2",
+  gateway: "gateway_id AS k1, '' AS k2",
 };
 
 const ACCOUNTED = "FILTER (WHERE expected_cache_read IS NOT NULL)";
@@ -48,12 +50,26 @@ const SUMS = `count(*) AS rows, sum(calls) AS calls,
   coalesce(sum(cache_read) ${ACCOUNTED}, 0) AS "accountedRead",
   coalesce(sum(calls) FILTER (WHERE expected_cache_read IS NULL), 0) AS "unaccountedCalls"`;
 
-/** The report's SQL; $1 and $2 are the range's ends in epoch milliseconds. */
-export function centralReportSql(table: string, by: ReportGroup): string {
+const RANGE =
+  "ts >= to_timestamp($1::double precision / 1000) AND ts < to_timestamp($2::double precision / 1000)";
+
+/**
+ * The report's SQL; $1 and $2 are the range's ends in epoch milliseconds, $3 (with `agent`)
+ * the one agent whose calls it counts.
+ */
+export function centralReportSql(table: string, by: ReportGroup, agent = false): string {
   return `SELECT ${KEYS[by]}, ${SUMS}
 FROM ${table}
-WHERE ts >= to_timestamp($1::double precision / 1000) AND ts < to_timestamp($2::double precision / 1000)
+WHERE ${RANGE}${agent ? "\n  AND coalesce(agent_id, '') = $3" : ""}
 GROUP BY k1, k2`;
+}
+
+/** Each group's lost tokens per cause, for its top cause (parameters as above). */
+export function centralCauseSql(table: string, by: ReportGroup, agent = false): string {
+  return `SELECT ${KEYS[by]}, ${CAUSE_SUMS}
+FROM ${table}
+WHERE ${RANGE} AND missed_tokens > 0${agent ? " AND coalesce(agent_id, '') = $3" : ""}
+GROUP BY k1, k2, cause`;
 }
 
 /** A report over the central table (read-only; one connection, closed before returning). */
@@ -63,9 +79,13 @@ export async function readCentralReport(
   query: ReportQuery,
 ): Promise<LedgerReport> {
   const sql = connectPostgres(url);
+  const agent = query.agent !== undefined;
+  const params = [query.since, query.until, ...(agent ? [query.agent ?? ""] : [])];
   try {
-    const rows = await sql.unsafe(centralReportSql(table, query.by), [query.since, query.until]);
-    return assembleReport(query, rows);
+    const rows = await sql.unsafe(centralReportSql(table, query.by, agent), params);
+    const causes =
+      query.by === "cause" ? [] : await sql.unsafe(centralCauseSql(table, query.by, agent), params);
+    return assembleReport(query, rows, causes);
   } finally {
     await sql.end({ timeout: 2 });
   }

@@ -5,7 +5,9 @@ import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { LEDGER_SCHEMA_VERSION, ledgerVersion, openLedger } from "./ledger-migrate.ts";
 import {
+  CENTRAL_REPORT_GROUPS,
   emptyTotals,
+  isCentralReportGroup,
   isReportGroup,
   type LedgerReport,
   queryLedgerReport,
@@ -26,13 +28,24 @@ export class ReportOptionError extends Error {
   override name = "ReportOptionError";
 }
 
-/** Validates report options (CLI flags or gateway params) into a query. */
-export function reportQuery(options: ReportOptions, now = Date.now()): ReportQuery {
+/**
+ * Validates report options (CLI flags or gateway params) into a query. `central`: the query
+ * reads the central PostgreSQL table, which also groups by gateway.
+ */
+export function reportQuery(
+  options: ReportOptions,
+  now = Date.now(),
+  central = false,
+): ReportQuery {
   const by = options.by ?? "day";
-  if (!isReportGroup(by)) {
+  if (!central && by === "gateway") {
     throw new ReportOptionError(
-      `--by must be one of ${REPORT_GROUPS.join(", ")}, got ${quoted(by)}`,
+      "--by gateway is a fleet report: add --pg <url> or --source postgres (a local ledger holds one gateway)",
     );
+  }
+  if (!isCentralReportGroup(by) || (!central && !isReportGroup(by))) {
+    const groups = central ? CENTRAL_REPORT_GROUPS : REPORT_GROUPS;
+    throw new ReportOptionError(`--by must be one of ${groups.join(", ")}, got ${quoted(by)}`);
   }
   const since = options.since ?? "7d";
   if (typeof since !== "string") throw new ReportOptionError("--since must be a string such as 7d");

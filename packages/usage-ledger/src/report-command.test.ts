@@ -5,7 +5,7 @@ import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../e2e/harness/gateway.ts";
 import { LedgerWriter } from "./ledger-writer.ts";
-import { centralReportSql } from "./pg-report.ts";
+import { centralCauseSql, centralReportSql } from "./pg-report.ts";
 import { type ReportFlags, runCentralReportCommand, runReportCommand } from "./report-command.ts";
 
 const now = Date.UTC(2026, 10, 21, 12);
@@ -55,7 +55,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,1,0,0,0.000398,known,0,0,0,0.001152,known,0',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,1,0,0,0.000398,known,0,0,0,0.001152,known,0,',
     );
   });
 
@@ -124,6 +124,7 @@ describe("openclaw usage-ledger report", () => {
     [{ limit: "-3" }, /--limit must be a whole number/],
     [{ since: "1d", until: "2d" }, /--since must be before --until/],
     [{ json: true, csv: true }, /choose one of --json and --csv/],
+    [{ by: "gateway" }, /--by gateway is a fleet report: add --pg <url> or --source postgres/],
   ] as Array<[ReportFlags, RegExp]>)("rejects %j with exit code 2", (flags, message) => {
     const { code, err, out } = run(flags);
     expect(code).toBe(2);
@@ -144,7 +145,7 @@ describe("openclaw usage-ledger report --pg", () => {
   it.each([
     [{ pg: "mysql://db/x" }, /must be a postgres:\/\/ or postgresql:\/\/ URL/],
     [{ pg: "postgres://a@db/x", pgTable: "Drop Table" }, /--pg-table must be/],
-    [{ pg: "postgres://a@db/x", by: "week" }, /--by must be one of/],
+    [{ pg: "postgres://a@db/x", by: "week" }, /--by must be one of .*upstream, gateway, got/],
   ])("refuses %j with exit 2", async (flags, message) => {
     const { code, err } = await central(flags);
     expect(code).toBe(2);
@@ -168,5 +169,10 @@ describe("openclaw usage-ledger report --pg", () => {
       /SELECT coalesce\(provider, ''\) AS k1, coalesce\(routed_model, model, ''\) AS k2, count\(\*\) AS rows/,
     );
     expect(centralReportSql("fleet", "day")).toMatch(/FROM fleet\nWHERE ts >= to_timestamp/);
+    expect(centralReportSql("fleet", "gateway")).toMatch(/^SELECT gateway_id AS k1, '' AS k2,/);
+    expect(centralReportSql("fleet", "cause", true)).toContain("AND coalesce(agent_id, '') = $3");
+    expect(centralCauseSql("fleet", "agent")).toMatch(
+      /AND missed_tokens > 0\nGROUP BY k1, k2, cause$/,
+    );
   });
 });

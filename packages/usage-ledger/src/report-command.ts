@@ -48,7 +48,7 @@ export interface ReportIo {
 
 /** `openclaw usage-ledger report`: returns the exit code (0 ok, 2 bad flags, 1 ledger unreadable). */
 export function runReportCommand(flags: ReportFlags, dbPath: string, io: ReportIo): number {
-  const query = queryOf(flags, io);
+  const query = queryOf(flags, io, false);
   if (!query) return 2;
   let report: LedgerReport;
   try {
@@ -66,7 +66,7 @@ export async function runCentralReportCommand(
   flags: ReportFlags & { pg: string },
   io: ReportIo,
 ): Promise<number> {
-  const query = queryOf(flags, io);
+  const query = queryOf(flags, io, true);
   if (!query) return 2;
   const table = flags.pgTable ?? DEFAULT_TABLE;
   let label: string;
@@ -88,7 +88,7 @@ export async function runCentralReportCommand(
   return 0;
 }
 
-function queryOf(flags: ReportFlags, io: ReportIo): ReportQuery | undefined {
+function queryOf(flags: ReportFlags, io: ReportIo, central: boolean): ReportQuery | undefined {
   if (flags.json && flags.csv) {
     io.err(`${PLUGIN_ID} report: choose one of --json and --csv\n`);
     return undefined;
@@ -97,7 +97,7 @@ function queryOf(flags: ReportFlags, io: ReportIo): ReportQuery | undefined {
     const table = !flags.json && !flags.csv;
     const limit = flags.limit ?? (table ? String(TABLE_LIMIT) : undefined);
     const { by, since, until, agent } = flags;
-    return reportQuery({ by, since, until, limit, agent }, io.now);
+    return reportQuery({ by, since, until, limit, agent }, io.now, central);
   } catch (error) {
     if (!(error instanceof ReportOptionError)) throw error;
     io.err(`${PLUGIN_ID} report: ${error.message}\n`);
@@ -120,7 +120,7 @@ export function reportCli(defaultDbPath: () => string, central: CentralTargetLoo
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")
-      .option("--by <group>", REPORT_GROUPS.join(" | "), "day")
+      .option("--by <group>", `${REPORT_GROUPS.join(" | ")} | gateway (--pg only)`, "day")
       .option("--since <when>", "start: 30m, 24h, 7d, 2w, an ISO date, or all", "7d")
       .option("--until <when>", "end (default now): a duration back from now or an ISO date")
       .option("--agent <id>", "only this agent's calls")

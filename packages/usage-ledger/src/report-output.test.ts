@@ -6,6 +6,7 @@ import { reportToTable } from "./report-table.ts";
 const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
   ...emptyTotals(),
   key,
+  topCause: null,
   rows: 2,
   calls: 2,
   input: 352,
@@ -70,7 +71,7 @@ describe("csvField", () => {
 
 describe("report renderings", () => {
   const r = report([
-    row("agent:main:a,b"),
+    row("agent:main:a,b", { topCause: "ttl_expired" }),
     // One call priced in part (cache reads without a cache-read price), one fully priced.
     row("agent:main:partly", {
       costNano: 1_000_000,
@@ -95,6 +96,7 @@ describe("report renderings", () => {
     expect(json.since).toBe("2026-11-14T00:00:00.000Z");
     expect(json.rows[0]).toEqual({
       key: "agent:main:a,b",
+      topCause: "ttl_expired",
       calls: 2,
       ledgerRows: 2,
       errors: 0,
@@ -155,18 +157,18 @@ describe("report renderings", () => {
     const csv = reportToCsv(r);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows",
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows,top_cause",
     );
     const hit = (2048 / 2400) * 100;
     const cache = `${hit},96,${2048 / 2304},2304,256,128,0,0,0`;
     expect(lines[1]).toBe(
-      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${cache},0.041915,known,0,0,0,0.002304,known,0`,
+      `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${cache},0.041915,known,0,0,0,0.002304,known,0,ttl_expired`,
     );
     expect(lines[2]).toBe(
-      `agent:main:partly,2,2,0,352,10,2048,0,2410,${cache},0.001,partial,1,0,1,0,partial,1`,
+      `agent:main:partly,2,2,0,352,10,2048,0,2410,${cache},0.001,partial,1,0,1,0,partial,1,`,
     );
     expect(lines[3]).toBe(
-      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2`,
+      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2,`,
     );
     expect(lines).toHaveLength(4);
   });
@@ -176,20 +178,22 @@ describe("report renderings", () => {
     const lines = table.split("\n");
     expect(lines[0]).toBe("Usage by session, 2026-11-14T00:00:00.000Z .. 2026-11-21T00:00:00.000Z");
     expect(lines[2]).toMatch(
-      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF\s+LOST\s+COST \$\s+SAVED \$$/,
+      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF\s+LOST\s+COST \$\s+SAVED \$\s+TOP CAUSE$/,
     );
     const cache = "85\\.3\\s+96\\.0\\s+0\\.89\\s+384";
     expect(table).toMatch(
       new RegExp(
-        `agent:main:a,b\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.04\\s+0\\.0023\\n`,
+        `agent:main:a,b\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.04\\s+0\\.0023\\s+ttl_expired\\n`,
       ),
     );
     expect(table).toMatch(
       new RegExp(
-        `agent:main:partly\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.0010~\\s+0~\\n`,
+        `agent:main:partly\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.0010~\\s+0~\\s+-\\n`,
       ),
     );
-    expect(table).toMatch(/\(unknown\)\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+-\s+-\s+0\s+\?\s+\?\n/);
+    expect(table).toMatch(
+      /\(unknown\)\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+-\s+-\s+0\s+\?\s+\?\s+-\n/,
+    );
     expect(table).toMatch(
       /TOTAL\s+6\s+1,056\s+30\s+6,144\s+0\s+85\.3\s+96\.0\s+0\.89\s+768\s+0\.04~\s+0\.0023~\n/,
     );

@@ -62,7 +62,8 @@ export interface ReportJson {
   by: LedgerReport["by"];
   since: string;
   until: string;
-  rows: Array<{ key: string | null } & ReportFigures>;
+  /** `topCause`: the cause that lost the group the most tokens (null: none lost, or by cause). */
+  rows: Array<{ key: string | null; topCause: string | null } & ReportFigures>;
   totals: ReportFigures;
   omittedGroups: number;
 }
@@ -106,7 +107,7 @@ export function reportToJson(report: LedgerReport): ReportJson {
     by: report.by,
     since: new Date(report.since).toISOString(),
     until: new Date(report.until).toISOString(),
-    rows: report.rows.map((row) => ({ key: row.key, ...figures(row) })),
+    rows: report.rows.map((row) => ({ key: row.key, topCause: row.topCause, ...figures(row) })),
     totals: figures(report.totals),
     omittedGroups: report.omitted,
   };
@@ -139,6 +140,7 @@ const CSV_COLUMNS = [
   "cache_saving_usd",
   "saving_state",
   "saving_unknown_rows",
+  "top_cause",
 ] as const;
 
 /**
@@ -153,7 +155,7 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-function csvLine(key: string | null, f: ReportFigures): string {
+function csvLine(key: string | null, f: ReportFigures, topCause: string | null): string {
   return [
     key,
     f.calls,
@@ -181,6 +183,7 @@ function csvLine(key: string | null, f: ReportFigures): string {
     f.cacheSavingUsd,
     f.savingState,
     f.savingUnknownRows,
+    topCause,
   ]
     .map(csvField)
     .join(",");
@@ -190,6 +193,6 @@ function csvLine(key: string | null, f: ReportFigures): string {
 export function reportToCsv(report: LedgerReport): string {
   const json = reportToJson(report);
   const lines = [CSV_COLUMNS.join(",")];
-  for (const row of json.rows) lines.push(csvLine(row.key, row));
+  for (const row of json.rows) lines.push(csvLine(row.key, row, row.topCause));
   return `${lines.join("\r\n")}\r\n`;
 }

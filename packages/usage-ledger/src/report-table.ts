@@ -48,9 +48,15 @@ export function reportToTable(report: LedgerReport): string {
   const json = reportToJson(report);
   const keyHead = report.by.toUpperCase();
   const none = report.by === "cause" ? "(not accounted)" : "(unknown)";
-  const body = json.rows.map((row) => [printable(row.key ?? none), ...tableCells(row)]);
-  const total = ["TOTAL", ...tableCells(json.totals)];
-  const all = [[keyHead, ...TABLE_HEAD], ...body, total];
+  // Which cause lost each group the most tokens (a cause report is already that breakdown).
+  const causes = report.by !== "cause";
+  const body = json.rows.map((row) => [
+    printable(row.key ?? none),
+    ...tableCells(row),
+    ...(causes ? [row.topCause ?? "-"] : []),
+  ]);
+  const total = ["TOTAL", ...tableCells(json.totals), ...(causes ? [""] : [])];
+  const all = [[keyHead, ...TABLE_HEAD, ...(causes ? ["TOP CAUSE"] : [])], ...body, total];
   const widths =
     all[0]?.map((_, col) => Math.max(...all.map((cells) => (cells[col] ?? "").length))) ?? [];
   const render = (cells: string[]) =>

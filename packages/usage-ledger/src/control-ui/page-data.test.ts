@@ -20,8 +20,8 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       row("none"),
       row("cold", { missedTokens: 900 }),
     ],
-    agent: [row("main", { missedTokens: 1400 }), row("ops")],
-    model: [row("cloudsigma/a")],
+    agent: [row("main", { missedTokens: 1400, topCause: "cold" }), row("ops", { topCause: null })],
+    model: [row("cloudsigma/a", { topCause: "replica_switch" })],
     upstream: [row("replica-1")],
   };
   const request: Request = async (method, params) => {
@@ -34,9 +34,7 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       };
     }
     if (method !== REPORT_METHOD) throw new Error(method);
-    // Narrowed to one agent, the cause report is that agent's: here main lost most to cold.
-    const other = params.agent !== undefined && params.agent !== "main";
-    const rows = other ? [] : (reports[String(params.by)] ?? []);
+    const rows = reports[String(params.by)] ?? [];
     return {
       by: params.by,
       since: "2026-11-30T10:30:00.000Z",
@@ -53,15 +51,18 @@ describe("the Token cache page's data", () => {
     const { request, asked } = gateway(true);
     const data = await loadPageData(request, "24h", ["main", "ops"]);
     const reportsAsked = asked.filter(([m]) => m === REPORT_METHOD).map(([, p]) => p);
-    expect(reportsAsked).toEqual([
-      ...["hour", "cause", "agent", "model", "upstream"].map((by) => ({ by, since: "24h" })),
-      // A top cause only for the agent that lost tokens.
-      { by: "cause", since: "24h", agent: "main" },
-    ]);
+    // One report per shape: each group's top cause comes with its row.
+    expect(reportsAsked).toEqual(
+      ["hour", "cause", "agent", "model", "upstream"].map((by) => ({ by, since: "24h" })),
+    );
     expect(data.groups.agent.map((r) => [r.key, r.topCause])).toEqual([
       ["main", "cold"],
-      ["ops", undefined],
+      ["ops", null],
     ]);
+    expect(data.groups.model.map((r) => [r.key, r.topCause])).toEqual([
+      ["cloudsigma/a", "replica_switch"],
+    ]);
+    expect(data.groups.upstream.map((r) => r.topCause)).toEqual([null]);
     expect(data.series.map((p) => p.key)).toEqual([
       "2026-12-01T09:00:00.000Z",
       "2026-12-01T10:00:00.000Z",

@@ -31,8 +31,8 @@ export interface RouteView {
   capturedAt: string | null;
 }
 
-/** A table row: a group's figures and, per agent, the cause that lost it most tokens. */
-export type GroupRow = Figures & { topCause?: string };
+/** A table row: a group's figures, with the cause that lost it the most tokens. */
+export type GroupRow = Figures;
 
 export interface PageData {
   range: RangeId;
@@ -86,40 +86,12 @@ export async function loadPageData(
       .sort((a, b) => a.at - b.at),
     causes,
     groups: {
-      agent: await withTopCauses(request, range, byAgent.rows),
+      agent: byAgent.rows,
       model: byModel.rows,
       upstream: byUpstream.rows,
     },
     routes: await latestRoutes(request, agents.slice(0, MAX_ROUTE_AGENTS)),
   };
-}
-
-/** Agents the page asks a top cause for (one cause report each), those that lost most first. */
-const MAX_CAUSE_AGENTS = 20;
-
-/** Each agent's top cause, from the report narrowed to that agent (by cause, `agent`). */
-async function withTopCauses(
-  request: Request,
-  range: RangeId,
-  agents: readonly Figures[],
-): Promise<GroupRow[]> {
-  const losing = new Set(
-    [...agents]
-      .filter((a) => a.key !== null && a.missedTokens > 0)
-      .sort((a, b) => b.missedTokens - a.missedTokens)
-      .slice(0, MAX_CAUSE_AGENTS)
-      .map((a) => a.key),
-  );
-  return Promise.all(
-    agents.map(async (agent): Promise<GroupRow> => {
-      if (agent.key === null || !losing.has(agent.key)) return agent;
-      const params = { by: "cause", since: range, agent: agent.key };
-      const top = readReport(await request(REPORT_METHOD, params))
-        .rows.filter((r) => r.key !== null && r.missedTokens > 0)
-        .sort((a, b) => b.missedTokens - a.missedTokens)[0];
-      return top?.key ? { ...agent, topCause: top.key } : agent;
-    }),
-  );
 }
 
 const text = (record: Record<string, unknown>, key: string): string | null =>

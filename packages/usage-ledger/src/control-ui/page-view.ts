@@ -3,6 +3,7 @@ import { causeChart, costChart, hitChart } from "./charts.ts";
 import { el } from "./dom.ts";
 import { loadPageData, type PageData, RANGES, type RangeId } from "./page-data.ts";
 import { efficiencyText, moneyText, percentText } from "./report-figures.ts";
+import { openAgentSessions } from "./session-link.ts";
 import { groupTable, type TableState } from "./table-view.ts";
 
 /**
@@ -28,6 +29,8 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
   let generation = 0;
 
   const root = el("section", { class: PAGE_CLASS, "data-state": "loading" });
+  // Says why an agent's sessions link did not open a session.
+  const notice = el("p", { class: "usage-ledger-tc-muted", role: "status" });
   container.append(root);
 
   const release = () => {
@@ -128,15 +131,30 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
       ]),
       el("div", {}, [
         el("h3", {}, ["By agent, model and upstream"]),
-        groupTable(data.groups, table, (next) => {
-          table = next;
-          render();
-        }),
+        groupTable(
+          data.groups,
+          table,
+          (next) => {
+            table = next;
+            render();
+          },
+          (agentId) => void openSessions(agentId),
+        ),
+        notice,
       ]),
       routesSection(data),
     );
     disposers.push(hitChart(hitBox, data), costChart(costBox, data));
     root.dataset.state = "ready";
+  }
+
+  async function openSessions(agentId: string): Promise<void> {
+    notice.textContent = "";
+    const result = await openAgentSessions(host, agentId, signal);
+    if (signal.aborted) return;
+    if (result === "no-sessions") notice.textContent = `${agentId} has no sessions to open.`;
+    if (result === "unavailable")
+      notice.textContent = `The Control UI did not list ${agentId}'s sessions; try again.`;
   }
 
   void load();

@@ -23,6 +23,8 @@ export interface Figures {
   /** Calls (or ledger rows, on ledgers that count those) whose price is unknown. */
   unpriced: number;
   costState: CostState;
+  /** The cause that lost the group the most tokens (null: none lost, or an older ledger). */
+  topCause: string | null;
 }
 
 export interface Report {
@@ -87,6 +89,7 @@ export function readFigures(value: unknown): Figures {
     cacheSavingUsd: num(record, "cacheSavingUsd"),
     unpriced,
     costState: costStateOf(record, calls, unpriced),
+    topCause: typeof record.topCause === "string" && record.topCause ? record.topCause : null,
   };
 }
 

@@ -79,10 +79,15 @@ export function sortRows(rows: readonly GroupRow[], state: TableState): GroupRow
   });
 }
 
+/**
+ * `openSessions`: shows an agent's sessions in the Control UI; each agent row gets a link to
+ * them when the page has it.
+ */
 export function groupTable(
   groups: Record<Grouping, GroupRow[]>,
   state: TableState,
   onChange: (next: TableState) => void,
+  openSessions?: (agentId: string) => void,
 ): HTMLElement {
   const tabs = el(
     "div",
@@ -120,7 +125,11 @@ export function groupTable(
       el(
         "tr",
         { "data-key": row.key ?? "" },
-        COLUMNS.map((c) => el(c.id === "key" ? "th" : "td", {}, [c.text(row)])),
+        COLUMNS.map((c) =>
+          c.id === "key"
+            ? el("th", { scope: "row" }, keyCell(row, state.grouping, openSessions))
+            : el("td", {}, [c.text(row)]),
+        ),
       ),
     ),
   );
@@ -128,4 +137,23 @@ export function groupTable(
     tabs,
     el("table", { class: "usage-ledger-tc-table" }, [el("thead", {}, [head]), body]),
   ]);
+}
+
+function keyCell(
+  row: GroupRow,
+  grouping: Grouping,
+  openSessions: ((agentId: string) => void) | undefined,
+): Array<Node | string> {
+  const name = row.key || "(none)";
+  const agentId = row.key;
+  if (grouping !== "agent" || !agentId || !openSessions) return [name];
+  const link = el("a", { href: "#", class: "usage-ledger-tc-link", "data-sessions": agentId }, [
+    "sessions",
+  ]);
+  link.setAttribute("aria-label", `${agentId}: open its sessions`);
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    openSessions(agentId);
+  });
+  return [name, " ", link];
 }
