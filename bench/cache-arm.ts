@@ -6,8 +6,9 @@ import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator
 import {
   createStateDir,
   freePort,
+  ledgerPlugin,
+  optimizerPlugin,
   type ProviderModel,
-  REPO_ROOT,
   reapStateDirProcesses,
   runAgentTurn,
   startGateway,
@@ -80,20 +81,11 @@ export async function runArm(
     ),
     agents: agents.map((id) => ({ id, workspace: workspace(id) })),
     plugins: [
-      {
-        id: "usage-ledger",
-        path: join(REPO_ROOT, "packages", "usage-ledger"),
-        config: { flushIntervalMs: 100, cacheTtlSeconds: script.ttlSeconds, missLogTokens: 0 },
-        allowConversationAccess: true,
-      },
-      {
-        id: "openclaw-taas-affinity",
-        path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-        config: {
-          sendHints: arm.optimizer !== false,
-          affinityScope: arm.optimizer === "session" ? "session" : "workspace",
-        },
-      },
+      ledgerPlugin({ cacheTtlSeconds: script.ttlSeconds, missLogTokens: 0 }),
+      optimizerPlugin({
+        sendHints: arm.optimizer !== false,
+        affinityScope: arm.optimizer === "session" ? "session" : "workspace",
+      }),
     ],
     gateway: { port, token: "bench-token" },
   });

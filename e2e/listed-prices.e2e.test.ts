@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLedgerRows } from "../packages/usage-ledger/src/ledger-e2e.test-support.ts";
 import {
   type Host,
+  ledgerPlugin,
   nonEmpty,
+  optimizerPlugin,
   REPO_ROOT,
   runAgentTurn,
   startHost,
@@ -44,16 +46,8 @@ describe("prices TaaS lists reach the usage ledger through a gateway", () => {
             path: join(REPO_ROOT, "packages", "taas-provider"),
             config: { baseUrl: emulator.url },
           },
-          {
-            id: "usage-ledger",
-            path: join(REPO_ROOT, "packages", "usage-ledger"),
-            config: { flushIntervalMs: 100 },
-            allowConversationAccess: true,
-          },
-          {
-            id: "openclaw-taas-affinity",
-            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-          },
+          ledgerPlugin(),
+          optimizerPlugin(),
         ],
         extra: { env: { vars: { CLOUDSIGMA_API_KEY: DEFAULT_API_KEY } } },
       }),

@@ -9,5 +9,6 @@ export * from "./postgres.ts";
 export * from "./processes.ts";
 export * from "./prometheus.ts";
 export * from "./state-dir.ts";
+export * from "./suite-plugins.ts";
 export * from "./system-server.ts";
 export * from "./wait.ts";

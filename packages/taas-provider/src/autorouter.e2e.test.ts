@@ -1,10 +1,9 @@
-import { join } from "node:path";
 import { type RecordedRequest, SEED_MODELS } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   gatewayCall,
   type Host,
-  REPO_ROOT,
+  optimizerPlugin,
   runAgentTurn,
   startHost,
   tearDownHost,
@@ -71,10 +70,7 @@ describe("cloudsigma/auto in the real host", () => {
         primaryModel: `cloudsigma/${AUTO_MODEL_ID}`,
         plugins: [
           { id: "cloudsigma", path: PLUGIN_DIR, config: { baseUrl: emulator.url } },
-          {
-            id: "openclaw-taas-affinity",
-            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-          },
+          optimizerPlugin(),
         ],
       }),
       gateway: { token: "auto-token", env: { CLOUDSIGMA_API_KEY: KEY } },

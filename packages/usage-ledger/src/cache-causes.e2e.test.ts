@@ -5,8 +5,9 @@ import { ledgerCauseOf } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Host,
+  ledgerPlugin,
+  optimizerPlugin,
   parseJsonOutput,
-  REPO_ROOT,
   runAgentTurn,
   runOpenClaw,
   startHost,
@@ -33,21 +34,8 @@ async function causesHost(name: string, minTokens: number): Promise<Host> {
     config: ({ state }) => ({
       agents: [{ id: "main", workspace: join(state.dir, "workspace-main") }],
       plugins: [
-        {
-          id: "usage-ledger",
-          path: join(REPO_ROOT, "packages", "usage-ledger"),
-          config: {
-            flushIntervalMs: 100,
-            cacheTtlSeconds: TTL_SECONDS,
-            cacheMinTokens: minTokens,
-            missLogTokens: 1,
-          },
-          allowConversationAccess: true,
-        },
-        {
-          id: "openclaw-taas-affinity",
-          path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-        },
+        ledgerPlugin({ cacheTtlSeconds: TTL_SECONDS, cacheMinTokens: minTokens, missLogTokens: 1 }),
+        optimizerPlugin(),
       ],
     }),
     gateway: { token: "causes-token" },

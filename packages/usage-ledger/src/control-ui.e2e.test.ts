@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   gatewayCall,
   type Host,
+  ledgerPlugin,
+  optimizerPlugin,
   REPO_ROOT,
   runAgentTurn,
   runOpenClaw,
@@ -45,18 +47,7 @@ describe("the Token cache page in the Control UI", () => {
       emulator: { replicas: 2 },
       config: ({ state }) => ({
         agents: [{ id: "main", workspace: join(state.dir, "workspace-main") }],
-        plugins: [
-          {
-            id: "usage-ledger",
-            path: join(REPO_ROOT, "packages", "usage-ledger"),
-            config: { flushIntervalMs: 100 },
-            allowConversationAccess: true,
-          },
-          {
-            id: "openclaw-taas-affinity",
-            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-          },
-        ],
+        plugins: [ledgerPlugin(), optimizerPlugin()],
       }),
       gateway: { token: TOKEN, start: false },
     });

@@ -3,8 +3,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Host,
+  ledgerPlugin,
   parseJsonOutput,
-  REPO_ROOT,
   type RunningPostgres,
   runAgentTurn,
   runOpenClaw,
@@ -24,15 +24,7 @@ const gateway = (name: string, gatewayId: string, url: string) =>
     emulator: { replicas: 1 },
     config: {
       plugins: [
-        {
-          id: "usage-ledger",
-          path: join(REPO_ROOT, "packages", "usage-ledger"),
-          config: {
-            flushIntervalMs: 100,
-            postgres: { url, table: TABLE, gatewayId, batchSize: 2, intervalMs: 200 },
-          },
-          allowConversationAccess: true,
-        },
+        ledgerPlugin({ postgres: { url, table: TABLE, gatewayId, batchSize: 2, intervalMs: 200 } }),
       ],
     },
     gateway: { token: `${gatewayId}-token` },

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Host,
-  REPO_ROOT,
+  ledgerPlugin,
+  optimizerPlugin,
   type RunningPrometheus,
   runAgentTurn,
   startHost,
@@ -47,18 +48,7 @@ describe("usage-ledger Prometheus metrics in the real host", () => {
       name: "ledger-metrics",
       emulator: { replicas: 1 },
       config: {
-        plugins: [
-          {
-            id: "usage-ledger",
-            path: join(REPO_ROOT, "packages", "usage-ledger"),
-            config: { flushIntervalMs: 100 },
-            allowConversationAccess: true,
-          },
-          {
-            id: "openclaw-taas-affinity",
-            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-          },
-        ],
+        plugins: [ledgerPlugin(), optimizerPlugin()],
       },
       gateway: { token: TOKEN },
     });

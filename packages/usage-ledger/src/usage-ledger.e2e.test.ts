@@ -7,7 +7,9 @@ import {
   type AgentTurn,
   gatewayCall,
   type Host,
+  ledgerPlugin,
   nonEmpty,
+  optimizerPlugin,
   type ProviderModel,
   parseJsonOutput,
   REPO_ROOT,
@@ -79,12 +81,7 @@ describe("usage-ledger in the real host", () => {
       config: {
         models: MODELS,
         plugins: [
-          {
-            id: "usage-ledger",
-            path: join(REPO_ROOT, "packages", "usage-ledger"),
-            config: { flushIntervalMs: 100 },
-            allowConversationAccess: true,
-          },
+          ledgerPlugin(),
           // Loaded beside the ledger: its audit lines must match the ledger one to one.
           {
             id: "token-audit",
@@ -92,10 +89,7 @@ describe("usage-ledger in the real host", () => {
             allowConversationAccess: true,
           },
           // The optimizer captures where each call was routed; the ledger records it per row.
-          {
-            id: "openclaw-taas-affinity",
-            path: join(REPO_ROOT, "packages", "token-cache-optimizer"),
-          },
+          optimizerPlugin(),
         ],
       },
       gateway: { token: "ledger-token" },
