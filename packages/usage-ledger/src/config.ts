@@ -98,7 +98,7 @@ export const CONFIG_SPEC = {
   postgres: {
     type: "section",
     description:
-      "Forward every row to a central PostgreSQL table (the local ledger stays the source of truth). Give url or urlEnv; the password comes from the environment (PGPASSWORD, or the URL in the variable urlEnv names), never from this file.",
+      "Forward every row to a central PostgreSQL table (the local ledger stays the source of truth). Give one of url, urlEnv and service; the password comes from the environment (PGPASSWORD, or the URL in the variable urlEnv names) or the service file, never from this file.",
     fields: {
       url: {
         type: "optionalString",
@@ -110,6 +110,12 @@ export const CONFIG_SPEC = {
         type: "optionalString",
         maxLength: 128,
         description: "Name of an environment variable holding the full connection URL.",
+      },
+      service: {
+        type: "optionalString",
+        maxLength: 63,
+        description:
+          "A libpq service name: host, port, dbname, user, password and sslmode from its [section] in PGSERVICEFILE (default ~/.pg_service.conf), then PGSYSCONFDIR/pg_service.conf.",
       },
       table: {
         type: "string",

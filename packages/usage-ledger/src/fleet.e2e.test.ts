@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,23 +19,34 @@ import { readLedgerRows } from "./ledger-e2e.test-support.ts";
 
 const TABLE = "fleet_usage";
 
-/** A gateway whose usage-ledger forwards to the shared PostgreSQL as `gatewayId`. */
-const gateway = (name: string, gatewayId: string, url: string) =>
+/**
+ * A gateway whose usage-ledger forwards to the shared PostgreSQL as `gatewayId`, found by a URL
+ * or by a libpq service (then `env` names the service file, as an operator would export it).
+ */
+const gateway = (
+  name: string,
+  gatewayId: string,
+  target: { url: string } | { service: string },
+  env?: Record<string, string>,
+) =>
   startHost({
     name,
     emulator: { replicas: 1 },
     config: {
       plugins: [
-        ledgerPlugin({ postgres: { url, table: TABLE, gatewayId, batchSize: 2, intervalMs: 200 } }),
+        ledgerPlugin({
+          postgres: { ...target, table: TABLE, gatewayId, batchSize: 2, intervalMs: 200 },
+        }),
       ],
     },
-    gateway: { token: `${gatewayId}-token` },
+    gateway: { token: `${gatewayId}-token`, env },
   });
 
 describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
   let pg: RunningPostgres;
   let sql: ReturnType<typeof postgres>;
   const hosts: Record<string, Host> = {};
+  let serviceDir = "";
 
   const localIds = (id: string) => {
     const host = hosts[id];
@@ -73,17 +86,31 @@ describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
   beforeAll(async () => {
     pg = await startPostgres();
     sql = postgres(pg.url, { max: 2, onnotice: () => {} });
-    hosts["gw-a"] = await gateway("fleet-a", "gw-a", pg.url);
-    hosts["gw-b"] = await gateway("fleet-b", "gw-b", pg.url);
+    hosts["gw-a"] = await gateway("fleet-a", "gw-a", { url: pg.url });
+    // Gateway B knows PostgreSQL only by a service in its pg_service.conf.
+    serviceDir = await mkdtemp(join(tmpdir(), "fleet-service-"));
+    const serviceFile = join(serviceDir, "pg_service.conf");
+    const { hostname, port, username } = new URL(pg.url);
+    const service = `[fleet]\nhost=${hostname}\nport=${port}\nuser=${username}\ndbname=postgres\n`;
+    await writeFile(serviceFile, service, { mode: 0o600 });
+    hosts["gw-b"] = await gateway(
+      "fleet-b",
+      "gw-b",
+      { service: "fleet" },
+      {
+        PGSERVICEFILE: serviceFile,
+      },
+    );
   });
 
   afterAll(async () => {
     await sql?.end({ timeout: 2 });
     for (const host of Object.values(hosts)) await tearDownHost(host);
     await pg?.remove();
+    if (serviceDir) await rm(serviceDir, { recursive: true, force: true });
   });
 
-  it("forwards every row of both gateways once, with its gateway_id", async () => {
+  it("forwards every row of both gateways once (B by a libpq service), with its gateway_id", async () => {
     await turn("gw-a", "First turn on gateway A.");
     await turn("gw-b", "First turn on gateway B.");
     await turn("gw-a", "Second turn on gateway A.");

@@ -1,11 +1,13 @@
 import { hostname } from "node:os";
 import type { LedgerConfig } from "./config.ts";
 import { TABLE_NAME } from "./pg-schema.ts";
+import { readService, serviceUrl } from "./pg-service-file.ts";
 
 /*
  * Where the central ledger is, from the `postgres` config section and the environment. The
- * password is never in the plugin config: a `url` that carries one is refused, and `urlEnv`
- * names the variable that holds a full URL; otherwise the client reads PGPASSWORD.
+ * password is never in the plugin config: a `url` that carries one is refused, `urlEnv` names
+ * the variable that holds a full URL, `service` a libpq service whose file may hold it;
+ * otherwise the client reads PGPASSWORD.
  */
 
 export interface PgTarget {
@@ -30,8 +32,9 @@ export function resolvePgTarget(
   env: Readonly<Record<string, string | undefined>>,
   host = hostname(),
 ): PgTarget {
-  if ((section.url === undefined) === (section.urlEnv === undefined)) {
-    throw new PgTargetError("postgres: give exactly one of url and urlEnv");
+  const given = [section.url, section.urlEnv, section.service].filter((v) => v !== undefined);
+  if (given.length !== 1) {
+    throw new PgTargetError("postgres: give exactly one of url, urlEnv and service");
   }
   if (!TABLE_NAME.test(section.table)) {
     throw new PgTargetError(
@@ -46,6 +49,12 @@ export function resolvePgTarget(
       );
     }
     url = section.url;
+  } else if (section.service !== undefined) {
+    try {
+      url = serviceUrl(section.service, readService(section.service, env));
+    } catch (error) {
+      throw new PgTargetError(error instanceof Error ? error.message : String(error));
+    }
   } else {
     const name = section.urlEnv ?? "";
     const value = env[name];
