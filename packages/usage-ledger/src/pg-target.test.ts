@@ -78,7 +78,8 @@ describe("central ledger target from a libpq service file", () => {
       "host=/var/run/postgresql",
     ].join("\n"),
   );
-  const system = file("pg_service.conf", "[shared]\nhost=10.0.0.5\nuser=fleet\n");
+  // The system-wide file, in the directory PGSYSCONFDIR names.
+  file("pg_service.conf", "[shared]\nhost=10.0.0.5\nuser=fleet\n");
 
   it("builds the URL from the service's section; its password is in the URL, not the label", () => {
     const target = resolvePgTarget(section({ service: "ledger" }), { PGSERVICEFILE: user });
