@@ -230,7 +230,8 @@ describe("usage-ledger in the real host", () => {
         logName: "usage-ledger-report-table",
       },
     );
-    expect(table.stdout).toMatch(/cloudsigma\/kimi-k2\.6\s.*\s\?\s+\?\n/);
+    // COST and SAVED unknown, then the top cause column.
+    expect(table.stdout).toMatch(/cloudsigma\/kimi-k2\.6\s.*\s\?\s+\?\s+\S+\n/);
     expect(table.stdout).toMatch(/cloudsigma\/gpt-5\.4\s.*~/);
     const unknownRows = rows().filter((r) => r.cost_state === "unknown").length;
     expect(table.stdout).toContain(`? ${unknownRows} row(s) without a known price are not in COST`);
