@@ -165,7 +165,7 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   if (!isReportGroup(by)) throw new Error(`a local ledger has no "${by}" groups`);
   const keys = KEYS[by];
   const parts: Array<Array<Record<string, unknown>>> = [];
-  // One agent's calls, e.g. for the Token cache page's top cause per agent.
+  // `--agent`: one agent's calls, e.g. what that agent lost tokens to (by cause).
   const agent = query.agent;
   const only = agent === undefined ? [] : [agent];
   const agentClause = agent === undefined ? "" : "AND coalesce(agent_id, '') = ?";

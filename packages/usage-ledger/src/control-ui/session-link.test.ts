@@ -71,6 +71,14 @@ describe("an agent row's sessions link", () => {
     expect(failed.calls.at(-1)).toBe("dispose");
   });
 
+  it("does nothing for a page already gone", async () => {
+    const { host, calls } = fakeHost(() => {});
+    const gone = new AbortController();
+    gone.abort();
+    expect(await openAgentSessions(host, "ops", gone.signal)).toBe("unavailable");
+    expect(calls).toEqual([]);
+  });
+
   it("gives up when the page goes away before the host answers", async () => {
     const { host, calls } = fakeHost(() => {});
     const page = new AbortController();

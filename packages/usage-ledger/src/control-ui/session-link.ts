@@ -16,6 +16,7 @@ export function openAgentSessions(
   agentId: string,
   signal: AbortSignal,
 ): Promise<SessionOpenResult> {
+  if (signal.aborted) return Promise.resolve("unavailable");
   host.agents.setScope(agentId);
   return new Promise((resolve) => {
     let settled = false;
