@@ -289,14 +289,22 @@ describe("the same turns without the plugin", () => {
         const warmed = requests.slice(0, index).some((r) => r.replica === request.replica);
         if (!warmed) expect(request.cachedTokens).toBe(0);
       });
-      // The emulator's ground truth: each turn extends the last, so whatever the cache missed of
-      // that was on another replica (nothing expires or is evicted in a minute on 4 replicas).
+      // The emulator's ground truth: whatever the cache missed of what the conversation had sent
+      // was on another replica (nothing expires or is evicted in a minute on 4 replicas).
       expect(requests[0]?.cacheCause).toBe("cold");
       for (const request of requests.slice(1)) {
         const ideal = request.idealCachedTokens ?? 0;
         expect(ideal).toBeGreaterThan(0);
         const missed = (request.cachedTokens ?? 0) < ideal;
-        expect(request.cacheCause).toBe(missed ? "other_replica" : "none");
+        if (missed) expect(request.cacheCause).toBe("other_replica");
+        // When nothing was missed the host's own prompt still differs from the last turn's: it
+        // drops the runtime-context message it appended after the previous user message. Whether
+        // that costs a cache step depends on token counts (paths and times vary per run), so the
+        // truth is either none or a divergence in the history, never in the tools or system.
+        else
+          expect(`${request.cacheCause}:${request.cacheCauseAt}`).toMatch(
+            /^none:null$|^diverged:history:\d+$/,
+          );
       }
     } finally {
       await tearDownHost(host);
