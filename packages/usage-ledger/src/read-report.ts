@@ -8,7 +8,6 @@ import {
   CENTRAL_REPORT_GROUPS,
   emptyTotals,
   isCentralReportGroup,
-  isReportGroup,
   type LedgerReport,
   queryLedgerReport,
   REPORT_GROUPS,
@@ -43,7 +42,7 @@ export function reportQuery(
       "--by gateway is a fleet report: add --pg <url> or --source postgres (a local ledger holds one gateway)",
     );
   }
-  if (!isCentralReportGroup(by) || (!central && !isReportGroup(by))) {
+  if (!isCentralReportGroup(by)) {
     const groups = central ? CENTRAL_REPORT_GROUPS : REPORT_GROUPS;
     throw new ReportOptionError(`--by must be one of ${groups.join(", ")}, got ${quoted(by)}`);
   }

@@ -155,9 +155,9 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-function csvLine(key: string | null, f: ReportFigures, topCause: string | null): string {
+function csvLine(f: ReportJson["rows"][number]): string {
   return [
-    key,
+    f.key,
     f.calls,
     f.ledgerRows,
     f.errors,
@@ -183,7 +183,7 @@ function csvLine(key: string | null, f: ReportFigures, topCause: string | null):
     f.cacheSavingUsd,
     f.savingState,
     f.savingUnknownRows,
-    topCause,
+    f.topCause,
   ]
     .map(csvField)
     .join(",");
@@ -193,6 +193,6 @@ function csvLine(key: string | null, f: ReportFigures, topCause: string | null):
 export function reportToCsv(report: LedgerReport): string {
   const json = reportToJson(report);
   const lines = [CSV_COLUMNS.join(",")];
-  for (const row of json.rows) lines.push(csvLine(row.key, row, row.topCause));
+  for (const row of json.rows) lines.push(csvLine(row));
   return `${lines.join("\r\n")}\r\n`;
 }
