@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ledgerCauseOf, SEED_MODELS, startEmulator } from "@cloudsigma/taas-emulator";
 import { providerModels, REPO_ROOT } from "../e2e/harness/index.ts";
-import { MISS_CAUSES } from "../packages/usage-ledger/src/cache-accounting.ts";
+import { MISS_CAUSES } from "../packages/usage-ledger/src/cache/accounting.ts";
 import {
   type Arm,
   failedTurns,

@@ -9,14 +9,14 @@ import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
-import { openLedger } from "../packages/usage-ledger/src/ledger-migrate.ts";
 import {
   type LocalReportGroup,
   queryLedgerReport,
   REPORT_GROUPS,
-} from "../packages/usage-ledger/src/ledger-report.ts";
-import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/ledger-schema.ts";
-import { LedgerWriter } from "../packages/usage-ledger/src/ledger-writer.ts";
+} from "../packages/usage-ledger/src/report/query.ts";
+import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/store/columns.ts";
+import { openLedger } from "../packages/usage-ledger/src/store/migrate.ts";
+import { LedgerWriter } from "../packages/usage-ledger/src/store/writer.ts";
 import { median, printTable } from "./table.ts";
 
 const DAY = 86_400_000;

@@ -5,12 +5,12 @@ import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
-import type { WriterLogger } from "./ledger-writer.ts";
-import { METRICS_PATH, metricsHandler } from "./metrics-route.ts";
-import { resolvePgTarget } from "./pg-target.ts";
-import { CLI_DESCRIPTOR, reportCli } from "./report-command.ts";
-import { createReportHandler, REPORT_METHOD } from "./report-method.ts";
+import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";
+import { resolvePgTarget } from "./postgres/target.ts";
+import { CLI_DESCRIPTOR, reportCli } from "./report/command.ts";
+import { createReportHandler, REPORT_METHOD } from "./report/method.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
+import type { WriterLogger } from "./store/writer.ts";
 import { registerTodayWidget } from "./widget-descriptor.ts";
 
 /** What the entry hands in from the host: the state dir, resolved the host's way. */

@@ -4,18 +4,18 @@ import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/model-pri
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { RouteReader } from "@cloudsigma/taas-core/route-store";
 import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
-import { CacheAccountant } from "./cache-accountant.ts";
-import type { CacheAccounting } from "./cache-accounting.ts";
-import { geometryLookup } from "./cache-geometry.ts";
+import type { CacheAccounting } from "./cache/accounting.ts";
+import { geometryLookup } from "./cache/geometry.ts";
+import { missLogger } from "./cache/miss-log.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
-import type { LedgerRow } from "./ledger-schema.ts";
-import { LedgerWriter, type WriterLogger } from "./ledger-writer.ts";
-import { missLogger } from "./miss-log.ts";
-import { LedgerForwarder } from "./pg-forwarder.ts";
-import { postgresSink } from "./pg-sink.ts";
-import type { PgTarget } from "./pg-target.ts";
-import { type RouteLookup, routeOfCapture } from "./write-time-pricing.ts";
+import { CacheAccountant } from "./enrich/cache-accountant.ts";
+import { type RouteLookup, routeOfCapture } from "./enrich/route-price.ts";
+import { LedgerForwarder } from "./postgres/forwarder.ts";
+import { postgresSink } from "./postgres/sink.ts";
+import type { PgTarget } from "./postgres/target.ts";
+import type { LedgerRow } from "./store/columns.ts";
+import { LedgerWriter, type WriterLogger } from "./store/writer.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The

@@ -1,0 +1,125 @@
+import type { DatabaseSync } from "node:sqlite";
+import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
+import { MISS_CAUSES } from "../cache/accounting.ts";
+import { USAGE_ROWS_V1 } from "./columns.ts";
+import { rebuildRollupSql } from "./rollup.ts";
+
+/**
+ * Brings a ledger file to the current layout, in place, when it is opened. Ledgers already on
+ * operators' machines are at `PRAGMA user_version = 1`; each step below takes the file one
+ * version further, in order, all in one IMMEDIATE transaction, so a second process opening the
+ * file at the same moment waits and then finds nothing left to do, and a failed step leaves the
+ * file as it was. A new file is created at version 1 and goes through the same steps.
+ *
+ * Adding a version: append a step (version = the last one + 1) whose SQL adds and backfills the
+ * columns; if the rollup sums or groups by something new, change `ledger-rollup.ts` and set
+ * `rebuildsRollup` (the rollup is then rebuilt from the raw rows once, after the last step).
+ */
+export interface LedgerStep {
+  version: number;
+  /** What the step changes, in product terms. */
+  description: string;
+  sql: string;
+  rebuildsRollup?: boolean;
+}
+
+export const LEDGER_STEPS: readonly LedgerStep[] = [
+  {
+    version: 2,
+    description:
+      "the model an autorouted call was routed to, and whether each cost is known, partial or unknown",
+    sql: `
+ALTER TABLE usage_rows ADD COLUMN routed_model TEXT;
+ALTER TABLE usage_rows ADD COLUMN cost_state TEXT NOT NULL DEFAULT 'unknown'
+  CHECK (cost_state IN ('known', 'partial', 'unknown'));
+-- Version 1 kept the host's 0 for calls of models nobody priced: that cost is unknown, not
+-- free, and without prices there is no saving to claim for their cache reads.
+UPDATE usage_rows SET cost_nusd = NULL, cost_source = NULL,
+    saving_nusd = CASE WHEN cache_read > 0 THEN NULL ELSE saving_nusd END
+  WHERE cost_nusd = 0 AND input + output + cache_read + cache_write > 0;
+UPDATE usage_rows SET cost_state = 'known' WHERE cost_nusd IS NOT NULL;`,
+    rebuildsRollup: true,
+  },
+  {
+    version: 3,
+    description:
+      "cache accounting: what each call could have read from cache, what it missed, and why",
+    // Rows from before this version keep NULLs: they count as unaccounted, never as 0 missed.
+    sql: `
+ALTER TABLE usage_rows ADD COLUMN affinity_id TEXT;
+ALTER TABLE usage_rows ADD COLUMN expected_cache_read INTEGER CHECK (expected_cache_read >= 0);
+ALTER TABLE usage_rows ADD COLUMN missed_tokens INTEGER CHECK (missed_tokens >= 0);
+ALTER TABLE usage_rows ADD COLUMN invalidated_tokens INTEGER CHECK (invalidated_tokens >= 0);
+ALTER TABLE usage_rows ADD COLUMN miss_cause TEXT
+  CHECK (miss_cause IN (${MISS_CAUSES.map((cause) => `'${cause}'`).join(", ")}));
+ALTER TABLE usage_rows ADD COLUMN miss_at INTEGER CHECK (miss_at >= 0);
+ALTER TABLE usage_rows ADD COLUMN missed_cost_nusd INTEGER CHECK (missed_cost_nusd >= 0);
+CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);`,
+    rebuildsRollup: true,
+  },
+  {
+    version: 4,
+    description:
+      "forwarding to a central ledger: per target, the last local row id it has confirmed, so a restarted forwarder resumes there",
+    sql: `
+CREATE TABLE forward_marks (
+  target TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL CHECK (last_id >= 0),
+  updated_at INTEGER NOT NULL
+) STRICT;`,
+  },
+];
+
+export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+const userVersion = (db: DatabaseSync): number =>
+  Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+
+/**
+ * Runs the steps the file has not had yet. A file of a newer version (written by a newer
+ * plugin) is left as it is: its added columns have defaults, so this version's rows still insert.
+ */
+export function migrateLedger(
+  db: DatabaseSync,
+  steps: readonly LedgerStep[] = LEDGER_STEPS,
+): MigrationResult {
+  return inTransaction(db, () => {
+    const from = userVersion(db);
+    let version = from;
+    if (version === 0) {
+      db.exec(USAGE_ROWS_V1);
+      version = 1;
+    }
+    const pending = steps.filter((step) => step.version > version);
+    for (const step of pending) {
+      if (step.version !== version + 1) {
+        throw new Error(`ledger migration steps skip from version ${version} to ${step.version}`);
+      }
+      db.exec(step.sql);
+      version = step.version;
+    }
+    if (pending.some((step) => step.rebuildsRollup)) db.exec(rebuildRollupSql());
+    if (version !== from) db.exec(`PRAGMA user_version = ${version}`);
+    return { from, to: version };
+  });
+}
+
+/** Opens (creating if needed) a ledger file and brings it to the current layout. */
+export function openLedger(path: string, options: { busyTimeoutMs?: number } = {}): DatabaseSync {
+  const db = openDatabase(path, options);
+  try {
+    migrateLedger(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** The version of a file opened read-only (reports), to know whether it must be migrated first. */
+export const ledgerVersion = userVersion;
