@@ -11,10 +11,14 @@ import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
 import {
   type LocalReportGroup,
-  queryLedgerReport,
   REPORT_GROUPS,
-} from "../packages/usage-ledger/src/report/query.ts";
-import { INSERT_USAGE_ROW, usageRowParams } from "../packages/usage-ledger/src/store/columns.ts";
+} from "../packages/usage-ledger/src/report/groups.ts";
+import { queryLedgerReport } from "../packages/usage-ledger/src/report/query.ts";
+import {
+  INSERT_USAGE_ROW,
+  type LedgerRow,
+  usageRowParams,
+} from "../packages/usage-ledger/src/store/columns.ts";
 import { openLedger } from "../packages/usage-ledger/src/store/migrate.ts";
 import { LedgerWriter } from "../packages/usage-ledger/src/store/writer.ts";
 import { median, printTable } from "./table.ts";
@@ -22,8 +26,10 @@ import { median, printTable } from "./table.ts";
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 
+const SYNTHETIC_CAUSES = ["none", "none", "none", "cold", "ttl_expired", "prefix_history"] as const;
+
 /** Synthetic call rows: sessions active for about two hours each, spread over `days`. */
-function* syntheticRows(count: number, days: number, prefix: string): Generator<UsageRecord> {
+function* syntheticRows(count: number, days: number, prefix: string): Generator<LedgerRow> {
   const sessions = Math.max(1, Math.round(count / 50));
   for (let i = 0; i < count; i++) {
     const session = i % sessions;
@@ -43,7 +49,6 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
       provider: "cloudsigma",
       model: `model-${session % 8}`,
       routedModel: null,
-      upstreamRoute: null,
       usage: normalizeUsage({
         input: 200 + (i % 900),
         output: 20 + (i % 80),
@@ -59,6 +64,18 @@ function* syntheticRows(count: number, days: number, prefix: string): Generator<
       ttfbMs: 100 + (i % 300),
       outcome: i % 211 === 0 ? "error" : "completed",
       errorCategory: null,
+      // Cache accounting as a gateway with the optimizer records it: most calls hit, some miss
+      // for one cause or another; each session mostly on one of 16 upstream replicas.
+      upstreamRoute: `replica-${(session + (i % 23 === 0 ? 1 : 0)) % 16}`,
+      cache: {
+        affinityId: `aff-${session % 40}`,
+        expected: 1024,
+        missed: i % 7 === 0 ? 512 : 0,
+        invalidated: i % 11 === 0 ? 128 : 0,
+        cause: SYNTHETIC_CAUSES[i % SYNTHETIC_CAUSES.length] ?? "none",
+        divergedAt: null,
+        missedCostNano: i % 7 === 0 ? 400 : 0,
+      },
     };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheHitPercent, formatHitPercent } from "./cache-hit.ts";
+import { cacheHitPercent } from "./cache-hit.ts";
 import { normalizeUsage } from "./usage-normalize.ts";
 
 describe("cacheHitPercent", () => {
@@ -49,17 +49,5 @@ describe("cacheHitPercent", () => {
     });
     const host = normalizeUsage({ input: 176, output: 5, cacheRead: 1024, cacheWrite: 0 });
     expect(cacheHitPercent(raw)).toBe(cacheHitPercent(host));
-  });
-});
-
-describe("formatHitPercent", () => {
-  it("rounds down so only a full hit prints 100.0", () => {
-    expect([99.96, 100, 0, 33.333, null].map((p) => formatHitPercent(p))).toEqual([
-      "99.9",
-      "100.0",
-      "0.0",
-      "33.3",
-      "-",
-    ]);
   });
 });

@@ -23,12 +23,3 @@ export function cacheHitPercent(tokens: PromptTokens): number | null {
   if (prompt === 0) return null;
   return Math.min(100, (read / prompt) * 100);
 }
-
-/**
- * For tables: one decimal, rounded DOWN, so 99.96% never prints as "100.0" (100.0 means
- * every prompt token was a cache read). "-" when there is nothing to rate.
- */
-export function formatHitPercent(percent: number | null): string {
-  if (percent === null) return "-";
-  return (Math.floor(percent * 10) / 10).toFixed(1);
-}

@@ -1,3 +1,4 @@
+import { lostTokens } from "../report/figures.ts";
 import type { CacheAccounting } from "./accounting.ts";
 
 const PER_AGENT_MS = 60_000;
@@ -16,7 +17,11 @@ export function missLogger(options: {
   const lastLogged = new Map<string, number>();
   const now = options.now ?? Date.now;
   return (agentId, model, accounting) => {
-    const lost = (accounting.missed ?? 0) + (accounting.invalidated ?? 0);
+    // The reports' LOST, by its one definition, so this line and a report agree to the token.
+    const lost = lostTokens({
+      missedTokens: accounting.missed ?? 0,
+      invalidatedTokens: accounting.invalidated ?? 0,
+    });
     if (options.thresholdTokens <= 0 || lost <= options.thresholdTokens) return;
     const agent = agentId ?? "(no agent)";
     const at = now();

@@ -78,18 +78,20 @@ export function hitChart(container: HTMLElement, data: PageData): () => void {
 
 export function costChart(container: HTMLElement, data: PageData): () => void {
   // A bucket whose prices are all unknown has no cost point rather than a $0 one.
-  const known = (p: PageData["series"][number], v: number) =>
-    p.costState === "unknown" || p.costState === "none" ? null : v;
+  const known = (state: string, v: number | null) =>
+    state === "unknown" || state === "none" ? null : v;
   return timeChart(container, data, [
     {
       label: "Cost $",
-      values: data.series.map((p) => known(p, p.costUsd)),
+      values: data.series.map((p) => known(p.costState, p.costUsd)),
       color: "#d05050",
       unit: "",
     },
     {
       label: "Saved $",
-      values: data.series.map((p) => known(p, p.cacheSavingUsd)),
+      values: data.series.map((p) =>
+        known(p.calls === 0 ? "none" : p.savingState, p.cacheSavingUsd),
+      ),
       color: "#40a080",
       unit: "",
     },

@@ -70,8 +70,8 @@ export async function loadPageData(
   if (!overTime || !byCause || !byAgent || !byModel || !byUpstream)
     throw new Error("usage-ledger.report answered fewer reports than asked");
   const causes = byCause.rows
-    .filter((row) => row.key !== null && row.missedTokens > 0)
-    .map((row) => ({ cause: row.key ?? "", tokens: row.missedTokens, calls: row.calls }))
+    .filter((row) => row.key !== null && row.lostTokens > 0)
+    .map((row) => ({ cause: row.key ?? "", tokens: row.lostTokens, calls: row.calls }))
     .sort((a, b) => b.tokens - a.tokens);
   const agents = [
     ...new Set([...agentIds, ...byAgent.rows.flatMap((r) => (r.key ? [r.key] : []))]),

@@ -2,7 +2,7 @@ import type { ControlUiViewContext } from "openclaw/plugin-sdk/control-ui";
 import { causeChart, costChart, hitChart } from "./charts.ts";
 import { el } from "./dom.ts";
 import { loadPageData, type PageData, RANGES, type RangeId } from "./page-data.ts";
-import { efficiencyText, moneyText, percentText } from "./report-figures.ts";
+import { efficiencyText, moneyNoteLines, moneyText, percentText } from "./report-figures.ts";
 import { openAgentSessions } from "./session-link.ts";
 import { groupTable, type TableState } from "./table-view.ts";
 
@@ -111,10 +111,15 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
         figure("hit", "Hit %", percentText(t.hitPercent)),
         figure("ideal", "Ideal %", percentText(t.idealHitPercent)),
         figure("efficiency", "Efficiency", efficiencyText(t.efficiency)),
-        figure("cost", "Cost", moneyText(t.costUsd, t)),
-        figure("saved", "Saved by cache", moneyText(t.cacheSavingUsd, t)),
+        figure("cost", "Cost", moneyText(t, "cost")),
+        figure("saved", "Saved by cache", moneyText(t, "saving")),
         figure("calls", "Calls", String(t.calls)),
       ]),
+      el(
+        "div",
+        { class: "usage-ledger-tc-notes" },
+        moneyNoteLines(t).map((line) => el("p", { class: "usage-ledger-tc-muted" }, [line])),
+      ),
       el("div", { class: "usage-ledger-tc-row" }, [
         el("div", { class: "usage-ledger-tc-block" }, [
           el("h3", {}, ["Hit % against the ideal"]),

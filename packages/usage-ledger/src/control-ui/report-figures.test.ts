@@ -1,25 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { moneyText, percentText, readFigures, readReport } from "./report-figures.ts";
+import {
+  moneyNoteLines,
+  moneyText,
+  percentText,
+  readFigures,
+  readReport,
+} from "./report-figures.ts";
 
 describe("the page's reading of report rows", () => {
   it.each([
-    ["every call priced", { calls: 4, ledgerRows: 4, costUsd: 0.5, costUnknownRows: 0 }, "$0.500"],
-    ["no call priced", { calls: 4, ledgerRows: 4, costUsd: 0, costUnknownRows: 4 }, "unknown"],
+    ["every call priced", { calls: 4, costUsd: 0.5, costState: "known" }, "$0.500"],
+    ["no call priced", { calls: 4, costUsd: null, costState: "unknown" }, "unknown"],
     [
       "some calls priced",
-      { calls: 4, ledgerRows: 4, costUsd: 0.5, costUnknownRows: 1 },
+      { calls: 4, costUsd: 0.5, costState: "partial", unpricedCalls: 1 },
       "≥ $0.500 (1 unpriced)",
     ],
-    ["an explicit unknown state", { calls: 2, costUsd: 0, costState: "unknown" }, "unknown"],
-    [
-      "an unpriced count under a newer name",
-      { calls: 3, costUsd: 1.25, unpricedCalls: 2 },
-      "≥ $1.25 (2 unpriced)",
-    ],
+    ["a cost without a state", { calls: 2, costUsd: null }, "unknown"],
     ["no calls", { calls: 0, costUsd: 0 }, "–"],
   ])("%s: cost reads %s, never a $0 for an unknown price", (_, row, expected) => {
-    const figures = readFigures(row);
-    expect(moneyText(figures.costUsd, figures)).toBe(expected);
+    expect(moneyText(readFigures(row), "cost")).toBe(expected);
+  });
+
+  it("reads a saving by its own state and unpriced count, not the cost's", () => {
+    const figures = readFigures({
+      calls: 4,
+      costUsd: 1,
+      costState: "known",
+      cacheSavingUsd: 0.25,
+      savingState: "partial",
+      savingUnknownRows: 3,
+    });
+    expect(moneyText(figures, "cost")).toBe("$1.00");
+    expect(moneyText(figures, "saving")).toBe("≥ $0.250 (3 unpriced)");
+    expect(moneyNoteLines(figures)).toEqual([
+      "Saving leaves out 3 row(s) without both an input and a cache-read price",
+    ]);
   });
 
   it("reads missing or mistyped fields as absent, not as numbers", () => {

@@ -1,31 +1,50 @@
+import {
+  efficiencyText as efficiencyNumber,
+  lostTokens,
+  type MoneyState,
+  moneyNotes,
+  percentText as percentNumber,
+  type ReportFigures,
+  tokensText,
+  usdText,
+} from "../report/figures.ts";
+
 /**
- * The browser's reading of `usage-ledger.report` rows. It reads every field defensively: the
- * page must keep working when the gateway runs an older or newer ledger, and cost fields are
- * growing explicit unknown/partial markers (a `costState`, an unpriced count), so a missing
- * price is never shown as $0.
+ * The browser's reading of `usage-ledger.report` rows. The figures and their text are the
+ * report's own (report/figures.ts, bundled into the page), so the page and the CLI cannot
+ * show one figure two ways. It reads every field defensively: a field an older or newer
+ * ledger does not send reads as absent, never as a number, and a missing price is never $0.
  */
 
-export type CostState = "priced" | "partial" | "unknown" | "none";
+export { tokensText };
 
-export interface Figures {
+/** The figures the page shows; `costState` adds "none" for a group without calls. */
+export type Figures = Pick<
+  ReportFigures,
+  | "calls"
+  | "input"
+  | "cacheRead"
+  | "cacheWrite"
+  | "hitPercent"
+  | "idealHitPercent"
+  | "efficiency"
+  | "missedTokens"
+  | "invalidatedTokens"
+  | "lostTokens"
+  | "costUsd"
+  | "costPartialRows"
+  | "costUnknownRows"
+  | "unpricedCalls"
+  | "cacheSavingUsd"
+  | "savingState"
+  | "savingUnknownRows"
+  | "missedCostUsd"
+> & {
   key: string | null;
-  calls: number;
-  input: number;
-  cacheRead: number;
-  cacheWrite: number;
-  hitPercent: number | null;
-  idealHitPercent: number | null;
-  efficiency: number | null;
-  missedTokens: number;
-  invalidatedTokens: number;
-  costUsd: number;
-  cacheSavingUsd: number;
-  /** Calls (or ledger rows, on ledgers that count those) whose price is unknown. */
-  unpriced: number;
-  costState: CostState;
+  costState: MoneyState | "none";
   /** The cause that lost the group the most tokens (null: none lost, or an older ledger). */
   topCause: string | null;
-}
+};
 
 export interface Report {
   by: string;
@@ -38,44 +57,25 @@ export interface Report {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const num = (record: Record<string, unknown>, key: string): number => {
-  const value = record[key];
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-};
-
 const numOrNull = (record: Record<string, unknown>, key: string): number | null => {
   const value = record[key];
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 };
+const num = (record: Record<string, unknown>, key: string): number => numOrNull(record, key) ?? 0;
 
-/** The first count of unpriced calls the report carries, under any of the names it has used. */
-function unpricedOf(record: Record<string, unknown>): number {
-  for (const key of ["unpricedCalls", "costUnpricedCalls", "costUnknownCalls", "costUnknownRows"]) {
-    const value = numOrNull(record, key);
-    if (value !== null) return value;
-  }
-  return 0;
-}
-
-function costStateOf(record: Record<string, unknown>, calls: number, unpriced: number): CostState {
-  const stated = record.costState;
-  if (typeof stated === "string") {
-    if (stated === "unknown" || stated === "partial" || stated === "none") return stated;
-    if (stated === "known" || stated === "priced" || stated === "complete") return "priced";
-  }
-  if (calls === 0) return "none";
-  if (unpriced <= 0) return "priced";
-  const rows = numOrNull(record, "ledgerRows") ?? calls;
-  return unpriced >= rows ? "unknown" : "partial";
-}
+const STATES: readonly MoneyState[] = ["known", "partial", "unknown"];
+const stateOf = (value: unknown, fallback: MoneyState): MoneyState =>
+  STATES.find((state) => state === value) ?? fallback;
 
 export function readFigures(value: unknown): Figures {
   const record = isObject(value) ? value : {};
   const calls = num(record, "calls");
-  const unpriced = unpricedOf(record);
-  const key = record.key;
+  const missedTokens = num(record, "missedTokens");
+  const invalidatedTokens = num(record, "invalidatedTokens");
+  const costUsd = numOrNull(record, "costUsd");
+  const costState = stateOf(record.costState, costUsd === null ? "unknown" : "known");
   return {
-    key: typeof key === "string" ? key : null,
+    key: typeof record.key === "string" ? record.key : null,
     calls,
     input: num(record, "input"),
     cacheRead: num(record, "cacheRead"),
@@ -83,12 +83,18 @@ export function readFigures(value: unknown): Figures {
     hitPercent: numOrNull(record, "hitPercent"),
     idealHitPercent: numOrNull(record, "idealHitPercent"),
     efficiency: numOrNull(record, "efficiency"),
-    missedTokens: num(record, "missedTokens"),
-    invalidatedTokens: num(record, "invalidatedTokens"),
-    costUsd: num(record, "costUsd"),
-    cacheSavingUsd: num(record, "cacheSavingUsd"),
-    unpriced,
-    costState: costStateOf(record, calls, unpriced),
+    missedTokens,
+    invalidatedTokens,
+    lostTokens: numOrNull(record, "lostTokens") ?? lostTokens({ missedTokens, invalidatedTokens }),
+    costUsd,
+    costState: calls === 0 ? "none" : costState,
+    costPartialRows: num(record, "costPartialRows"),
+    costUnknownRows: num(record, "costUnknownRows"),
+    unpricedCalls: num(record, "unpricedCalls"),
+    cacheSavingUsd: numOrNull(record, "cacheSavingUsd"),
+    savingState: stateOf(record.savingState, "known"),
+    savingUnknownRows: num(record, "savingUnknownRows"),
+    missedCostUsd: numOrNull(record, "missedCostUsd"),
     topCause: typeof record.topCause === "string" && record.topCause ? record.topCause : null,
   };
 }
@@ -108,39 +114,31 @@ export function readReport(value: unknown): Report {
 
 /** Hit rate to one decimal, rounded down like the CLI table, so 99.96 % never reads 100 %. */
 export function percentText(value: number | null): string {
-  if (value === null) return "–";
-  return `${(Math.floor(value * 10) / 10).toFixed(1)} %`;
+  return value === null ? "–" : `${percentNumber(value)} %`;
 }
 
+/** Efficiency as the CLI's EFF % column prints it. */
 export function efficiencyText(value: number | null): string {
-  return value === null ? "–" : `${Math.round(value * 100)} %`;
+  return value === null ? "–" : `${efficiencyNumber(value)} %`;
 }
-
-const usd = (value: number): string =>
-  `$${value >= 1 ? value.toFixed(2) : value.toFixed(value >= 0.01 ? 3 : 4)}`;
 
 /**
- * Money as the operator should read it: a known amount, a lower bound when some calls had no
- * price, "unknown" when none had one, and a dash when there were no calls.
+ * A cost or saving as the operator should read it: a known amount, a lower bound with the
+ * unpriced count the CLI's notes name, "unknown" when nothing was priced, a dash without calls.
  */
-export function moneyText(
-  amount: number,
-  figures: Pick<Figures, "costState" | "unpriced">,
-): string {
-  switch (figures.costState) {
-    case "none":
-      return "–";
-    case "unknown":
-      return "unknown";
-    case "partial":
-      return `≥ ${usd(amount)} (${figures.unpriced} unpriced)`;
-    case "priced":
-      return usd(amount);
-  }
+export function moneyText(figures: Figures, which: "cost" | "saving"): string {
+  if (figures.costState === "none") return "–";
+  const cost = which === "cost";
+  const amount = cost ? figures.costUsd : figures.cacheSavingUsd;
+  const state = cost ? figures.costState : figures.savingState;
+  const unpriced = cost ? figures.unpricedCalls : figures.savingUnknownRows;
+  if (amount === null || state === "unknown") return "unknown";
+  if (state === "partial") return `≥ $${usdText(amount)} (${unpriced} unpriced)`;
+  return `$${usdText(amount)}`;
 }
 
-export function tokensText(value: number): string {
-  if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(1)}M`;
-  if (value >= 10_000) return `${Math.round(value / 1000)}k`;
-  return String(Math.round(value));
+/** The CLI's notes on what the money leaves out, word for word. */
+export function moneyNoteLines(figures: Figures): string[] {
+  if (figures.costState === "none") return [];
+  return moneyNotes({ ...figures, costState: figures.costState });
 }

@@ -32,18 +32,18 @@ const COLUMNS: Column[] = [
     value: (r) => r.efficiency ?? -1,
     text: (r) => efficiencyText(r.efficiency),
   },
-  { id: "cost", label: "Cost", value: (r) => r.costUsd, text: (r) => moneyText(r.costUsd, r) },
+  { id: "cost", label: "Cost", value: (r) => r.costUsd ?? -1, text: (r) => moneyText(r, "cost") },
   {
     id: "saved",
     label: "Saved",
-    value: (r) => r.cacheSavingUsd,
-    text: (r) => moneyText(r.cacheSavingUsd, r),
+    value: (r) => r.cacheSavingUsd ?? -1,
+    text: (r) => moneyText(r, "saving"),
   },
   {
     id: "lost",
     label: "Lost tokens",
-    value: (r) => r.missedTokens,
-    text: (r) => tokensText(r.missedTokens),
+    value: (r) => r.lostTokens,
+    text: (r) => tokensText(r.lostTokens),
   },
   {
     id: "cause",

@@ -28,8 +28,8 @@ export const mountTodayWidget: WidgetView = (container, context) => {
         el("div", { class: "usage-ledger-tc-figures" }, [
           line("hit", "Hit % today", percentText(t.hitPercent)),
           line("ideal", "Ideal %", percentText(t.idealHitPercent)),
-          line("cost", "Cost", moneyText(t.costUsd, t)),
-          line("saved", "Saved", moneyText(t.cacheSavingUsd, t)),
+          line("cost", "Cost", moneyText(t, "cost")),
+          line("saved", "Saved", moneyText(t, "saving")),
         ]),
       );
       root.dataset.state = t.calls === 0 ? "empty" : "ready";

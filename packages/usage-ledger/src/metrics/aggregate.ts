@@ -1,5 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type Row, rowInt, rowText } from "@cloudsigma/taas-core/sql-rows";
+import { lostTokens } from "../report/figures.ts";
+import { addTotals, emptyTotals, type ReportTotals, rawSumsSql } from "../report/totals.ts";
 
 /*
  * The ledger's lifetime counters for Prometheus, derived from the rows on disk so they survive
@@ -9,37 +11,39 @@ import { type Row, rowInt, rowText } from "@cloudsigma/taas-core/sql-rows";
  * share the `other` series, so one runaway agent or model name cannot flood Prometheus.
  */
 
-export const LABELS = ["agent", "provider", "model", "upstream"] as const;
+/**
+ * `model` is the model that served and priced the call (the routed one for autorouted calls),
+ * as `report --by model` groups; `requested_model` is the one the call asked for.
+ */
+export const LABELS = ["agent", "provider", "model", "requested_model", "upstream"] as const;
 export type Label = (typeof LABELS)[number];
 export type LabelCaps = Record<Label, number>;
 
-export const DEFAULT_CAPS: LabelCaps = { agent: 50, provider: 20, model: 100, upstream: 100 };
+export const DEFAULT_CAPS: LabelCaps = {
+  agent: 50,
+  provider: 20,
+  model: 100,
+  requested_model: 100,
+  upstream: 100,
+};
 export const OTHER = "other";
 export const UNKNOWN = "unknown";
 
 export interface SeriesTotals {
   labels: Record<Label, string>;
-  calls: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  /** Nano-dollars over the priced rows only. */
-  costNano: number;
-  pricedRows: number;
-  /** Missed cache-readable tokens by miss cause. */
-  missed: Map<string, number>;
+  /** The report totals of the series (report/totals.ts), summed the way every report sums them. */
+  totals: ReportTotals;
+  /** Lost tokens (report/figures.ts) by miss cause. */
+  lost: Map<string, number>;
 }
 
 const CHUNK_SQL = `
 SELECT coalesce(agent_id, '') AS agent, coalesce(provider, '') AS provider,
-  coalesce(model, '') AS model, coalesce(upstream_route, '') AS upstream,
-  coalesce(miss_cause, '') AS cause, sum(calls) AS calls, sum(input) AS input,
-  sum(output) AS output, sum(cache_read) AS cache_read, sum(cache_write) AS cache_write,
-  sum(coalesce(missed_tokens, 0)) AS missed, sum(coalesce(cost_nusd, 0)) AS cost_nusd,
-  count(cost_nusd) AS priced_rows, min(id) AS first_id
+  coalesce(routed_model, model, '') AS model, coalesce(model, '') AS requested_model,
+  coalesce(upstream_route, '') AS upstream, coalesce(miss_cause, '') AS cause,
+  ${rawSumsSql()}, min(id) AS first_id
 FROM usage_rows WHERE id > ? AND id <= ?
-GROUP BY agent, provider, model, upstream, cause
+GROUP BY agent, provider, model, requested_model, upstream, cause
 ORDER BY first_id`;
 
 export interface AggregateOptions {
@@ -60,6 +64,7 @@ export class LedgerCounters {
     agent: new Set(),
     provider: new Set(),
     model: new Set(),
+    requested_model: new Set(),
     upstream: new Set(),
   };
   readonly #series = new Map<string, SeriesTotals>();
@@ -97,37 +102,21 @@ export class LedgerCounters {
   }
 
   #add(row: Row): void {
-    const labels = {
-      agent: this.#admit("agent", rowText(row, "agent") ?? ""),
-      provider: this.#admit("provider", rowText(row, "provider") ?? ""),
-      model: this.#admit("model", rowText(row, "model") ?? ""),
-      upstream: this.#admit("upstream", rowText(row, "upstream") ?? ""),
-    };
+    const labels = Object.fromEntries(
+      LABELS.map((label) => [label, this.#admit(label, rowText(row, label) ?? "")]),
+    ) as Record<Label, string>;
     const key = LABELS.map((label) => labels[label]).join("\u0000");
-    let totals = this.#series.get(key);
-    if (!totals) {
-      totals = {
-        labels,
-        calls: 0,
-        input: 0,
-        output: 0,
-        cacheRead: 0,
-        cacheWrite: 0,
-        costNano: 0,
-        pricedRows: 0,
-        missed: new Map(),
-      };
-      this.#series.set(key, totals);
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { labels, totals: emptyTotals(), lost: new Map() };
+      this.#series.set(key, series);
     }
-    totals.calls += rowInt(row, "calls");
-    totals.input += rowInt(row, "input");
-    totals.output += rowInt(row, "output");
-    totals.cacheRead += rowInt(row, "cache_read");
-    totals.cacheWrite += rowInt(row, "cache_write");
-    totals.costNano += rowInt(row, "cost_nusd");
-    totals.pricedRows += rowInt(row, "priced_rows");
+    const part = emptyTotals();
+    addTotals(part, row);
+    addTotals(series.totals, part);
     const cause = rowText(row, "cause");
-    if (cause) totals.missed.set(cause, (totals.missed.get(cause) ?? 0) + rowInt(row, "missed"));
+    const lost = lostTokens(part);
+    if (cause && lost > 0) series.lost.set(cause, (series.lost.get(cause) ?? 0) + lost);
   }
 
   #admit(label: Label, raw: string): string {

@@ -1,63 +1,100 @@
+import { costFigure, figures } from "../report/figures.ts";
 import { LABELS, type SeriesTotals } from "./aggregate.ts";
 
 /*
- * The Prometheus text exposition of the ledger's counters. Names follow Prometheus conventions
- * (a `_total` suffix on counters, base units: tokens, USD); the token type label carries the
- * OpenTelemetry GenAI `gen_ai.token.type` values (`input`, `output`) plus the two cache kinds,
- * named as the ledger and OpenClaw's diagnostics name them (`cache_read`, `cache_write`).
- * `input` is the uncached part of the prompt, as in the ledger: prompt = input + cache_read +
- * cache_write.
+ * The Prometheus text exposition of the ledger's counters. Each family is declared once below
+ * and reads its values from the same totals and figures as every report (report/totals.ts,
+ * report/figures.ts), so a dashboard and `openclaw usage-ledger report` agree. Names follow
+ * Prometheus conventions (a `_total` suffix on counters, base units: tokens, USD); the token
+ * type label carries the OpenTelemetry GenAI `gen_ai.token.type` values (`input`, `output`)
+ * plus the two cache kinds, named as the ledger and OpenClaw's diagnostics name them
+ * (`cache_read`, `cache_write`). `input` is the uncached part of the prompt, as in the ledger:
+ * prompt = input + cache_read + cache_write.
  */
 
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-const TOKEN_TYPES = [
-  ["input", (s: SeriesTotals) => s.input],
-  ["output", (s: SeriesTotals) => s.output],
-  ["cache_read", (s: SeriesTotals) => s.cacheRead],
-  ["cache_write", (s: SeriesTotals) => s.cacheWrite],
-] as const;
+/** One sample of a series: extra labels and a value, or nothing to say (unknown, not 0). */
+type Sample = [extra: Record<string, string>, value: number];
+
+interface Family {
+  name: string;
+  help: string;
+  samples: (series: SeriesTotals) => Sample[];
+}
+
+const FAMILIES: readonly Family[] = [
+  {
+    name: "usage_ledger_calls_total",
+    help: "Model calls recorded in the usage ledger.",
+    samples: (s) => [[{}, s.totals.calls]],
+  },
+  {
+    name: "usage_ledger_tokens_total",
+    help: "Tokens recorded in the usage ledger by gen_ai_token_type (input is the uncached prompt part).",
+    samples: (s) => [
+      [{ gen_ai_token_type: "input" }, s.totals.input],
+      [{ gen_ai_token_type: "output" }, s.totals.output],
+      [{ gen_ai_token_type: "cache_read" }, s.totals.cacheRead],
+      [{ gen_ai_token_type: "cache_write" }, s.totals.cacheWrite],
+    ],
+  },
+  {
+    name: "usage_ledger_lost_tokens_total",
+    help: "Lost tokens by miss_cause: cacheable prompt tokens not read from the provider cache plus tokens a prompt change made unreadable (the reports' LOST).",
+    samples: (s) =>
+      [...s.lost]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([cause, value]): Sample => [{ miss_cause: cause }, value]),
+  },
+  {
+    name: "usage_ledger_cache_expected_tokens_total",
+    help: "Tokens the accounted calls could have read from cache (the ideal); efficiency = usage_ledger_cache_accounted_read_tokens_total / this.",
+    samples: (s) => [[{}, s.totals.expectedCacheRead]],
+  },
+  {
+    name: "usage_ledger_cache_accounted_read_tokens_total",
+    help: "Cache reads of the calls with cache accounting (the achieved side of efficiency).",
+    samples: (s) => [[{}, s.totals.accountedRead]],
+  },
+  {
+    name: "usage_ledger_cost_usd_total",
+    help: "Cost in USD of the priced calls (a lower bound where usage_ledger_unpriced_calls_total > 0); absent when no call of the series had a price.",
+    samples: (s) => {
+      const cost = costFigure(s.totals).usd;
+      return cost === null ? [] : [[{}, cost]];
+    },
+  },
+  {
+    name: "usage_ledger_unpriced_calls_total",
+    help: "Model calls whose cost is partly or wholly unknown (no price for a token kind they used).",
+    samples: (s) => [[{}, s.totals.unpricedCalls]],
+  },
+  {
+    name: "usage_ledger_missed_cost_usd_total",
+    help: "What the missed tokens cost beyond a cache read, in USD, where both prices are known.",
+    samples: (s) => {
+      const missed = figures(s.totals).missedCostUsd;
+      return missed === null ? [] : [[{}, missed]];
+    },
+  },
+];
 
 export function formatMetrics(series: readonly SeriesTotals[], lagRows: number): string {
   const lines: string[] = [];
-  const family = (name: string, help: string, type = "counter") =>
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-
-  family("usage_ledger_calls_total", "Model calls recorded in the usage ledger.");
-  for (const s of series) lines.push(sample("usage_ledger_calls_total", s, {}, s.calls));
-
-  family(
-    "usage_ledger_tokens_total",
-    "Tokens recorded in the usage ledger by gen_ai_token_type (input is the uncached prompt part).",
-  );
-  for (const s of series) {
-    for (const [type, value] of TOKEN_TYPES) {
-      lines.push(sample("usage_ledger_tokens_total", s, { gen_ai_token_type: type }, value(s)));
+  for (const family of FAMILIES) {
+    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} counter`);
+    for (const s of series) {
+      for (const [extra, value] of family.samples(s))
+        lines.push(sample(family.name, s, extra, value));
     }
   }
-
-  family(
-    "usage_ledger_missed_tokens_total",
-    "Prompt tokens a call could have read from the provider cache but did not, by miss_cause.",
+  const lag = "usage_ledger_metrics_unread_rows";
+  lines.push(
+    `# HELP ${lag} Ledger rows not yet summed into these counters (a large ledger catches up over a few scrapes).`,
+    `# TYPE ${lag} gauge`,
+    `${lag} ${lagRows}`,
   );
-  for (const s of series) {
-    for (const [cause, value] of [...s.missed].sort(([a], [b]) => a.localeCompare(b))) {
-      lines.push(sample("usage_ledger_missed_tokens_total", s, { miss_cause: cause }, value));
-    }
-  }
-
-  family("usage_ledger_cost_usd_total", "Cost in USD of the calls that had a price.");
-  for (const s of series) {
-    if (s.pricedRows > 0)
-      lines.push(sample("usage_ledger_cost_usd_total", s, {}, s.costNano / 1e9));
-  }
-
-  family(
-    "usage_ledger_metrics_unread_rows",
-    "Ledger rows not yet summed into these counters (a large ledger catches up over a few scrapes).",
-    "gauge",
-  );
-  lines.push(`usage_ledger_metrics_unread_rows ${lagRows}`);
   return `${lines.join("\n")}\n`;
 }
 

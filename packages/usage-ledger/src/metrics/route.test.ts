@@ -33,7 +33,7 @@ function row(i: number, over: Partial<LedgerRow> = {}): LedgerRow {
             affinityId: null,
             expected: 50,
             missed: i % 11,
-            invalidated: 0,
+            invalidated: i % 5 === 0 ? 64 : 0,
             cause: MISS_CAUSES[i % MISS_CAUSES.length] ?? "none",
             divergedAt: null,
           },
@@ -118,11 +118,11 @@ describe("usage-ledger metrics route", () => {
       );
     }
     for (const cause of MISS_CAUSES) {
-      const expected = total((r) => (r.cache?.cause === cause ? (r.cache.missed ?? 0) : 0));
-      const hasRows = rows.some((r) => r.cache?.cause === cause);
-      expect(sum(text, "usage_ledger_missed_tokens_total", `miss_cause="${cause}"`)).toBe(
-        hasRows ? expected : 0,
+      // Lost tokens: missed plus invalidated, as every report counts them.
+      const expected = total((r) =>
+        r.cache?.cause === cause ? (r.cache.missed ?? 0) + (r.cache.invalidated ?? 0) : 0,
       );
+      expect(sum(text, "usage_ledger_lost_tokens_total", `miss_cause="${cause}"`)).toBe(expected);
     }
     expect(sum(text, "usage_ledger_cost_usd_total")).toBeCloseTo(
       total((r) => r.costNano ?? 0) / 1e9,
@@ -139,10 +139,10 @@ describe("usage-ledger metrics route", () => {
     const rows = Array.from({ length: 60 }, (_, i) => row(i, {}));
     for (const [i, r] of rows.entries()) r.model = `model-${i}`;
     write(path, rows);
-    const caps = { agent: 50, provider: 20, model: 10, upstream: 100 };
+    const caps = { agent: 50, provider: 20, model: 10, requested_model: 100, upstream: 100 };
     const text = scrape(metricsHandler({ dbPath: () => path, warn: () => {}, caps })).body;
     const models = new Set(
-      [...text.matchAll(/model="([^"]*)"/g)].map((m) => m[1]).filter((m) => m !== undefined),
+      [...text.matchAll(/[{,]model="([^"]*)"/g)].map((m) => m[1]).filter((m) => m !== undefined),
     );
     expect(models.size).toBe(caps.model + 1);
     expect(models).toContain("other");

@@ -5,8 +5,9 @@ import { scrub } from "../postgres/forwarder.ts";
 import { readCentralReport } from "../postgres/report.ts";
 import { TABLE_NAME } from "../postgres/schema.ts";
 import { targetLabel } from "../postgres/target.ts";
+import { REPORT_GROUPS } from "./groups.ts";
 import { reportToCsv, reportToJson } from "./output.ts";
-import { type LedgerReport, REPORT_GROUPS, type ReportQuery } from "./query.ts";
+import type { LedgerReport, ReportQuery } from "./query.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read.ts";
 import { reportToTable } from "./table.ts";
 

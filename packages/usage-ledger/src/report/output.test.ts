@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { csvField, reportToCsv, reportToJson } from "./output.ts";
-import { emptyTotals, type LedgerReport, type ReportRow } from "./query.ts";
+import type { LedgerReport, ReportRow } from "./query.ts";
 import { reportToTable } from "./table.ts";
+import { emptyTotals, TOTAL_FIELDS } from "./totals.ts";
 
 const row = (key: string | null, over: Partial<ReportRow> = {}): ReportRow => ({
   ...emptyTotals(),
@@ -37,8 +38,7 @@ const unaccounted = {
 
 function report(rows: ReportRow[], omitted = 0): LedgerReport {
   const totals = emptyTotals();
-  for (const r of rows)
-    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
+  for (const r of rows) for (const k of TOTAL_FIELDS) totals[k] += r[k];
   return {
     by: "session",
     since: Date.UTC(2026, 10, 14),
@@ -111,6 +111,7 @@ describe("report renderings", () => {
       expectedCacheRead: 2304,
       missedTokens: 256,
       invalidatedTokens: 128,
+      lostTokens: 384,
       unaccountedCalls: 0,
       missedCostUsd: 0,
       missedUnpricedRows: 0,
@@ -157,10 +158,10 @@ describe("report renderings", () => {
     const csv = reportToCsv(r);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows,top_cause",
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,lost_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows,top_cause",
     );
     const hit = (2048 / 2400) * 100;
-    const cache = `${hit},96,${2048 / 2304},2304,256,128,0,0,0`;
+    const cache = `${hit},96,${2048 / 2304},2304,256,128,384,0,0,0`;
     expect(lines[1]).toBe(
       `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${cache},0.041915,known,0,0,0,0.002304,known,0,ttl_expired`,
     );
@@ -168,7 +169,7 @@ describe("report renderings", () => {
       `agent:main:partly,2,2,0,352,10,2048,0,2410,${cache},0.001,partial,1,0,1,0,partial,1,`,
     );
     expect(lines[3]).toBe(
-      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2,`,
+      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2,`,
     );
     expect(lines).toHaveLength(4);
   });
@@ -178,12 +179,12 @@ describe("report renderings", () => {
     const lines = table.split("\n");
     expect(lines[0]).toBe("Usage by session, 2026-11-14T00:00:00.000Z .. 2026-11-21T00:00:00.000Z");
     expect(lines[2]).toMatch(
-      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF\s+LOST\s+COST \$\s+SAVED \$\s+TOP CAUSE$/,
+      /^SESSION\s+CALLS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+HIT %\s+IDEAL %\s+EFF %\s+LOST\s+COST \$\s+SAVED \$\s+TOP CAUSE$/,
     );
-    const cache = "85\\.3\\s+96\\.0\\s+0\\.89\\s+384";
+    const cache = "85\\.3\\s+96\\.0\\s+88\\s+384";
     expect(table).toMatch(
       new RegExp(
-        `agent:main:a,b\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.04\\s+0\\.0023\\s+ttl_expired\\n`,
+        `agent:main:a,b\\s+2\\s+352\\s+10\\s+2,048\\s+0\\s+${cache}\\s+0\\.042\\s+0\\.0023\\s+ttl_expired\\n`,
       ),
     );
     expect(table).toMatch(
@@ -195,16 +196,16 @@ describe("report renderings", () => {
       /\(unknown\)\s+2\s+352\s+10\s+2,048\s+0\s+85\.3\s+-\s+-\s+0\s+\?\s+\?\s+-\n/,
     );
     expect(table).toMatch(
-      /TOTAL\s+6\s+1,056\s+30\s+6,144\s+0\s+85\.3\s+96\.0\s+0\.89\s+768\s+0\.04~\s+0\.0023~\n/,
+      /TOTAL\s+6\s+1,056\s+30\s+6,144\s+0\s+85\.3\s+96\.0\s+88\s+768\s+0\.043~\s+0\.0023~\n/,
     );
     expect(table).toContain("2 call(s) without cache accounting");
     expect(table).toContain("LOST: cacheable tokens not read");
+    expect(table).toContain("COST/SAVED: ~ a lower bound, ? unknown");
     expect(table).toContain(
-      "~ 1 row(s) used a token kind without a price (e.g. cache reads): COST has their priced part only",
+      "Cost leaves out 3 unpriced call(s): 2 row(s) without a known price; 1 row(s) with a token kind without a price (only their priced part counts)",
     );
-    expect(table).toContain("? 2 row(s) without a known price are not in COST");
     expect(table).toContain(
-      "SAVED leaves out 3 row(s) without both an input and a cache-read price",
+      "Saving leaves out 3 row(s) without both an input and a cache-read price",
     );
     expect(table).toContain("models.providers.<id>.models[].cost");
     const widths = new Set(lines.filter((l) => /^-+/.test(l)).map((l) => l.length));

@@ -9,13 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MISS_CAUSES } from "../cache/accounting.ts";
 import type { LedgerRow } from "../store/columns.ts";
 import { LedgerWriter } from "../store/writer.ts";
-import {
-  emptyTotals,
-  type LocalReportGroup,
-  queryLedgerReport,
-  REPORT_GROUPS,
-  type ReportTotals,
-} from "./query.ts";
+import { type LocalReportGroup, REPORT_GROUPS } from "./groups.ts";
+import { queryLedgerReport } from "./query.ts";
+import { emptyTotals, type ReportTotals } from "./totals.ts";
 
 const HOUR = 3_600_000;
 // m1 and routed-1 fully priced, m2 without a cache-read price, the rest unpriced.
@@ -152,9 +148,11 @@ function bruteForce(by: LocalReportGroup, since: number, until: number, agent?: 
     g.missedCostNano += cache?.missedCostNano ?? 0;
     g.missedUnpricedRows +=
       (cache?.missed ?? 0) > 0 && (cache?.missedCostNano ?? null) === null ? 1 : 0;
-    if (by !== "cause" && cache?.cause && (cache.missed ?? 0) > 0) {
+    // Lost tokens: missed plus invalidated, the one definition every view uses.
+    const lostHere = (cache?.missed ?? 0) + (cache?.invalidated ?? 0);
+    if (by !== "cause" && cache?.cause && lostHere > 0) {
       const causes = lost.get(key) ?? new Map<string, number>();
-      causes.set(cache.cause, (causes.get(cache.cause) ?? 0) + (cache.missed ?? 0));
+      causes.set(cache.cause, (causes.get(cache.cause) ?? 0) + lostHere);
       lost.set(key, causes);
     }
     groups.set(key, g);

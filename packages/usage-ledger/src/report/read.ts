@@ -4,16 +4,10 @@ import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { LEDGER_SCHEMA_VERSION, ledgerVersion, openLedger } from "../store/migrate.ts";
-import {
-  CENTRAL_REPORT_GROUPS,
-  emptyTotals,
-  isCentralReportGroup,
-  type LedgerReport,
-  queryLedgerReport,
-  REPORT_GROUPS,
-  type ReportQuery,
-} from "./query.ts";
+import { CENTRAL_REPORT_GROUPS, isCentralReportGroup, REPORT_GROUPS } from "./groups.ts";
+import { type LedgerReport, queryLedgerReport, type ReportQuery } from "./query.ts";
 import { parseSince, parseUntil } from "./range.ts";
+import { emptyTotals } from "./totals.ts";
 
 export interface ReportOptions {
   by?: unknown;

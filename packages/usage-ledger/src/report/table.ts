@@ -1,17 +1,23 @@
-import { formatHitPercent } from "@cloudsigma/taas-core/cache-hit";
-import { type MoneyState, type ReportFigures, reportToJson } from "./output.ts";
+import {
+  efficiencyText,
+  lostTokens,
+  type MoneyState,
+  moneyNotes,
+  percentText,
+  type ReportFigures,
+  usdText,
+} from "./figures.ts";
+import { reportToJson } from "./output.ts";
 import type { LedgerReport } from "./query.ts";
 
-/** The report as a fixed-width table for people: thousands separators, rounded money. */
+/** The report as a fixed-width table for people: thousands separators, figures' own text. */
 
 const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const money = (usd: number): string =>
-  usd === 0 ? "0" : usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2);
 
 /** `?` unknown, `1.20~` a lower bound (partial), `1.20` known. */
 const MARK: Record<MoneyState, string> = { known: "", partial: "~", unknown: "?" };
 const moneyCell = (usd: number | null, state: MoneyState): string =>
-  usd === null ? MARK.unknown : `${money(usd)}${MARK[state]}`;
+  usd === null ? MARK.unknown : `${usdText(usd)}${MARK[state]}`;
 
 const TABLE_HEAD = [
   "CALLS",
@@ -21,7 +27,7 @@ const TABLE_HEAD = [
   "CACHE WRITE",
   "HIT %",
   "IDEAL %",
-  "EFF",
+  "EFF %",
   "LOST",
   "COST $",
   "SAVED $",
@@ -34,10 +40,10 @@ function tableCells(f: ReportFigures): string[] {
     int.format(f.output),
     int.format(f.cacheRead),
     int.format(f.cacheWrite),
-    formatHitPercent(f.hitPercent),
-    formatHitPercent(f.idealHitPercent),
-    f.efficiency === null ? "-" : f.efficiency.toFixed(2),
-    int.format(f.missedTokens + f.invalidatedTokens),
+    percentText(f.hitPercent),
+    percentText(f.idealHitPercent),
+    efficiencyText(f.efficiency),
+    int.format(f.lostTokens),
     moneyCell(f.costUsd, f.costState),
     moneyCell(f.cacheSavingUsd, f.savingState),
   ];
@@ -86,14 +92,14 @@ export function reportToTable(report: LedgerReport): string {
 /** What LOST means, and how many calls the ideal and the efficiency leave out. */
 function cacheNotes(totals: ReportFigures): string[] {
   const notes: string[] = [];
-  if (totals.missedTokens + totals.invalidatedTokens > 0) {
+  if (lostTokens(totals) > 0) {
     notes.push(
       "LOST: cacheable tokens not read (against IDEAL) plus tokens a prompt change made unreadable; --by cause says why",
     );
   }
   if (totals.unaccountedCalls > 0) {
     notes.push(
-      `${totals.unaccountedCalls} call(s) without cache accounting (no optimizer capture or no usage) are not in IDEAL % or EFF`,
+      `${totals.unaccountedCalls} call(s) without cache accounting (no optimizer capture or no usage) are not in IDEAL % or EFF %`,
     );
   }
   return notes;
@@ -101,21 +107,9 @@ function cacheNotes(totals: ReportFigures): string[] {
 
 /** What the markers mean, with the counts behind them, and where prices come from. */
 function priceNotes(totals: ReportFigures): string[] {
-  const notes: string[] = [];
-  if (totals.costPartialRows > 0) {
-    notes.push(
-      `~ ${totals.costPartialRows} row(s) used a token kind without a price (e.g. cache reads): COST has their priced part only`,
-    );
-  }
-  if (totals.costUnknownRows > 0) {
-    notes.push(`? ${totals.costUnknownRows} row(s) without a known price are not in COST`);
-  }
-  if (totals.savingUnknownRows > 0) {
-    notes.push(
-      `SAVED leaves out ${totals.savingUnknownRows} row(s) without both an input and a cache-read price`,
-    );
-  }
+  const notes = moneyNotes(totals);
   if (notes.length > 0) {
+    notes.unshift("COST/SAVED: ~ a lower bound, ? unknown");
     notes.push("Prices: set models.providers.<id>.models[].cost in the OpenClaw config (README)");
   }
   return notes;

@@ -1,67 +1,19 @@
 import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
-import type { MissCause } from "../cache/accounting.ts";
+import { MISS_CAUSES, type MissCause } from "../cache/accounting.ts";
 
 /**
- * The usage ledger's SQLite schema. `usage_rows` holds one row per model call (or per run,
- * see `granularity`), unique by `event_id` so a replayed event is ignored. Costs are integer
- * nano-dollars (1e-9 USD) so sums stay exact; `cost_state` says whether a cost is known,
- * partial (a token kind used had no price) or unknown (NULL cost).
+ * Every column of the ledger's `usage_rows` table, declared once. The INSERT and its
+ * parameters, the central PostgreSQL table (its DDL and the values a forwarded row carries) and
+ * the check that a migrated file has exactly this layout all come from this table; what the
+ * reports sum is declared beside it in `report/totals.ts`, over these columns.
  *
- * The table is created as version 1 shipped it (below, frozen: ledgers on operators' machines
- * are at `user_version = 1`) and brought to the current layout by the steps in
- * `ledger-migrate.ts`, the same way for a new file as for an old one. The hourly rollup and
- * its trigger are defined in `ledger-rollup.ts`. Current `usage_rows` columns beyond v1:
- *   v2: routed_model TEXT (the model TaaS routed an autorouted call to; it prices the call),
- *       cost_state TEXT NOT NULL ('known' | 'partial' | 'unknown').
- *   v3: affinity_id, expected_cache_read, missed_tokens, invalidated_tokens, miss_cause, miss_at
- *       (the cache accounting, cache-accounting.ts), missed_cost_nusd (what the missed tokens
- *       cost beyond a cache read, where the input and cache-read prices are known).
+ * Each entry: `sqlite`, the column's declaration as the migration steps (`migrate.ts`) create
+ * it (the file on disk only changes through those steps, and `columns.test.ts` holds the two
+ * together); `pg`, its type in the central table (`time` columns become timestamptz there, so
+ * Grafana reads them as time); `of`, its value in a finished row. Costs are integer nano-dollars
+ * (1e-9 USD), so sums stay exact; `cost_state` says whether a cost is known, partial (a token
+ * kind used had no price) or unknown (NULL cost).
  */
-export const USAGE_ROWS_V1 = `
-CREATE TABLE IF NOT EXISTS usage_rows (
-  id INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL UNIQUE,
-  ts INTEGER NOT NULL,
-  granularity TEXT NOT NULL CHECK (granularity IN ('call', 'run')),
-  calls INTEGER NOT NULL CHECK (calls >= 0),
-  agent_id TEXT,
-  session_key TEXT,
-  session_id TEXT,
-  run_id TEXT,
-  call_id TEXT,
-  trigger TEXT,
-  provider TEXT,
-  model TEXT,
-  upstream_route TEXT,
-  input INTEGER NOT NULL CHECK (input >= 0),
-  output INTEGER NOT NULL CHECK (output >= 0),
-  cache_read INTEGER NOT NULL CHECK (cache_read >= 0),
-  cache_write INTEGER NOT NULL CHECK (cache_write >= 0),
-  total INTEGER NOT NULL CHECK (total >= 0),
-  usage_known INTEGER NOT NULL CHECK (usage_known IN (0, 1)),
-  cost_nusd INTEGER,
-  cost_source TEXT CHECK (cost_source IN ('host', 'catalog')),
-  saving_nusd INTEGER,
-  latency_ms INTEGER,
-  ttfb_ms INTEGER,
-  outcome TEXT,
-  error_category TEXT,
-  recorded_at INTEGER NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS usage_rows_ts ON usage_rows (ts);
-CREATE INDEX IF NOT EXISTS usage_rows_session_ts ON usage_rows (session_key, ts);
-CREATE INDEX IF NOT EXISTS usage_rows_run ON usage_rows (run_id);
-`;
-
-export const INSERT_USAGE_ROW = `
-INSERT INTO usage_rows (event_id, ts, granularity, calls, agent_id, session_key, session_id,
-  run_id, call_id, trigger, provider, model, routed_model, upstream_route, input, output,
-  cache_read, cache_write, total, usage_known, cost_nusd, cost_state, cost_source, saving_nusd,
-  latency_ms, ttfb_ms, outcome, error_category, recorded_at, affinity_id, expected_cache_read,
-  missed_tokens, invalidated_tokens, miss_cause, miss_at, missed_cost_nusd)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-  ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (event_id) DO NOTHING`;
 
 /** What the writer adds to a call row once the call is over: its cache accounting. */
 export interface CacheColumns {
@@ -79,48 +31,135 @@ export interface CacheColumns {
 /** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
 export type LedgerRow = UsageRecord & { cache?: CacheColumns };
 
-/** Positional parameters for INSERT_USAGE_ROW. */
-export function usageRowParams(
-  record: LedgerRow,
-  recordedAt: number,
-): Array<string | number | null> {
-  const { usage, cache } = record;
-  return [
-    record.eventId,
-    Math.trunc(record.ts),
-    record.granularity,
-    record.calls,
-    record.agentId,
-    record.sessionKey,
-    record.sessionId,
-    record.runId,
-    record.callId,
-    record.trigger,
-    record.provider,
-    record.model,
-    record.routedModel,
-    record.upstreamRoute,
-    usage.input,
-    usage.output,
-    usage.cacheRead,
-    usage.cacheWrite,
-    usage.total,
-    usage.known ? 1 : 0,
-    record.costNano,
-    record.costState,
-    record.costSource,
-    record.savingNano,
-    record.latencyMs,
-    record.ttfbMs,
-    record.outcome,
-    record.errorCategory,
-    Math.trunc(recordedAt),
-    cache?.affinityId ?? null,
-    cache?.expected ?? null,
-    cache?.missed ?? null,
-    cache?.invalidated ?? null,
-    cache?.cause ?? null,
-    cache?.divergedAt ?? null,
-    cache?.missedCostNano ?? null,
-  ];
+export type SqlValue = string | number | null;
+type PgType = "text" | "bigint" | "time";
+
+interface Column {
+  sqlite: string;
+  pg: PgType;
+  /** NOT NULL in the central table too. */
+  required?: true;
+  of: (row: LedgerRow, recordedAt: number) => SqlValue;
 }
+
+const count = (name: string) => `INTEGER NOT NULL CHECK (${name} >= 0)`;
+const optionalCount = (name: string) => `INTEGER CHECK (${name} >= 0)`;
+
+export const COLUMNS = {
+  event_id: { sqlite: "TEXT NOT NULL UNIQUE", pg: "text", required: true, of: (r) => r.eventId },
+  ts: { sqlite: "INTEGER NOT NULL", pg: "time", required: true, of: (r) => Math.trunc(r.ts) },
+  granularity: {
+    sqlite: "TEXT NOT NULL CHECK (granularity IN ('call', 'run'))",
+    pg: "text",
+    required: true,
+    of: (r) => r.granularity,
+  },
+  calls: { sqlite: count("calls"), pg: "bigint", required: true, of: (r) => r.calls },
+  agent_id: { sqlite: "TEXT", pg: "text", of: (r) => r.agentId },
+  session_key: { sqlite: "TEXT", pg: "text", of: (r) => r.sessionKey },
+  session_id: { sqlite: "TEXT", pg: "text", of: (r) => r.sessionId },
+  run_id: { sqlite: "TEXT", pg: "text", of: (r) => r.runId },
+  call_id: { sqlite: "TEXT", pg: "text", of: (r) => r.callId },
+  trigger: { sqlite: "TEXT", pg: "text", of: (r) => r.trigger },
+  provider: { sqlite: "TEXT", pg: "text", of: (r) => r.provider },
+  model: { sqlite: "TEXT", pg: "text", of: (r) => r.model },
+  // The model TaaS routed an autorouted call to; it prices the call.
+  routed_model: { sqlite: "TEXT", pg: "text", of: (r) => r.routedModel },
+  upstream_route: { sqlite: "TEXT", pg: "text", of: (r) => r.upstreamRoute },
+  input: { sqlite: count("input"), pg: "bigint", required: true, of: (r) => r.usage.input },
+  output: { sqlite: count("output"), pg: "bigint", required: true, of: (r) => r.usage.output },
+  cache_read: {
+    sqlite: count("cache_read"),
+    pg: "bigint",
+    required: true,
+    of: (r) => r.usage.cacheRead,
+  },
+  cache_write: {
+    sqlite: count("cache_write"),
+    pg: "bigint",
+    required: true,
+    of: (r) => r.usage.cacheWrite,
+  },
+  total: { sqlite: count("total"), pg: "bigint", required: true, of: (r) => r.usage.total },
+  usage_known: {
+    sqlite: "INTEGER NOT NULL CHECK (usage_known IN (0, 1))",
+    pg: "bigint",
+    required: true,
+    of: (r) => (r.usage.known ? 1 : 0),
+  },
+  cost_nusd: { sqlite: "INTEGER", pg: "bigint", of: (r) => r.costNano },
+  cost_state: {
+    sqlite: "TEXT NOT NULL DEFAULT 'unknown' CHECK (cost_state IN ('known', 'partial', 'unknown'))",
+    pg: "text",
+    required: true,
+    of: (r) => r.costState,
+  },
+  cost_source: {
+    sqlite: "TEXT CHECK (cost_source IN ('host', 'catalog'))",
+    pg: "text",
+    of: (r) => r.costSource,
+  },
+  saving_nusd: { sqlite: "INTEGER", pg: "bigint", of: (r) => r.savingNano },
+  latency_ms: { sqlite: "INTEGER", pg: "bigint", of: (r) => r.latencyMs },
+  ttfb_ms: { sqlite: "INTEGER", pg: "bigint", of: (r) => r.ttfbMs },
+  outcome: { sqlite: "TEXT", pg: "text", of: (r) => r.outcome },
+  error_category: { sqlite: "TEXT", pg: "text", of: (r) => r.errorCategory },
+  recorded_at: {
+    sqlite: "INTEGER NOT NULL",
+    pg: "time",
+    required: true,
+    of: (_r, recordedAt) => Math.trunc(recordedAt),
+  },
+  // The cache accounting (cache/accounting.ts): NULL on rows it did not account, never 0.
+  affinity_id: { sqlite: "TEXT", pg: "text", of: (r) => r.cache?.affinityId ?? null },
+  expected_cache_read: {
+    sqlite: optionalCount("expected_cache_read"),
+    pg: "bigint",
+    of: (r) => r.cache?.expected ?? null,
+  },
+  missed_tokens: {
+    sqlite: optionalCount("missed_tokens"),
+    pg: "bigint",
+    of: (r) => r.cache?.missed ?? null,
+  },
+  invalidated_tokens: {
+    sqlite: optionalCount("invalidated_tokens"),
+    pg: "bigint",
+    of: (r) => r.cache?.invalidated ?? null,
+  },
+  miss_cause: {
+    sqlite: `TEXT CHECK (miss_cause IN (${MISS_CAUSES.map((c) => `'${c}'`).join(", ")}))`,
+    pg: "text",
+    of: (r) => r.cache?.cause ?? null,
+  },
+  miss_at: {
+    sqlite: optionalCount("miss_at"),
+    pg: "bigint",
+    of: (r) => r.cache?.divergedAt ?? null,
+  },
+  // What the missed tokens cost beyond a cache read, where the input and cache-read prices are known.
+  missed_cost_nusd: {
+    sqlite: optionalCount("missed_cost_nusd"),
+    pg: "bigint",
+    of: (r) => r.cache?.missedCostNano ?? null,
+  },
+} as const satisfies Record<string, Column>;
+
+export type ColumnName = keyof typeof COLUMNS;
+export const COLUMN_NAMES = Object.keys(COLUMNS) as ColumnName[];
+const columnList = (): Array<[ColumnName, Column]> =>
+  COLUMN_NAMES.map((name) => [name, COLUMNS[name]]);
+
+/** A replayed event (same event id) is ignored: the first write of a call stands. */
+export const INSERT_USAGE_ROW = `INSERT INTO usage_rows (${COLUMN_NAMES.join(", ")})
+VALUES (${COLUMN_NAMES.map(() => "?").join(", ")})
+ON CONFLICT (event_id) DO NOTHING`;
+
+/** Positional parameters for INSERT_USAGE_ROW. */
+export function usageRowParams(row: LedgerRow, recordedAt: number): SqlValue[] {
+  return columnList().map(([, column]) => column.of(row, recordedAt));
+}
+
+/** The columns the central table keeps as their local values, and their central types. */
+export const centralColumnTypes = (): Array<[ColumnName, PgType, boolean]> =>
+  columnList().map(([name, column]) => [name, column.pg, "required" in column]);

@@ -5,8 +5,9 @@ import { DatabaseSync } from "node:sqlite";
 import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readRows } from "../../../../test-support/sqlite-rows.ts";
-import { emptyTotals } from "../report/query.ts";
 import { readReport } from "../report/read.ts";
+import { emptyTotals, rawSumsSql, rollupSumsSql, TOTAL_FIELDS, TOTALS } from "../report/totals.ts";
+import { COLUMN_NAMES, COLUMNS } from "./columns.ts";
 import {
   LEDGER_SCHEMA_VERSION,
   LEDGER_STEPS,
@@ -14,7 +15,6 @@ import {
   migrateLedger,
   openLedger,
 } from "./migrate.ts";
-import { ROLLUP_SUMS } from "./rollup.ts";
 import { INSERT_V1_ROW, LEDGER_V1_FILE } from "./v1.test-support.ts";
 import { LedgerWriter } from "./writer.ts";
 
@@ -178,12 +178,8 @@ describe("a version-1 ledger with rows", () => {
     const writer = new LedgerWriter({ path });
     writer.enqueue(sampleRecord({ eventId: "new", ts: T0 + 3 * HOUR }));
     writer.close();
-    const sums = ROLLUP_SUMS.map((s) => `sum(${s.of("usage_rows")}) AS ${s.field}`).join(", ");
-    const raw = readRows(path, `SELECT ${sums} FROM usage_rows`)[0];
-    const rollup = readRows(
-      path,
-      `SELECT ${ROLLUP_SUMS.map((s) => `sum(${s.column}) AS ${s.field}`).join(", ")} FROM usage_hourly`,
-    )[0];
+    const raw = readRows(path, `SELECT ${rawSumsSql()} FROM usage_rows`)[0];
+    const rollup = readRows(path, `SELECT ${rollupSumsSql()} FROM usage_hourly`)[0];
     expect(rollup).toEqual(raw);
     expect(raw).toMatchObject({ rows: 5, costNano: 796_000, costUnknownRows: 2 });
   });
@@ -261,6 +257,18 @@ describe("the migration steps", () => {
     ]);
   });
 
+  it("end at the layout store/columns.ts declares, column by column", () => {
+    openLedger(path).close();
+    const onDisk = columns(path, "usage_rows")
+      .filter((c) => c.name !== "id")
+      .map((c) => `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}`);
+    const declared = COLUMN_NAMES.map((name) => {
+      const sql = COLUMNS[name].sqlite;
+      return `${name} ${sql.split(" ")[0]}${sql.includes("NOT NULL") ? " NOT NULL" : ""}`;
+    });
+    expect(onDisk.sort()).toEqual(declared.sort());
+  });
+
   it("give a new file the same layout as a migrated version-1 file", () => {
     openLedger(path).close();
     const old = join(dir, "old.sqlite");
@@ -295,6 +303,10 @@ describe("the migration steps", () => {
   });
 
   it("sum every report total in the rollup", () => {
-    expect(ROLLUP_SUMS.map((s) => s.field).sort()).toEqual(Object.keys(emptyTotals()).sort());
+    writeV1Ledger(V1_ROWS);
+    openLedger(path).close();
+    const kept = columns(path, "usage_hourly").map((c) => c.name);
+    expect(kept).toEqual(expect.arrayContaining(TOTAL_FIELDS.map((f) => TOTALS[f].column)));
+    expect(TOTAL_FIELDS.sort()).toEqual(Object.keys(emptyTotals()).sort());
   });
 });

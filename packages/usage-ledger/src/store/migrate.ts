@@ -1,7 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { MISS_CAUSES } from "../cache/accounting.ts";
-import { USAGE_ROWS_V1 } from "./columns.ts";
 import { rebuildRollupSql } from "./rollup.ts";
 
 /**
@@ -22,6 +21,47 @@ export interface LedgerStep {
   sql: string;
   rebuildsRollup?: boolean;
 }
+
+/**
+ * The table as version 1 shipped it, frozen: ledgers on operators' machines are at
+ * `user_version = 1`, and a new file is created the same way and brought forward by the steps.
+ * The current layout is declared in `columns.ts` (`columns.test.ts` checks the two agree).
+ */
+export const USAGE_ROWS_V1 = `
+CREATE TABLE IF NOT EXISTS usage_rows (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  ts INTEGER NOT NULL,
+  granularity TEXT NOT NULL CHECK (granularity IN ('call', 'run')),
+  calls INTEGER NOT NULL CHECK (calls >= 0),
+  agent_id TEXT,
+  session_key TEXT,
+  session_id TEXT,
+  run_id TEXT,
+  call_id TEXT,
+  trigger TEXT,
+  provider TEXT,
+  model TEXT,
+  upstream_route TEXT,
+  input INTEGER NOT NULL CHECK (input >= 0),
+  output INTEGER NOT NULL CHECK (output >= 0),
+  cache_read INTEGER NOT NULL CHECK (cache_read >= 0),
+  cache_write INTEGER NOT NULL CHECK (cache_write >= 0),
+  total INTEGER NOT NULL CHECK (total >= 0),
+  usage_known INTEGER NOT NULL CHECK (usage_known IN (0, 1)),
+  cost_nusd INTEGER,
+  cost_source TEXT CHECK (cost_source IN ('host', 'catalog')),
+  saving_nusd INTEGER,
+  latency_ms INTEGER,
+  ttfb_ms INTEGER,
+  outcome TEXT,
+  error_category TEXT,
+  recorded_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS usage_rows_ts ON usage_rows (ts);
+CREATE INDEX IF NOT EXISTS usage_rows_session_ts ON usage_rows (session_key, ts);
+CREATE INDEX IF NOT EXISTS usage_rows_run ON usage_rows (run_id);
+`;
 
 export const LEDGER_STEPS: readonly LedgerStep[] = [
   {
@@ -67,6 +107,13 @@ CREATE TABLE forward_marks (
   last_id INTEGER NOT NULL CHECK (last_id >= 0),
   updated_at INTEGER NOT NULL
 ) STRICT;`,
+  },
+  {
+    version: 5,
+    description:
+      "the hourly rollup also keeps each call's miss cause and upstream, so reports by cause or upstream read it instead of every raw row",
+    sql: "-- usage_rows is unchanged; the rollup is rebuilt with its new keys",
+    rebuildsRollup: true,
   },
 ];
 

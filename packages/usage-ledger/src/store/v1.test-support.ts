@@ -1,4 +1,4 @@
-import { USAGE_ROWS_V1 } from "./columns.ts";
+import { USAGE_ROWS_V1 } from "./migrate.ts";
 
 /**
  * A ledger as version 1 of the plugin left it on operators' machines, for the migration tests:
