@@ -29,7 +29,7 @@ const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SYNTHETIC_CAUSES = ["none", "none", "none", "cold", "ttl_expired", "prefix_history"] as const;
 
 /** Synthetic call rows: sessions active for about two hours each, spread over `days`. */
-function* syntheticRows(count: number, days: number, prefix: string): Generator<LedgerRow> {
+export function* syntheticRows(count: number, days: number, prefix: string): Generator<LedgerRow> {
   const sessions = Math.max(1, Math.round(count / 50));
   for (let i = 0; i < count; i++) {
     const session = i % sessions;

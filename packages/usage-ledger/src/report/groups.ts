@@ -36,7 +36,9 @@ export const TIME_MS = {
   /** usage_rows: epoch ms. */
   raw: "ts",
   /** usage_hourly: the hour's start, epoch ms. */
-  rollup: "hour_ms",
+  hourly: "hour_ms",
+  /** usage_daily: the UTC day's start, epoch ms. */
+  daily: "day_ms",
   /** The central table: timestamptz. */
   central: "(extract(epoch FROM ts) * 1000)::bigint",
 } as const;
@@ -57,6 +59,9 @@ const KEYS: Record<ReportGroup, (time: string) => [string, string]> = {
   upstream: () => [text("upstream_route"), "''"],
   gateway: () => ["gateway_id", "''"],
 };
+
+/** Groups the daily rollup can answer (it keeps no session, and days are too coarse for hours). */
+export const usesDailyRollup = (by: ReportGroup): boolean => by !== "session" && by !== "hour";
 
 /** `<k1> AS k1, <k2> AS k2, <miss cause> AS cause`: every report reads its groups per cause. */
 export function groupKeysSql(by: ReportGroup, source: KeySource): string {

@@ -1,19 +1,24 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ROLLUPS } from "../store/rollup.ts";
 import { lostTokens } from "./figures.ts";
 import {
+  DAY_MS,
   groupKey,
   groupKeysSql,
   HOUR_MS,
   isReportGroup,
+  type KeySource,
   type LocalReportGroup,
   type ReportGroup,
+  usesDailyRollup,
 } from "./groups.ts";
 import { addTotals, emptyTotals, type ReportTotals, rawSumsSql, rollupSumsSql } from "./totals.ts";
 
 /**
- * Grouped usage reports over the ledger. Whole hours come from the `usage_hourly` rollup, the
- * partial hours at either end of [since, until) from `usage_rows`, so a report over a million
- * rows reads a few thousand rollup rows, and its range is still exact to the ms. Every read
+ * Grouped usage reports over the ledger. Whole days come from the daily rollup, whole hours
+ * from the hourly one, the partial hours at either end of [since, until) from `usage_rows`, so
+ * a report over a million rows reads a few thousand rollup rows, and its range is still exact
+ * to the ms. Every read
  * groups per miss cause too, so one pass gives each group's totals and the cause that lost it
  * the most tokens.
  */
@@ -51,25 +56,30 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   const { by, since, until, agent } = query;
   if (!isReportGroup(by)) throw new Error(`a local ledger has no "${by}" groups`);
   const only = agent === undefined ? [] : [agent];
-  const agentClause = agent === undefined ? "" : "AND coalesce(agent_id, '') = ?";
-  const raw = db.prepare(
-    `SELECT ${groupKeysSql(by, "raw")}, ${rawSumsSql()} FROM usage_rows
-     WHERE ts >= ? AND ts < ? ${agentClause} GROUP BY k1, k2, cause`,
-  );
-  const parts: Array<Array<Record<string, unknown>>> = [];
+  const read = (source: KeySource, table: string, time: string) => {
+    const statement = db.prepare(
+      `SELECT ${groupKeysSql(by, source)}, ${source === "raw" ? rawSumsSql() : rollupSumsSql()}
+       FROM ${table} WHERE ${time} >= ? AND ${time} < ?
+       ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"} GROUP BY k1, k2, cause`,
+    );
+    return (from: number, to: number) =>
+      from < to ? statement.all(from, to, ...only) : ([] as Array<Record<string, unknown>>);
+  };
+  const raw = read("raw", "usage_rows", "ts");
+  const hourly = read("hourly", ROLLUPS.hourly.table, ROLLUPS.hourly.time);
+  // [since, until) in pieces: raw rows for the partial hours at the ends, the hourly rollup for
+  // whole hours, and (where the group allows) the daily rollup for whole days in between.
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
-  if (firstHour >= endHour) {
-    parts.push(raw.all(since, until, ...only));
+  if (firstHour >= endHour) return assembleReport(query, raw(since, until));
+  const parts = [raw(since, firstHour), raw(endHour, until)];
+  const firstDay = Math.ceil(firstHour / DAY_MS) * DAY_MS;
+  const endDay = Math.floor(endHour / DAY_MS) * DAY_MS;
+  if (usesDailyRollup(by) && firstDay < endDay) {
+    const daily = read("daily", ROLLUPS.daily.table, ROLLUPS.daily.time);
+    parts.push(hourly(firstHour, firstDay), daily(firstDay, endDay), hourly(endDay, endHour));
   } else {
-    if (since < firstHour) parts.push(raw.all(since, firstHour, ...only));
-    const rollup = db.prepare(
-      `SELECT ${groupKeysSql(by, "rollup")}, ${rollupSumsSql()} FROM usage_hourly
-       WHERE hour_ms >= ? AND hour_ms < ? ${agent === undefined ? "" : "AND agent_id = ?"}
-       GROUP BY k1, k2, cause`,
-    );
-    parts.push(rollup.all(firstHour, endHour, ...only));
-    if (endHour < until) parts.push(raw.all(endHour, until, ...only));
+    parts.push(hourly(firstHour, endHour));
   }
   return assembleReport(query, parts.flat());
 }
@@ -94,14 +104,18 @@ export function assembleReport(
       groups.set(id, group);
     }
     addTotals(group.sums, row);
-    const part = emptyTotals();
-    addTotals(part, row);
     const cause = typeof row.cause === "string" ? row.cause : "";
-    const lost = lostTokens(part);
+    const lost = lostTokens({
+      missedTokens: Number(row.missedTokens ?? 0),
+      invalidatedTokens: Number(row.invalidatedTokens ?? 0),
+    });
     if (cause && lost > 0) {
-      const causes = lostByCause.get(id) ?? new Map<string, number>();
+      let causes = lostByCause.get(id);
+      if (!causes) {
+        causes = new Map<string, number>();
+        lostByCause.set(id, causes);
+      }
       causes.set(cause, (causes.get(cause) ?? 0) + lost);
-      lostByCause.set(id, causes);
     }
   }
   const rows: ReportRow[] = [...groups].map(([id, g]) => ({

@@ -111,8 +111,8 @@ CREATE TABLE forward_marks (
   {
     version: 5,
     description:
-      "the hourly rollup also keeps each call's miss cause and upstream, so reports by cause or upstream read it instead of every raw row",
-    sql: "-- usage_rows is unchanged; the rollup is rebuilt with its new keys",
+      "the rollups keep each call's miss cause and upstream, and a daily rollup without the session joins the hourly one, so a month's report by any group but session or hour reads a few thousand rows",
+    sql: "-- usage_rows is unchanged; the rollups are rebuilt with their new keys",
     rebuildsRollup: true,
   },
 ];

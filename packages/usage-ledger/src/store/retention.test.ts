@@ -8,7 +8,7 @@ import { pruneLedger } from "./retention.ts";
 import { LedgerWriter } from "./writer.ts";
 
 describe("pruneLedger", () => {
-  it("deletes in bounded passes and keeps rollup and rows covering the same hours", () => {
+  it("deletes in bounded passes and keeps the rollups and rows covering the same days", () => {
     const dir = mkdtempSync(join(tmpdir(), "ledger-prune-"));
     try {
       const path = join(dir, "ledger.sqlite");
@@ -18,15 +18,20 @@ describe("pruneLedger", () => {
       for (const r of sampleRecords(12_000, start)) writer.enqueue(r);
       writer.close();
       const db = openDatabase(path);
-      const cutoff = start + 100 * 3_600_000 + 1_800_000; // mid-hour: rounds down to hour 100
+      const cutoff = start + 100 * 3_600_000 + 1_800_000; // mid-day 5: rounds down to hour 96
       expect(pruneLedger(db, cutoff, 1)).toEqual({ deleted: 5_000, done: false });
-      expect(pruneLedger(db, cutoff, 1)).toEqual({ deleted: 1_000, done: true });
+      expect(pruneLedger(db, cutoff, 1)).toEqual({ deleted: 760, done: true });
       const left = db.prepare("SELECT count(*) AS n, min(ts) AS first FROM usage_rows").get();
-      expect(left).toEqual({ n: 6_000, first: start + 100 * 3_600_000 });
-      const rollup = db
-        .prepare("SELECT sum(rows) AS n, min(hour_ms) AS first FROM usage_hourly")
-        .get();
-      expect(rollup).toEqual({ n: 6_000, first: start + 100 * 3_600_000 });
+      expect(left).toEqual({ n: 6_240, first: start + 96 * 3_600_000 });
+      for (const [table, time] of [
+        ["usage_hourly", "hour_ms"],
+        ["usage_daily", "day_ms"],
+      ]) {
+        const rollup = db
+          .prepare(`SELECT sum(rows) AS n, min(${time}) AS first FROM ${table}`)
+          .get();
+        expect(rollup, table).toEqual({ n: 6_240, first: start + 96 * 3_600_000 });
+      }
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ROLLUPS } from "./rollup.ts";
 
-const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 const CHUNK = 5_000;
 
 /**
- * Deletes ledger rows older than `cutoffMs`, rounded down to a whole hour so the hourly rollup
- * and the raw rows always cover the same span. Works in chunks (one short write lock each) and
+ * Deletes ledger rows older than `cutoffMs`, rounded down to a whole UTC day so the rollups
+ * (hourly and daily) and the raw rows always cover the same span. Works in chunks (one short write lock each) and
  * stops after `maxChunks`, so a first prune of a large ledger never holds the event loop for
  * long: `done` is false when rows are left for the next pass.
  */
@@ -14,7 +15,7 @@ export function pruneLedger(
   cutoffMs: number,
   maxChunks = 20,
 ): { deleted: number; done: boolean } {
-  const cutoff = Math.floor(cutoffMs / HOUR_MS) * HOUR_MS;
+  const cutoff = Math.floor(cutoffMs / DAY_MS) * DAY_MS;
   const chunk = db.prepare(
     `DELETE FROM usage_rows WHERE id IN (SELECT id FROM usage_rows WHERE ts < ? LIMIT ${CHUNK})`,
   );
@@ -23,7 +24,8 @@ export function pruneLedger(
     const changes = Number(chunk.run(cutoff).changes);
     deleted += changes;
     if (changes < CHUNK) {
-      db.prepare("DELETE FROM usage_hourly WHERE hour_ms < ?").run(cutoff);
+      for (const { table, time } of Object.values(ROLLUPS))
+        db.prepare(`DELETE FROM ${table} WHERE ${time} < ?`).run(cutoff);
       return { deleted, done: true };
     }
   }

@@ -1,61 +1,83 @@
 import { columnOf, TOTAL_FIELDS, TOTALS } from "../report/totals.ts";
 
 /**
- * The hourly rollup (`usage_hourly`): the report totals (`report/totals.ts`) per hour x every
- * key a report groups by (agent, provider, requested and routed model, session, trigger, miss
- * cause, upstream), kept in step with every inserted row by a trigger in the same transaction.
- * Reports read it for whole hours and `usage_rows` for the partial hours at the range edges;
- * both sum a row by the same declaration, so they cannot disagree.
+ * The rollups: the report totals (`report/totals.ts`) summed per time bucket x every key a
+ * report groups by, kept in step with every inserted row by one trigger in the same
+ * transaction. `usage_hourly` keeps hours and the session (for `--by hour` and `--by session`,
+ * and the whole hours at a range's edges); `usage_daily` keeps whole UTC days without the
+ * session, which makes it small enough that a report over a month of a busy gateway reads a
+ * few thousand rows. Reports read raw `usage_rows` only for the partial hours at the ends of a
+ * range; every table sums a row by the same declaration, so they cannot disagree.
  *
  * A schema step that adds a total or a key changes what this generates and sets
- * `rebuildsRollup`: the migration then rebuilds the rollup from the raw rows (which retention
- * keeps over the same span), so old hours get the new column too.
+ * `rebuildsRollup`: the migration then rebuilds both from the raw rows (which retention keeps
+ * over the same span), so old hours and days get the new column too.
  */
 
-/** A group key as the rollup keeps it: text keys store '' for NULL, so they can be a primary key. */
-export const ROLLUP_KEYS = [
-  "hour_ms",
+const GROUP_KEYS = [
   "agent_id",
   "provider",
   "model",
   "routed_model",
-  "session_key",
   "trigger",
   "miss_cause",
   "upstream_route",
 ] as const;
 
-const keyOf = (key: (typeof ROLLUP_KEYS)[number], row: string): string =>
-  key === "hour_ms" ? `(${row}.ts / 3600000) * 3600000` : `coalesce(${row}.${key}, '')`;
+export const ROLLUPS = {
+  hourly: {
+    table: "usage_hourly",
+    time: "hour_ms",
+    bucketMs: 3_600_000,
+    keys: [...GROUP_KEYS.slice(0, 4), "session_key", ...GROUP_KEYS.slice(4)],
+  },
+  daily: { table: "usage_daily", time: "day_ms", bucketMs: 86_400_000, keys: GROUP_KEYS },
+} as const;
+type Rollup = (typeof ROLLUPS)[keyof typeof ROLLUPS];
 
 const sumColumns = TOTAL_FIELDS.map((field) => TOTALS[field].column);
 
-/** Drops and recreates the rollup and its trigger, refilled from the raw rows. */
-export function rebuildRollupSql(): string {
-  const keys = ROLLUP_KEYS.join(", ");
+/** A key as a rollup keeps it: text keys store '' for NULL, so they can be a primary key. */
+const keysOf = (rollup: Rollup, row: string): string[] => [
+  `(${row}.ts / ${rollup.bucketMs}) * ${rollup.bucketMs}`,
+  ...rollup.keys.map((key) => `coalesce(${row}.${key}, '')`),
+];
+const sumsOf = (row: string, wrap: (sql: string) => string): string[] =>
+  TOTAL_FIELDS.map((field) => wrap(TOTALS[field].of(columnOf(row))));
+
+function tableSql(rollup: Rollup): string {
+  const keys = [rollup.time, ...rollup.keys];
   const columns = [
-    ...ROLLUP_KEYS.map((k) => `${k} ${k === "hour_ms" ? "INTEGER" : "TEXT"} NOT NULL`),
+    `${rollup.time} INTEGER NOT NULL`,
+    ...rollup.keys.map((key) => `${key} TEXT NOT NULL`),
     ...sumColumns.map((column) => `${column} INTEGER NOT NULL`),
   ];
-  const all = [...ROLLUP_KEYS, ...sumColumns].join(", ");
-  const perRow = (row: string, wrap: (sql: string) => string) => [
-    ...ROLLUP_KEYS.map((k) => keyOf(k, row)),
-    ...TOTAL_FIELDS.map((field) => wrap(TOTALS[field].of(columnOf(row)))),
-  ];
-  const accumulate = sumColumns.map((column) => `${column} = ${column} + excluded.${column}`);
+  return `
+DROP TABLE IF EXISTS ${rollup.table};
+CREATE TABLE ${rollup.table} (
+  ${columns.join(",\n  ")},
+  PRIMARY KEY (${keys.join(", ")})
+) STRICT, WITHOUT ROWID;
+INSERT INTO ${rollup.table} (${[...keys, ...sumColumns].join(", ")})
+  SELECT ${[...keysOf(rollup, "usage_rows"), ...sumsOf("usage_rows", (s) => `sum(${s})`)].join(", ")}
+  FROM usage_rows GROUP BY ${keys.map((_, i) => i + 1).join(", ")};`;
+}
+
+function addRowSql(rollup: Rollup): string {
+  const keys = [rollup.time, ...rollup.keys];
+  const values = [...keysOf(rollup, "NEW"), ...sumsOf("NEW", (s) => s)];
+  return `  INSERT INTO ${rollup.table} (${[...keys, ...sumColumns].join(", ")}) VALUES (${values.join(", ")})
+  ON CONFLICT (${keys.join(", ")}) DO UPDATE SET
+    ${sumColumns.map((column) => `${column} = ${column} + excluded.${column}`).join(",\n    ")};`;
+}
+
+/** Drops and recreates the rollups and their trigger, refilled from the raw rows. */
+export function rebuildRollupSql(): string {
+  const rollups = Object.values(ROLLUPS);
   return `
 DROP TRIGGER IF EXISTS usage_rows_rollup;
-DROP TABLE IF EXISTS usage_hourly;
-CREATE TABLE usage_hourly (
-  ${columns.join(",\n  ")},
-  PRIMARY KEY (${keys})
-) STRICT, WITHOUT ROWID;
-INSERT INTO usage_hourly (${all})
-  SELECT ${perRow("usage_rows", (sql) => `sum(${sql})`).join(", ")} FROM usage_rows
-  GROUP BY ${ROLLUP_KEYS.map((_, i) => i + 1).join(", ")};
+${rollups.map(tableSql).join("\n")}
 CREATE TRIGGER usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
-  INSERT INTO usage_hourly (${all}) VALUES (${perRow("NEW", (sql) => sql).join(", ")})
-  ON CONFLICT (${keys}) DO UPDATE SET
-    ${accumulate.join(",\n    ")};
+${rollups.map(addRowSql).join("\n")}
 END;`;
 }

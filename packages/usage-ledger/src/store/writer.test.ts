@@ -60,7 +60,12 @@ describe("LedgerWriter", () => {
     const strict = db
       .prepare("SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
       .all();
-    expect(strict.map((r) => r.name)).toEqual(["forward_marks", "usage_hourly", "usage_rows"]);
+    expect(strict.map((r) => r.name)).toEqual([
+      "forward_marks",
+      "usage_daily",
+      "usage_hourly",
+      "usage_rows",
+    ]);
   });
 
   it("fills each call row's upstream from the route seam when it is written, surviving a failing lookup", () => {
