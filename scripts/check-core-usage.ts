@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Core holds only what two or more packages use: this check fails when a module in
-// packages/core/src is imported (directly, or through another core module it needs) by fewer
+// Core holds only what two or more packages use: this check fails when a module under
+// packages/core/src (its subfolders included) is imported (directly, or through another core module it needs) by fewer
 // than two other packages' non-test source, so a single-owner module cannot drift back in.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,23 +12,26 @@ const coreDir = join(packagesDir, "core", "src");
 const isSource = (name: string) =>
   name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes(".test-support.");
 
-const coreModules = readdirSync(coreDir)
-  .filter(isSource)
-  .map((name) => name.slice(0, -3));
+/** `usage/call-tracker` for packages/core/src/usage/call-tracker.ts. */
+const moduleId = (path: string) => relative(coreDir, path).slice(0, -3);
 
-/** Core modules a file names: `@cloudsigma/taas-core/<m>` elsewhere, `./<m>.ts` inside core. */
-function importedCoreModules(source: string, insideCore: boolean): string[] {
-  const pattern = insideCore
-    ? /from "\.\/([\w.-]+)\.ts"/g
-    : /from "@cloudsigma\/taas-core\/([\w.-]+)"/g;
-  return [...source.matchAll(pattern)].map((match) => match[1] ?? "");
+/** Core modules a file names: `@cloudsigma/taas-core/<m>` elsewhere, relative inside core. */
+function importedCoreModules(source: string, file: string): string[] {
+  return [...source.matchAll(/from "([^"]+)"/g)].flatMap(([, specifier = ""]) => {
+    const outside = /^@cloudsigma\/taas-core\/(.+)$/.exec(specifier)?.[1];
+    if (outside !== undefined) return [outside];
+    const target = resolve(dirname(file), specifier);
+    return specifier.startsWith(".") && target.startsWith(coreDir) ? [moduleId(target)] : [];
+  });
 }
+
+const coreModules = sourceFiles(coreDir).map(moduleId);
 
 // What each core module pulls in, so a package using call-tracker also uses its helpers.
 const coreDeps = new Map<string, string[]>();
 for (const name of coreModules) {
-  const text = readFileSync(join(coreDir, `${name}.ts`), "utf8");
-  coreDeps.set(name, importedCoreModules(text, true));
+  const file = join(coreDir, `${name}.ts`);
+  coreDeps.set(name, importedCoreModules(readFileSync(file, "utf8"), file));
 }
 const closure = (start: string[]): Set<string> => {
   const seen = new Set<string>();
@@ -55,7 +58,7 @@ for (const pkg of readdirSync(packagesDir)) {
   let direct: string[] = [];
   try {
     direct = sourceFiles(join(packagesDir, pkg, "src")).flatMap((file) =>
-      importedCoreModules(readFileSync(file, "utf8"), false),
+      importedCoreModules(readFileSync(file, "utf8"), file),
     );
   } catch {
     continue; // a folder without src/ is not a package

@@ -1,4 +1,4 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import { CaptureWriter } from "./capture-writer.ts";
 

@@ -1,5 +1,5 @@
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { isAffinityId, MAX_PINNED_ID_LENGTH, workspaceIdentity } from "./affinity-id.ts";
 import { sanitizeHeaderValue } from "./header-value.ts";

@@ -1,4 +1,4 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */

@@ -5,7 +5,7 @@ import {
   type RouteCapture,
   type RouteScope,
   routeStorePath,
-} from "@cloudsigma/taas-core/route-store";
+} from "@cloudsigma/taas-core/contracts/route-store";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 
 /**

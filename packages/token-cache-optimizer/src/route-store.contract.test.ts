@@ -1,5 +1,9 @@
 import { statSync } from "node:fs";
-import { type RouteCapture, RouteReader, routeStorePath } from "@cloudsigma/taas-core/route-store";
+import {
+  type RouteCapture,
+  RouteReader,
+  routeStorePath,
+} from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { RouteStoreWriter } from "./route-store-writer.ts";

@@ -2,7 +2,7 @@ import {
   AFFINITY_DECORATOR,
   isDecorated,
   markDecorated,
-} from "@cloudsigma/taas-core/stream-decorators";
+} from "@cloudsigma/taas-core/contracts/stream-decorators";
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import {
   type AffinityIdentity,

@@ -1,6 +1,6 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { type CallRoute, completeAtWrite, routeOfCapture } from "./route-price.ts";
 

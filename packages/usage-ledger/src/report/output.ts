@@ -1,5 +1,5 @@
-import { cacheHitPercent } from "@cloudsigma/taas-core/cache-hit";
-import { nanoToUsd } from "@cloudsigma/taas-core/usage-cost";
+import { cacheHitPercent } from "@cloudsigma/taas-core/usage/cache-hit";
+import { nanoToUsd } from "@cloudsigma/taas-core/usage/usage-cost";
 import type { LedgerReport, ReportTotals } from "./query.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { formatHitPercent } from "@cloudsigma/taas-core/cache-hit";
+import { formatHitPercent } from "@cloudsigma/taas-core/usage/cache-hit";
 import { type MoneyState, type ReportFigures, reportToJson } from "./output.ts";
 import type { LedgerReport } from "./query.ts";
 

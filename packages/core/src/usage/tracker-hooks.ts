@@ -1,3 +1,5 @@
+import { errorText } from "../error-text.ts";
+import type { ShutdownGroup } from "../process-scope.ts";
 import { CallTracker, type CallTrackerOptions } from "./call-tracker.ts";
 import type {
   AssistantWriteContext,
@@ -7,8 +9,6 @@ import type {
   RunEndEvent,
   RunOutputEvent,
 } from "./call-tracker-types.ts";
-import { errorText } from "./error-text.ts";
-import type { ShutdownGroup } from "./process-scope.ts";
 
 /**
  * The host hook handlers that feed a CallTracker, one per hook name, each guarded: a failure

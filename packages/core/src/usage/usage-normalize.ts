@@ -1,4 +1,4 @@
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
 /**
  * One token-usage shape for every provider. `input` is always the UNCACHED prompt part, so
  * input + cacheRead + cacheWrite is the whole prompt and hit rates can never exceed 100%.

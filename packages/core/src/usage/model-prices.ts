@@ -1,4 +1,4 @@
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
 
 /**
  * What a model's tokens cost, as someone who knows stated it: the operator in the host config

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "./sqlite.ts";
+import { openDatabase } from "../sqlite.ts";
 
 /**
  * The route-store seam, read side. The token-cache optimizer (plugin `openclaw-taas-affinity`)

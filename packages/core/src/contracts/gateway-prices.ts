@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type ModelPrices, type PriceLookup, readModelPrices } from "./model-prices.ts";
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
+import { type ModelPrices, type PriceLookup, readModelPrices } from "../usage/model-prices.ts";
 
 /**
  * The gateway-prices seam. The TaaS provider plugin (`cloudsigma`) owns it: its discovery

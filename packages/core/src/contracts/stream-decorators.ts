@@ -1,4 +1,4 @@
-import { processSlot } from "./process-scope.ts";
+import { processSlot } from "../process-scope.ts";
 
 /**
  * The stream-decorator seam between the token-cache optimizer (publisher) and the TaaS

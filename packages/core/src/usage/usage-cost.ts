@@ -1,5 +1,5 @@
+import { isRecord } from "../records.ts";
 import { type ModelPrices, PRICE_KINDS, priceValue } from "./model-prices.ts";
-import { isRecord } from "./records.ts";
 import { hasTokens, type NormalizedUsage } from "./usage-normalize.ts";
 
 /**
