@@ -11,7 +11,8 @@ import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 /**
  * The route-store seam, write side: this plugin owns the schema and every write. Readers (our
  * `lastRoute` method, the usage ledger) go through core's read-only `RouteReader`; the
- * contract test beside this file writes here and reads there.
+ * contract test beside the seam (`core/src/contracts/route-store.contract.test.ts`) writes here
+ * and reads there.
  */
 export interface RouteStoreCaps {
   maxSessions: number;

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "../sqlite.ts";
+import { OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 
 /**
  * The route-store seam, read side. The token-cache optimizer (plugin `openclaw-taas-affinity`)
@@ -51,11 +52,15 @@ export interface PromptPrefix {
   truncated?: boolean;
 }
 
-/** The store under the OpenClaw state dir (the optimizer's manifest backs up this folder). */
-export const ROUTE_STORE_RELATIVE_PATH = join("openclaw-taas-affinity", "routes.sqlite");
+/** Who is on each side: the optimizer owns the store; the ledger (and `lastRoute`) read it. */
+export const ROUTE_STORE_PLUGINS = {
+  owner: OPTIMIZER_PLUGIN_ID,
+  readers: [OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID],
+} as const;
 
+/** The store under the OpenClaw state dir, in the owner's folder (its manifest backs it up). */
 export const routeStorePath = (stateDir: string): string =>
-  join(stateDir, ROUTE_STORE_RELATIVE_PATH);
+  join(stateDir, ROUTE_STORE_PLUGINS.owner, "routes.sqlite");
 
 /** The tables the writer keeps and the reader queries (the writer's schema creates them). */
 export const ROUTE_TABLES = {
@@ -67,7 +72,7 @@ export const ROUTE_TABLES = {
 export type RouteScope = "session" | "agent";
 
 /** What a reader can ask. */
-export interface RouteLookup {
+interface RouteLookup {
   /** The latest capture for an affinity session id or an agent id. */
   latest(scope: RouteScope, key: string): RouteCapture | undefined;
   /** The capture of one model call (`<runId>:model:<n>`). */
@@ -140,7 +145,7 @@ export class RouteReader implements RouteLookup {
   }
 }
 
-export function parseCapture(value: unknown): RouteCapture | undefined {
+function parseCapture(value: unknown): RouteCapture | undefined {
   if (typeof value !== "string") return undefined;
   try {
     return JSON.parse(value) as RouteCapture;

@@ -1,14 +1,10 @@
 import { statSync } from "node:fs";
-import {
-  type RouteCapture,
-  RouteReader,
-  routeStorePath,
-} from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
-import { useTempDirs } from "../../../test-support/temp-dirs.ts";
-import { RouteStoreWriter } from "./route-store-writer.ts";
+import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
+import { RouteStoreWriter } from "../../../token-cache-optimizer/src/route-store-writer.ts";
+import { type RouteCapture, RouteReader, routeStorePath } from "./route-store.ts";
 
-// The route-store seam: this plugin writes, core's RouteReader (used by the lastRoute method
+// The route-store seam: the optimizer's RouteStoreWriter writes, RouteReader (used by the lastRoute method
 // and by the usage ledger) reads. Both sides are exercised together so neither can drift.
 
 const stateDir = useTempDirs("route-store");
