@@ -40,7 +40,7 @@ export interface HostCost {
   cacheWrite?: number;
 }
 
-export interface PricingInput {
+interface PricingInput {
   usage: NormalizedUsage;
   /** The priced model's prices, if any are known. */
   prices: ModelPrices | undefined;
