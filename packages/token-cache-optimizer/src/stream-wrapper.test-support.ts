@@ -70,7 +70,7 @@ export function wrapperHarness(
         prefixes.push(...digests);
       },
     }),
-    caps: { maxSessions: 10, maxAgents: 10, maxCalls: 10 },
+    caps: { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 },
     warn: () => {},
   });
   const runtime: AffinityRuntime = {

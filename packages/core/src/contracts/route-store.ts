@@ -14,9 +14,9 @@ import { OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 export interface RouteCapture {
   capturedAt: string;
   /** The affinity id the call was sent with (ours, or the one the caller pinned). */
-  sessionId: string;
-  /** The workspace's id when `sessionId` is another (per-session scope, a pin): found by both. */
-  workspaceSessionId?: string;
+  affinityId: string;
+  /** The workspace's affinity id when `affinityId` is another (per-session scope, a pin). */
+  workspaceAffinityId?: string;
   agentId?: string;
   callId?: string;
   turnId?: string;
@@ -33,6 +33,31 @@ export interface RouteCapture {
   autorouterAlgorithmSource?: string;
   thinkingApplied?: boolean;
   routedContextWindow?: number;
+}
+
+/**
+ * A capture as JSON: the form the store holds and `taas.autorouter.lastRoute` answers with. The
+ * affinity ids keep the names they were published under (`sessionId`, as in the request's
+ * `metadata.session_id`), so stores written by earlier versions, and callers of the method,
+ * read them as they always have.
+ */
+export type RouteCaptureJson = Omit<RouteCapture, "affinityId" | "workspaceAffinityId"> & {
+  sessionId: string;
+  workspaceSessionId?: string;
+};
+
+export function routeCaptureJson(capture: RouteCapture): RouteCaptureJson {
+  const { capturedAt, affinityId, workspaceAffinityId, ...rest } = capture;
+  const workspace =
+    workspaceAffinityId === undefined ? {} : { workspaceSessionId: workspaceAffinityId };
+  return { capturedAt, sessionId: affinityId, ...workspace, ...rest };
+}
+
+function captureFromJson(json: RouteCaptureJson): RouteCapture {
+  const { capturedAt, sessionId, workspaceSessionId, ...rest } = json;
+  const workspace =
+    workspaceSessionId === undefined ? {} : { workspaceAffinityId: workspaceSessionId };
+  return { capturedAt, affinityId: sessionId, ...workspace, ...rest };
 }
 
 /**
@@ -69,11 +94,18 @@ export const ROUTE_TABLES = {
   prefixes: "call_prefix",
 } as const;
 
-export type RouteScope = "session" | "agent";
+/** What a latest capture is found by: an affinity id (the one sent, or the workspace's) or an agent id. */
+export type RouteScope = "affinity" | "agent";
+
+/** `latest_route.scope` as stored: an affinity id's rows keep the store's first name, 'session'. */
+export const STORED_SCOPE = {
+  affinity: "session",
+  agent: "agent",
+} as const satisfies Record<RouteScope, string>;
 
 /** What a reader can ask. */
 interface RouteLookup {
-  /** The latest capture for an affinity session id or an agent id. */
+  /** The latest capture for an affinity id or an agent id. */
   latest(scope: RouteScope, key: string): RouteCapture | undefined;
   /** The capture of one model call (`<runId>:model:<n>`). */
   byCallId(callId: string): RouteCapture | undefined;
@@ -96,7 +128,7 @@ export class RouteReader implements RouteLookup {
   latest(scope: RouteScope, key: string): RouteCapture | undefined {
     return this.#one(
       `SELECT capture AS value FROM ${ROUTE_TABLES.latest} WHERE scope = ? AND key = ?`,
-      scope,
+      STORED_SCOPE[scope],
       key,
     );
   }
@@ -148,7 +180,7 @@ export class RouteReader implements RouteLookup {
 function parseCapture(value: unknown): RouteCapture | undefined {
   if (typeof value !== "string") return undefined;
   try {
-    return JSON.parse(value) as RouteCapture;
+    return captureFromJson(JSON.parse(value) as RouteCaptureJson);
   } catch {
     return undefined;
   }

@@ -25,7 +25,7 @@ function turn(n: number, upstream: string, read: number) {
   });
   captures.set(callId, {
     capturedAt: new Date(n * 1000).toISOString(),
-    sessionId: "oc:conversation",
+    affinityId: "oc:conversation",
     provider: "cloudsigma",
     model: "gpt-5.5",
     status: 200,

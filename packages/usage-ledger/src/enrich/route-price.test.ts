@@ -79,7 +79,7 @@ describe("completeAtWrite", () => {
   it("reads the optimizer's capture", () => {
     const capture = {
       capturedAt: "2026-11-01T00:00:00Z",
-      sessionId: "s",
+      affinityId: "s",
       provider: "cloudsigma",
       model: "auto",
       status: 200,
@@ -91,7 +91,7 @@ describe("completeAtWrite", () => {
       upstream: "replica-2",
       autorouted: true,
       routedModel: "gpt-5.5",
-      affinityId: capture.sessionId,
+      affinityId: capture.affinityId,
     });
     expect(routeOfCapture(undefined)).toBeUndefined();
   });

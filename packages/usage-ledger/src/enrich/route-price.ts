@@ -29,7 +29,7 @@ export function routeOfCapture(capture: RouteCapture | undefined): CallRoute | u
     upstream: capture.upstream,
     autorouted: capture.autorouted === true,
     routedModel: capture.autorouterModel,
-    affinityId: capture.sessionId,
+    affinityId: capture.affinityId,
   };
 }
 
