@@ -78,14 +78,12 @@ const importsOf = new Map(
 );
 
 // What each core module pulls in, so a package using call-tracker also uses its helpers.
-const coreDeps = new Map<string, string[]>();
-for (const name of coreModules) {
-  const clauses = importsOf.get(join(coreDir, `${name}.ts`)) ?? [];
-  coreDeps.set(
-    name,
-    clauses.map((clause) => clause.module),
-  );
-}
+const coreDeps = new Map(
+  coreModules.map((name) => {
+    const clauses = importsOf.get(join(coreDir, `${name}.ts`)) ?? [];
+    return [name, clauses.map((clause) => clause.module)];
+  }),
+);
 const closure = (start: string[]): Set<string> => {
   const seen = new Set<string>();
   const queue = [...start];
