@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
 import {

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import {
   type LocalReportGroup,
   REPORT_GROUPS,

@@ -68,7 +68,7 @@ const noopWrapper: StreamFn = (m, c, options) =>
 export async function run(): Promise<void> {
   const writer = new CaptureWriter({
     sink: () => ({ write: () => {} }),
-    caps: { maxSessions: 1000, maxAgents: 256, maxCalls: 5000 },
+    caps: { maxAffinityIds: 1000, maxAgents: 256, maxCalls: 5000 },
     warn: () => {},
     // A gateway drains this queue on the next turn of its event loop, so it holds the bodies of
     // the calls answered within one tick; this loop never yields inside a batch, and a 1,000-deep
@@ -143,10 +143,10 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-routes-"));
   try {
     const store = new RouteStoreWriter(dir);
-    const caps = { maxSessions: 1000, maxAgents: 256, maxCalls: 5000 };
+    const caps = { maxAffinityIds: 1000, maxAgents: 256, maxCalls: 5000 };
     const capture = (n: number) => ({
       capturedAt: new Date().toISOString(),
-      sessionId: `oc:${(n % 50).toString(16).padStart(16, "0")}`,
+      affinityId: `oc:${(n % 50).toString(16).padStart(16, "0")}`,
       agentId: `a${n % 10}`,
       callId: `run-${n}:model:1`,
       provider: "cloudsigma",

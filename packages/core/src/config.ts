@@ -6,7 +6,7 @@ import { isRecord } from "./records.ts";
  * must declare (a test in each plugin compares the two, so they cannot drift).
  */
 
-export type FieldSpec =
+type FieldSpec =
   | { type: "boolean"; default: boolean; description: string }
   | { type: "integer"; default: number; min: number; max: number; description: string }
   | {
@@ -43,7 +43,7 @@ export type FieldSpec =
     };
 
 /** A field that is not itself a section: sections nest one level only. */
-export type FlatFieldSpec = Exclude<FieldSpec, { type: "section" }>;
+type FlatFieldSpec = Exclude<FieldSpec, { type: "section" }>;
 
 export type ConfigSpec = Record<string, FieldSpec>;
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { conversationAccessGranted, missingGrantMessage } from "./conversation-grant.ts";
+import { warnIfConversationNotGranted } from "./conversation-grant.ts";
 
-describe("conversationAccessGranted", () => {
+/** The warnings one registration logs for `config`. */
+function warnings(config: unknown, registrationMode = "full"): string[] {
+  const logged: string[] = [];
+  const logger = { warn: (message: string) => logged.push(message) };
+  warnIfConversationNotGranted({ registrationMode, config, logger }, "p", "x is missing");
+  return logged;
+}
+
+describe("warnIfConversationNotGranted", () => {
   it.each([
     [{ plugins: { entries: { p: { hooks: { allowConversationAccess: true } } } } }, true],
     [{ plugins: { entries: { p: { hooks: { allowConversationAccess: "true" } } } } }, false],
@@ -9,13 +17,17 @@ describe("conversationAccessGranted", () => {
     [{ plugins: { entries: { other: { hooks: { allowConversationAccess: true } } } } }, false],
     [{ plugins: null }, false],
     [undefined, false],
-  ])("%j -> %s", (config, expected) => {
-    expect(conversationAccessGranted(config, "p")).toBe(expected);
+  ])("%j granted: %s", (config, granted) => {
+    expect(warnings(config)).toHaveLength(granted ? 0 : 1);
   });
 
   it("tells the operator the exact key to set", () => {
-    expect(missingGrantMessage("p", "x is missing")).toBe(
+    expect(warnings(undefined)).toEqual([
       "[p] conversation hooks are not granted, so x is missing. Grant them with plugins.entries.p.hooks.allowConversationAccess=true",
-    );
+    ]);
+  });
+
+  it("stays quiet outside the full registration, so the line appears once", () => {
+    expect(warnings(undefined, "setup-runtime")).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * (llm_input, llm_output, agent_end, before_*): `plugins.entries.<id>.hooks.allowConversationAccess`.
  * Without it the host silently never calls those hooks, so plugins say so once at load.
  */
-export function conversationAccessGranted(hostConfig: unknown, pluginId: string): boolean {
+function conversationAccessGranted(hostConfig: unknown, pluginId: string): boolean {
   let current: unknown = hostConfig;
   for (const key of ["plugins", "entries", pluginId, "hooks", "allowConversationAccess"]) {
     if (typeof current !== "object" || current === null) return false;
@@ -12,7 +12,7 @@ export function conversationAccessGranted(hostConfig: unknown, pluginId: string)
   return current === true;
 }
 
-export function missingGrantMessage(pluginId: string, effect: string): string {
+function missingGrantMessage(pluginId: string, effect: string): string {
   return `[${pluginId}] conversation hooks are not granted, so ${effect}. Grant them with plugins.entries.${pluginId}.hooks.allowConversationAccess=true`;
 }
 

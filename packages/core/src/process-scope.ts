@@ -36,7 +36,7 @@ function scope(): ProcessScope {
   return holder[SCOPE_KEY];
 }
 
-export interface ObtainOptions {
+interface ObtainOptions {
   /**
    * What the value was built from (a plugin's parsed config). A later asker whose settings
    * differ still gets the first value, because there is one writer per file, and the
@@ -47,7 +47,7 @@ export interface ObtainOptions {
 }
 
 /** One kind of shared object, keyed by what makes an instance distinct (usually a file path). */
-export interface ProcessSlot<T> {
+interface ProcessSlot<T> {
   readonly name: string;
   /** The value for `key` in this process, created by whichever module instance asks first. */
   obtain(key: string, create: () => T, options?: ObtainOptions): T;

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
-export interface OpenDatabaseOptions {
+interface OpenDatabaseOptions {
   /** Milliseconds SQLite waits on a lock held by another connection before SQLITE_BUSY. */
   busyTimeoutMs?: number;
   /** Statements run once after opening, e.g. CREATE TABLE IF NOT EXISTS ... (idempotent). */

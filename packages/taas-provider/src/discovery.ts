@@ -1,5 +1,5 @@
 import { readCappedText } from "@cloudsigma/taas-core/capped-body";
-import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
+import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import {
   fetchWithSsrFGuard,
   GuardedFetchRedirectError,

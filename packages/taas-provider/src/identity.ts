@@ -1,10 +1,13 @@
+import { TAAS_PROVIDER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
+
 /**
  * Who this plugin is to the host: ids, labels, the auth flag and env var, the default route.
  * The manifest (openclaw.plugin.json) repeats these for pre-runtime surfaces; a unit test keeps
  * the two in step.
  */
 
-export const PLUGIN_ID = "cloudsigma";
+/** Named by the stream-decorator and gateway-prices seams, so it is declared with them. */
+export const PLUGIN_ID = TAAS_PROVIDER_PLUGIN_ID;
 export const PROVIDER_ID = "cloudsigma";
 export const PROVIDER_ALIAS = "cloudsigma-taas";
 export const PROVIDER_LABEL = "CloudSigma TaaS";

@@ -1,4 +1,4 @@
-import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
+import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import { describe, expect, it } from "vitest";
 import {
   catalogCost,

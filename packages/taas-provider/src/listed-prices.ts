@@ -1,5 +1,9 @@
-import { type ModelPrices, priceValue, readModelPrices } from "@cloudsigma/taas-core/model-prices";
 import { isRecord } from "@cloudsigma/taas-core/records";
+import {
+  type ModelPrices,
+  priceValue,
+  readModelPrices,
+} from "@cloudsigma/taas-core/usage/model-prices";
 import type { ModelDefinition } from "./model-types.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { shortHash } from "@cloudsigma/taas-core/hash";
-import type { ModelPrices } from "@cloudsigma/taas-core/model-prices";
 import { quoted } from "@cloudsigma/taas-core/quoted";
+import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import type {
   ProviderCatalogContext,
   ProviderCatalogResult,

@@ -1,4 +1,4 @@
-import { applyStreamDecorators } from "@cloudsigma/taas-core/stream-decorators";
+import { applyStreamDecorators } from "@cloudsigma/taas-core/contracts/stream-decorators";
 import type { ProviderPlugin, ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import { buildProviderReplayFamilyHooks } from "openclaw/plugin-sdk/provider-model-shared";
 import { buildProviderToolCompatFamilyHooks } from "openclaw/plugin-sdk/provider-tools";

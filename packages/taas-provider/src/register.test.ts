@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
-import { publishStreamDecorator } from "@cloudsigma/taas-core/stream-decorators";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
+import { publishStreamDecorator } from "@cloudsigma/taas-core/contracts/stream-decorators";
 import { DEFAULT_API_KEY, DEFAULT_CATALOG, startEmulator } from "@cloudsigma/taas-emulator";
 import type {
   OpenClawConfig,

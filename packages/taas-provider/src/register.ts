@@ -1,4 +1,4 @@
-import { writeGatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
+import { writeGatewayPrices } from "@cloudsigma/taas-core/contracts/gateway-prices";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { parseProviderConfig } from "./config.ts";
 import { discoveryStartupNotes } from "./discovery-startup.ts";

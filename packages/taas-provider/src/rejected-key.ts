@@ -1,4 +1,4 @@
-import { isDecorated, markDecorated } from "@cloudsigma/taas-core/stream-decorators";
+import { isDecorated, markDecorated } from "@cloudsigma/taas-core/contracts/stream-decorators";
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import { AUTH, PLUGIN_ID, PROVIDER_ID } from "./identity.ts";
 

@@ -1,4 +1,4 @@
-import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
 import { DEFAULT_CATALOG, type RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,6 +1,6 @@
-import { cacheHitPercent } from "@cloudsigma/taas-core/cache-hit";
-import { nanoToUsd } from "@cloudsigma/taas-core/usage-cost";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import { cacheHitPercent } from "@cloudsigma/taas-core/usage/cache-hit";
+import { nanoToUsd } from "@cloudsigma/taas-core/usage/usage-cost";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 
 /** One audit line: who, which call, what it used (cache fields included), what it cost. */
 export function auditLine(record: UsageRecord) {

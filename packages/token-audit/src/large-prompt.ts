@@ -1,4 +1,4 @@
-import { runTrigger } from "@cloudsigma/taas-core/run-trigger";
+import { runTrigger } from "@cloudsigma/taas-core/usage/run-trigger";
 import {
   type DumpOptions,
   type PromptInput,

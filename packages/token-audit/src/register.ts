@@ -1,7 +1,7 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
-import { pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
-import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
+import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
+import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { auditLine } from "./audit-line.ts";
 import { PLUGIN_ID, parseAuditConfig } from "./config.ts";

@@ -1,8 +1,8 @@
-import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
-import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
-import { lazyCallTracker, oncePerError } from "@cloudsigma/taas-core/tracker-hooks";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import type { CallTracker } from "@cloudsigma/taas-core/usage/call-tracker";
+import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import { lazyCallTracker, oncePerError } from "@cloudsigma/taas-core/usage/tracker-hooks";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import { type AuditConfig, PLUGIN_ID } from "./config.ts";
 import { JsonlLog } from "./jsonl-log.ts";
 

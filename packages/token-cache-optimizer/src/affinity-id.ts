@@ -3,7 +3,7 @@ import { keyedHash, shortHash } from "@cloudsigma/taas-core/hash";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** Which stable source an affinity id came from, best first: the most conversation-specific wins. */
-export type SessionSource =
+export type AffinitySource =
   | "workspace"
   | "host-session"
   | "env-session"
@@ -15,7 +15,7 @@ export type SessionSource =
 export interface AffinityIdentity {
   /** `oc:` + 16 hex of HMAC-SHA256 (the install key) over the source. The same in body and headers. */
   id: string;
-  source: SessionSource;
+  source: AffinitySource;
   /** `source:` + 16 hex: tells TaaS which tier was used without revealing its value. */
   sourceHint: string;
 }
@@ -34,7 +34,7 @@ const nonEmpty = (value: string | undefined): string | undefined => {
   return trimmed ? trimmed : undefined;
 };
 
-function identity(key: string, source: SessionSource, material: string): AffinityIdentity {
+function identity(key: string, source: AffinitySource, material: string): AffinityIdentity {
   return {
     id: `oc:${keyedHash(key, `${source}:${material}`)}`,
     source,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { RouteCaptureJson } from "@cloudsigma/taas-core/contracts/route-store";
 import { DEFAULT_API_KEY, type RecordedRequest } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -52,7 +53,8 @@ const PINS = [
 
 interface LastRoute {
   found: boolean;
-  route?: { sessionId: string; workspaceSessionId?: string; requestId?: string; provider: string };
+  /** The capture with its published names (the affinity id is `sessionId`). */
+  route?: RouteCaptureJson;
 }
 
 const metadataOf = (request: RecordedRequest | undefined): Record<string, unknown> => {

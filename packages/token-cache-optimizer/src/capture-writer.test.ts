@@ -1,10 +1,10 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import { CaptureWriter } from "./capture-writer.ts";
 
 const capture = (n: number): RouteCapture => ({
   capturedAt: new Date(n).toISOString(),
-  sessionId: "oc:0000000000000000",
+  affinityId: "oc:0000000000000000",
   provider: "cloudsigma",
   model: "m",
   status: 200,
@@ -18,7 +18,7 @@ describe("CaptureWriter", () => {
     const batches: number[] = [];
     const writer = new CaptureWriter({
       sink: () => ({ write: (batch) => void batches.push(batch.length) }),
-      caps: { maxSessions: 1, maxAgents: 1, maxCalls: 1 },
+      caps: { maxAffinityIds: 1, maxAgents: 1, maxCalls: 1 },
       warn: () => {},
     });
     writer.enqueue(capture(1));
@@ -40,7 +40,7 @@ describe("CaptureWriter", () => {
           written.push(...batch.map((c) => c.requestId ?? ""));
         },
       }),
-      caps: { maxSessions: 1, maxAgents: 1, maxCalls: 1 },
+      caps: { maxAffinityIds: 1, maxAgents: 1, maxCalls: 1 },
       warn: (message) => warnings.push(message),
       retryDelayMs: 5,
     });
@@ -58,7 +58,7 @@ describe("CaptureWriter", () => {
           throw new Error("disk full");
         },
       }),
-      caps: { maxSessions: 1, maxAgents: 1, maxCalls: 1 },
+      caps: { maxAffinityIds: 1, maxAgents: 1, maxCalls: 1 },
       warn: (message) => warnings.push(message),
       maxPending: 3,
       retryDelayMs: 5,

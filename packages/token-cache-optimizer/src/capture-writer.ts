@@ -1,5 +1,5 @@
+import type { PromptPrefix, RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import type { PromptPrefix, RouteCapture } from "@cloudsigma/taas-core/route-store";
 import { isBusyError } from "@cloudsigma/taas-core/sqlite";
 import { promptPrefix } from "./prompt-prefix.ts";
 import type { CallPrefix, RouteStoreCaps } from "./route-store-writer.ts";

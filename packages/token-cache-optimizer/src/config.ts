@@ -1,6 +1,8 @@
 import { type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+import { OPTIMIZER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
 
-export const PLUGIN_ID = "openclaw-taas-affinity";
+/** Named by the route-store and stream-decorator seams, so it is declared with them. */
+export const PLUGIN_ID = OPTIMIZER_PLUGIN_ID;
 
 export const CONFIG_SPEC = {
   providers: {

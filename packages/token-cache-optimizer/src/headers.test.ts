@@ -5,7 +5,7 @@ describe("buildAffinityHeaders", () => {
   it("sends the five headers, agent only when known", () => {
     expect(
       buildAffinityHeaders({
-        sessionId: "oc:0123456789abcdef",
+        affinityId: "oc:0123456789abcdef",
         turnId: "run-1",
         attempt: 2,
         agentId: "main",
@@ -17,7 +17,7 @@ describe("buildAffinityHeaders", () => {
       "X-OpenClaw-Attempt": "2",
       "X-OpenClaw-Agent-Id": "main",
     });
-    expect(buildAffinityHeaders({ sessionId: "oc:1", attempt: 1 })).not.toHaveProperty(
+    expect(buildAffinityHeaders({ affinityId: "oc:1", attempt: 1 })).not.toHaveProperty(
       "X-OpenClaw-Agent-Id",
     );
   });
@@ -28,7 +28,7 @@ describe("buildAffinityHeaders", () => {
     ["oversized", "a".repeat(1000), "a".repeat(128)],
   ])("sanitises %s", (_label, agentId, expected) => {
     const headers = buildAffinityHeaders({
-      sessionId: "oc:1",
+      affinityId: "oc:1",
       attempt: 1,
       agentId,
       turnId: agentId,
@@ -40,7 +40,7 @@ describe("buildAffinityHeaders", () => {
 
   it("drops a header whose value sanitises to nothing, and never sends attempt 0", () => {
     const headers = buildAffinityHeaders({
-      sessionId: "oc:1",
+      affinityId: "oc:1",
       attempt: 0,
       agentId: "\u00e9\u00e9",
     });

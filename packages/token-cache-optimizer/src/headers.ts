@@ -1,7 +1,8 @@
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 export interface AffinityHeaderInputs {
-  sessionId: string;
+  /** Sent as `X-Session-Id`, the name TaaS routes on, and as `X-OpenClaw-Session-Id`. */
+  affinityId: string;
   turnId?: string;
   attempt: number;
   agentId?: string;
@@ -17,8 +18,8 @@ export function buildAffinityHeaders(inputs: AffinityHeaderInputs): Record<strin
     const clean = sanitizeHeaderValue(value, MAX_ID_LENGTH);
     if (clean) headers[name] = clean;
   };
-  set("X-Session-Id", inputs.sessionId);
-  set("X-OpenClaw-Session-Id", inputs.sessionId);
+  set("X-Session-Id", inputs.affinityId);
+  set("X-OpenClaw-Session-Id", inputs.affinityId);
   set("X-OpenClaw-Turn-Id", inputs.turnId);
   set("X-OpenClaw-Attempt", String(Math.max(1, Math.trunc(inputs.attempt))));
   set("X-OpenClaw-Agent-Id", inputs.agentId);

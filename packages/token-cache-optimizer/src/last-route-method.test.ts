@@ -1,4 +1,4 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture, RouteScope } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import { workspaceIdentity } from "./affinity-id.ts";
 import {
@@ -10,7 +10,7 @@ import { TEST_ID_KEY } from "./stream-wrapper.test-support.ts";
 
 const route: RouteCapture = {
   capturedAt: "t",
-  sessionId: "oc:0123456789abcdef",
+  affinityId: "oc:0123456789abcdef",
   agentId: "main",
   provider: "cloudsigma",
   model: "auto",
@@ -21,12 +21,12 @@ const route: RouteCapture = {
 describe("taas.autorouter.lastRoute params", () => {
   it.each([
     [{ agentId: "main" }, { by: "agentId", agentId: "main" }],
-    [{ sessionId: "oc:0123456789abcdef" }, { by: "sessionId", sessionId: "oc:0123456789abcdef" }],
+    [{ sessionId: "oc:0123456789abcdef" }, { by: "sessionId", affinityId: "oc:0123456789abcdef" }],
     [
       { workspaceDir: "/home/u/openclaw-home/workspace-x" },
       {
         by: "workspaceDir",
-        sessionId: workspaceIdentity(TEST_ID_KEY, "/home/u/openclaw-home/workspace-x").id,
+        affinityId: workspaceIdentity(TEST_ID_KEY, "/home/u/openclaw-home/workspace-x").id,
       },
     ],
   ])("accepts %j", (params, expected) => {
@@ -53,15 +53,22 @@ describe("taas.autorouter.lastRoute params", () => {
 
 describe("answers", () => {
   const reader = {
-    latest: (scope: "session" | "agent", key: string) =>
-      (scope === "agent" && key === "main") || key === route.sessionId ? route : undefined,
+    latest: (scope: RouteScope, key: string) =>
+      (scope === "agent" && key === "main") || key === route.affinityId ? route : undefined,
   };
 
-  it("returns the capture when there is one", () => {
+  it("returns the capture when there is one, its affinity id named sessionId as published", () => {
+    const { affinityId, ...rest } = route;
+    const published = { ...rest, sessionId: affinityId };
     expect(answerLastRoute({ by: "agentId", agentId: "main" }, reader)).toEqual({
       found: true,
       query: { agentId: "main" },
-      route,
+      route: published,
+    });
+    expect(answerLastRoute({ by: "sessionId", affinityId }, reader)).toEqual({
+      found: true,
+      query: { by: "sessionId", sessionId: affinityId },
+      route: published,
     });
   });
 
@@ -72,7 +79,7 @@ describe("answers", () => {
       message: 'No TaaS route captured yet for agent "other".',
     });
     expect(
-      answerLastRoute({ by: "sessionId", sessionId: "oc:ffffffffffffffff" }, undefined).found,
+      answerLastRoute({ by: "sessionId", affinityId: "oc:ffffffffffffffff" }, undefined).found,
     ).toBe(false);
   });
 

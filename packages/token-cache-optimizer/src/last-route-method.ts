@@ -1,5 +1,9 @@
+import {
+  type RouteCapture,
+  type RouteScope,
+  routeCaptureJson,
+} from "@cloudsigma/taas-core/contracts/route-store";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { isAffinityId, MAX_PINNED_ID_LENGTH, workspaceIdentity } from "./affinity-id.ts";
 import { sanitizeHeaderValue } from "./header-value.ts";
@@ -9,13 +13,14 @@ export const LAST_ROUTE_METHOD = "taas.autorouter.lastRoute";
 type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 
 export interface RouteReader {
-  latest(scope: "session" | "agent", key: string): RouteCapture | undefined;
+  latest(scope: RouteScope, key: string): RouteCapture | undefined;
 }
 
+/** `by` names the param the caller sent; `sessionId` is the method's public name for an affinity id. */
 export type LastRouteQuery =
   | { by: "agentId"; agentId: string }
-  | { by: "sessionId"; sessionId: string }
-  | { by: "workspaceDir"; sessionId: string };
+  | { by: "sessionId"; affinityId: string }
+  | { by: "workspaceDir"; affinityId: string };
 
 const EXPECTED =
   'expects exactly one of {"agentId":"<agent id>"}, {"sessionId":"oc:<16 hex>"} or {"workspaceDir":"<agent workspace path>"}';
@@ -53,10 +58,10 @@ export function parseLastRouteParams(
       return {
         error: `${LAST_ROUTE_METHOD}: "sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef, or be the id a caller pinned (printable ASCII, at most ${MAX_PINNED_ID_LENGTH} characters)`,
       };
-    return { by: "sessionId", sessionId: value };
+    return { by: "sessionId", affinityId: value };
   }
   if (key === "workspaceDir")
-    return { by: "workspaceDir", sessionId: workspaceIdentity(idKey(), value).id };
+    return { by: "workspaceDir", affinityId: workspaceIdentity(idKey(), value).id };
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) {
     return {
       error: `${LAST_ROUTE_METHOD}: "agentId" must be 1-128 characters of letters, digits, . _ : -`,
@@ -70,20 +75,20 @@ export function answerLastRoute(query: LastRouteQuery, reader: RouteReader | und
   const route =
     query.by === "agentId"
       ? reader?.latest("agent", query.agentId)
-      : reader?.latest("session", query.sessionId);
+      : reader?.latest("affinity", query.affinityId);
   const subject =
-    query.by === "agentId" ? `agent "${query.agentId}"` : `session ${query.sessionId}`;
+    query.by === "agentId" ? `agent "${query.agentId}"` : `session ${query.affinityId}`;
   const queryEcho =
     query.by === "agentId"
       ? { agentId: query.agentId }
-      : { by: query.by, sessionId: query.sessionId };
+      : { by: query.by, sessionId: query.affinityId };
   if (!route)
     return {
       found: false,
       query: queryEcho,
       message: `No TaaS route captured yet for ${subject}.`,
     };
-  return { found: true, query: queryEcho, route };
+  return { found: true, query: queryEcho, route: routeCaptureJson(route) };
 }
 
 export function createLastRouteHandler(

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { RouteCaptureJson } from "@cloudsigma/taas-core/contracts/route-store";
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,14 +30,8 @@ const PLUGIN = {
 
 interface LastRouteAnswer {
   found: boolean;
-  route?: {
-    sessionId: string;
-    agentId?: string;
-    requestId?: string;
-    upstream?: string;
-    turnId?: string;
-    status: number;
-  };
+  /** The capture with its published names (the affinity id is `sessionId`). */
+  route?: RouteCaptureJson;
 }
 
 const chats = (emulator: RunningEmulator): RecordedRequest[] =>

@@ -102,7 +102,7 @@ describe("precedence through the wrapper", () => {
     expect(body.metadata.openclaw_correlation.session_id).toBe(id);
     expect(transport.calls[0]?.headers["X-Session-Id"]).toBe(id);
     expect(transport.calls[0]?.headers["X-OpenClaw-Session-Id"]).toBe(id);
-    expect(captures.map((c) => [c.sessionId, c.workspaceSessionId])).toEqual([
+    expect(captures.map((c) => [c.affinityId, c.workspaceAffinityId])).toEqual([
       [id, workspaceIdentity(TEST_ID_KEY, "/w").id],
     ]);
   });

@@ -1,6 +1,6 @@
+import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { shortHash } from "@cloudsigma/taas-core/hash";
 import { isRecord } from "@cloudsigma/taas-core/records";
-import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
 
 /**
  * Segments kept per prompt. A conversation longer than this is compared on its first segments

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import {
   applyStreamDecorators,
   publishedStreamDecoratorIds,
-} from "@cloudsigma/taas-core/stream-decorators";
+} from "@cloudsigma/taas-core/contracts/stream-decorators";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";

@@ -28,7 +28,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
   const runtime = optimizerRuntime({
     stateDir: host.stateDir,
     caps: {
-      maxSessions: config.captureMaxSessions,
+      maxAffinityIds: config.captureMaxSessions,
       maxAgents: config.captureMaxAgents,
       maxCalls: config.captureMaxCalls,
     },

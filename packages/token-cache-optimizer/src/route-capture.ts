@@ -1,4 +1,4 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
@@ -15,8 +15,8 @@ export const CAPTURED_HEADERS = {
 } as const;
 
 export interface CaptureContext {
-  sessionId: string;
-  workspaceSessionId?: string;
+  affinityId: string;
+  workspaceAffinityId?: string;
   agentId?: string;
   callId?: string;
   turnId?: string;
@@ -49,9 +49,9 @@ export function captureFromResponse(
   const thinking = flag(header(headers, CAPTURED_HEADERS.thinkingApplied));
   return {
     capturedAt: (context.now?.() ?? new Date()).toISOString(),
-    sessionId: context.sessionId,
+    affinityId: context.affinityId,
     ...definedOnly({
-      workspaceSessionId: context.workspaceSessionId,
+      workspaceAffinityId: context.workspaceAffinityId,
       agentId: context.agentId,
       callId: context.callId,
       turnId: context.turnId,

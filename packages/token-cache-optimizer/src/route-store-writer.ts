@@ -4,17 +4,21 @@ import {
   ROUTE_TABLES,
   type RouteCapture,
   type RouteScope,
+  routeCaptureJson,
   routeStorePath,
-} from "@cloudsigma/taas-core/route-store";
+  STORED_SCOPE,
+} from "@cloudsigma/taas-core/contracts/route-store";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
 
 /**
  * The route-store seam, write side: this plugin owns the schema and every write. Readers (our
  * `lastRoute` method, the usage ledger) go through core's read-only `RouteReader`; the
- * contract test beside this file writes here and reads there.
+ * contract test beside the seam (`core/src/contracts/route-store.contract.test.ts`) writes here
+ * and reads there.
  */
 export interface RouteStoreCaps {
-  maxSessions: number;
+  /** Affinity ids whose latest capture is kept (config `captureMaxSessions`). */
+  maxAffinityIds: number;
   maxAgents: number;
   maxCalls: number;
 }
@@ -26,10 +30,11 @@ export interface CallPrefix {
 }
 
 const { latest: LATEST, calls: CALLS, prefixes: PREFIXES } = ROUTE_TABLES;
+const { affinity: AFFINITY, agent: AGENT } = STORED_SCOPE;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${LATEST} (
-  scope TEXT NOT NULL CHECK (scope IN ('session', 'agent')),
+  scope TEXT NOT NULL CHECK (scope IN ('${AFFINITY}', '${AGENT}')),
   key TEXT NOT NULL,
   captured_at INTEGER NOT NULL,
   capture TEXT NOT NULL,
@@ -81,12 +86,14 @@ export class RouteStoreWriter {
       );
       for (const capture of captures) {
         const at = Date.parse(capture.capturedAt) || Date.now();
-        const json = JSON.stringify(capture);
-        upsertLatest.run("session", capture.sessionId, at, json);
-        if (capture.workspaceSessionId && capture.workspaceSessionId !== capture.sessionId)
-          upsertLatest.run("session", capture.workspaceSessionId, at, json);
-        if (capture.agentId) upsertLatest.run("agent", capture.agentId, at, json);
-        if (capture.callId) upsertCall.run(capture.callId, capture.sessionId, at, json);
+        const json = JSON.stringify(routeCaptureJson(capture));
+        const { affinityId, workspaceAffinityId } = capture;
+        upsertLatest.run(AFFINITY, affinityId, at, json);
+        if (workspaceAffinityId && workspaceAffinityId !== affinityId)
+          upsertLatest.run(AFFINITY, workspaceAffinityId, at, json);
+        if (capture.agentId) upsertLatest.run(AGENT, capture.agentId, at, json);
+        // The column keeps its first name; it holds the call's affinity id.
+        if (capture.callId) upsertCall.run(capture.callId, affinityId, at, json);
       }
       const upsertPrefix = db.prepare(
         `INSERT OR REPLACE INTO ${PREFIXES} (call_id, captured_at, prefix) VALUES (?, ?, ?)`,
@@ -98,8 +105,8 @@ export class RouteStoreWriter {
       const trimLatest = db.prepare(
         `DELETE FROM ${LATEST} WHERE scope = ?1 AND key NOT IN (SELECT key FROM ${LATEST} WHERE scope = ?1 ORDER BY captured_at DESC LIMIT ?2)`,
       );
-      trimLatest.run("session", caps.maxSessions);
-      trimLatest.run("agent", caps.maxAgents);
+      trimLatest.run(AFFINITY, caps.maxAffinityIds);
+      trimLatest.run(AGENT, caps.maxAgents);
       for (const table of [CALLS, PREFIXES]) {
         db.prepare(
           `DELETE FROM ${table} WHERE call_id NOT IN (SELECT call_id FROM ${table} ORDER BY captured_at DESC LIMIT ?)`,
@@ -114,7 +121,9 @@ export class RouteStoreWriter {
     const row =
       scope === "call" || scope === "prefix"
         ? db.prepare(`SELECT count(*) AS n FROM ${scope === "call" ? CALLS : PREFIXES}`).get()
-        : db.prepare(`SELECT count(*) AS n FROM ${LATEST} WHERE scope = ?`).get(scope);
+        : db
+            .prepare(`SELECT count(*) AS n FROM ${LATEST} WHERE scope = ?`)
+            .get(STORED_SCOPE[scope]);
     return Number(row?.n ?? 0);
   }
 

@@ -1,10 +1,10 @@
-import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
-import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import {
   AFFINITY_DECORATOR,
   publishStreamDecorator,
   type StreamDecorator,
-} from "@cloudsigma/taas-core/stream-decorators";
+} from "@cloudsigma/taas-core/contracts/stream-decorators";
+import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
 import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { loadInstallKey } from "./install-key.ts";

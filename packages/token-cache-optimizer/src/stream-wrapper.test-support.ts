@@ -1,4 +1,4 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { CaptureWriter } from "./capture-writer.ts";
 import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
 import type { RepoHintsCache } from "./repo-hints.ts";
@@ -70,7 +70,7 @@ export function wrapperHarness(
         prefixes.push(...digests);
       },
     }),
-    caps: { maxSessions: 10, maxAgents: 10, maxCalls: 10 },
+    caps: { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 },
     warn: () => {},
   });
   const runtime: AffinityRuntime = {

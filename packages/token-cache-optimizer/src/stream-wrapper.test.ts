@@ -183,7 +183,7 @@ describe("affinity stream wrapper", () => {
       agentId: "a",
       callId: "r:model:1",
       turnId: "r",
-      sessionId: workspaceIdentity(TEST_ID_KEY, "/w").id,
+      affinityId: workspaceIdentity(TEST_ID_KEY, "/w").id,
     });
     expect(harness.debugLines.some((line) => line.includes("upstream=replica-3"))).toBe(true);
   });
@@ -246,7 +246,7 @@ describe("affinity stream wrapper", () => {
     expect(transport.calls[0]?.headers).toEqual({ "X-Caller": "1" });
     expect(harness.captures[0]).toMatchObject({
       upstream: "replica-2",
-      sessionId: workspaceIdentity(TEST_ID_KEY, "/w").id,
+      affinityId: workspaceIdentity(TEST_ID_KEY, "/w").id,
     });
     expect(harness.prefixes[0]?.callId).toBe("r:model:4");
   });

@@ -2,7 +2,7 @@ import {
   AFFINITY_DECORATOR,
   isDecorated,
   markDecorated,
-} from "@cloudsigma/taas-core/stream-decorators";
+} from "@cloudsigma/taas-core/contracts/stream-decorators";
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import {
   type AffinityIdentity,
@@ -88,7 +88,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
         headers: send
           ? mergeHeadersCallerWins(
               buildAffinityHeaders({
-                sessionId: identity.id,
+                affinityId: identity.id,
                 turnId: turn.turnId,
                 attempt: turn.attempt,
                 agentId: ctx.agentId,
@@ -103,10 +103,10 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
         },
         onResponse: async (response, responseModel) => {
           const capture = captureFromResponse(response, {
-            sessionId: identity.id,
+            affinityId: identity.id,
             // Found by workspaceDir too when the id is per session or pinned.
             ...(identity.id !== workspaceIdentity.id
-              ? { workspaceSessionId: workspaceIdentity.id }
+              ? { workspaceAffinityId: workspaceIdentity.id }
               : {}),
             agentId: ctx.agentId,
             callId: turn.callId,
@@ -119,7 +119,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
           runtime.writer()?.enqueue(capture, sent);
           sent = undefined;
           runtime.debug?.(
-            `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""} session=${capture.sessionId}`,
+            `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""} session=${capture.affinityId}`,
           );
           await options?.onResponse?.(response, responseModel);
         },

@@ -1,6 +1,8 @@
 import { type ConfigSpec, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+import { USAGE_LEDGER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
 
-export const PLUGIN_ID = "usage-ledger";
+/** Named by the route-store and gateway-prices seams, so it is declared with them. */
+export const PLUGIN_ID = USAGE_LEDGER_PLUGIN_ID;
 
 export const CONFIG_SPEC = {
   enabled: {

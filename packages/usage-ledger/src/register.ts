@@ -1,8 +1,8 @@
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { pricesFromHostConfig } from "@cloudsigma/taas-core/model-prices";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
-import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/tracker-hooks";
+import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
+import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";

@@ -1,9 +1,9 @@
-import type { CallTracker } from "@cloudsigma/taas-core/call-tracker";
-import { GatewayPriceReader } from "@cloudsigma/taas-core/gateway-prices";
-import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
+import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
+import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
-import { RouteReader } from "@cloudsigma/taas-core/route-store";
-import { lazyCallTracker } from "@cloudsigma/taas-core/tracker-hooks";
+import type { CallTracker } from "@cloudsigma/taas-core/usage/call-tracker";
+import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import { lazyCallTracker } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { CacheAccounting } from "./cache/accounting.ts";
 import { geometryLookup } from "./cache/geometry.ts";
 import { missLogger } from "./cache/miss-log.ts";

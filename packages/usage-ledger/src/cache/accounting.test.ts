@@ -1,4 +1,4 @@
-import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import {
   accountCall,

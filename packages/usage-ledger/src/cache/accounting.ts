@@ -1,4 +1,4 @@
-import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 
 /**
  * Why a call's prompt was not read from cache, against what the conversation allowed. The

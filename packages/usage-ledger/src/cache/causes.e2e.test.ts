@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RouteReader } from "@cloudsigma/taas-core/route-store";
+import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import { ledgerCauseOf } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

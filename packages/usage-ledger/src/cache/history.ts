@@ -1,4 +1,4 @@
-import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { accountCall, type CacheAccounting, type CallObservation } from "./accounting.ts";
 import type { GeometryLookup } from "./geometry.ts";
 

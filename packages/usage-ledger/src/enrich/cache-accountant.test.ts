@@ -1,7 +1,7 @@
-import type { PromptPrefix, RouteCapture } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix, RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
 import { geometryLookup } from "../cache/geometry.ts";
@@ -25,7 +25,7 @@ function turn(n: number, upstream: string, read: number) {
   });
   captures.set(callId, {
     capturedAt: new Date(n * 1000).toISOString(),
-    sessionId: "oc:conversation",
+    affinityId: "oc:conversation",
     provider: "cloudsigma",
     model: "gpt-5.5",
     status: 200,

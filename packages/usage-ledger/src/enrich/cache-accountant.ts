@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
-import type { PromptPrefix } from "@cloudsigma/taas-core/route-store";
+import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
+import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import type { CacheAccounting } from "../cache/accounting.ts";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import { CacheHistory, type StoredCall } from "../cache/history.ts";

@@ -1,6 +1,6 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { type CallRoute, completeAtWrite, routeOfCapture } from "./route-price.ts";
 
@@ -79,7 +79,7 @@ describe("completeAtWrite", () => {
   it("reads the optimizer's capture", () => {
     const capture = {
       capturedAt: "2026-11-01T00:00:00Z",
-      sessionId: "s",
+      affinityId: "s",
       provider: "cloudsigma",
       model: "auto",
       status: 200,
@@ -91,7 +91,7 @@ describe("completeAtWrite", () => {
       upstream: "replica-2",
       autorouted: true,
       routedModel: "gpt-5.5",
-      affinityId: capture.sessionId,
+      affinityId: capture.affinityId,
     });
     expect(routeOfCapture(undefined)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
-import type { PriceLookup } from "@cloudsigma/taas-core/model-prices";
-import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
-import { priceCall } from "@cloudsigma/taas-core/usage-cost";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import { priceCall } from "@cloudsigma/taas-core/usage/usage-cost";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 
 /**
  * Every ledger row is priced when it is written, in one place: only then is all of it known.
@@ -29,7 +29,7 @@ export function routeOfCapture(capture: RouteCapture | undefined): CallRoute | u
     upstream: capture.upstream,
     autorouted: capture.autorouted === true,
     routedModel: capture.autorouterModel,
-    affinityId: capture.sessionId,
+    affinityId: capture.affinityId,
   };
 }
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
 import { MISS_CAUSES } from "../cache/accounting.ts";

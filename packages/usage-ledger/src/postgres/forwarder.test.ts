@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { normalizeUsage } from "@cloudsigma/taas-core/usage-normalize";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
 import { openLedger } from "../store/migrate.ts";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../../e2e/harness/gateway.ts";
 import { centralReportSql } from "../postgres/report.ts";

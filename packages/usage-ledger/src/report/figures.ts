@@ -1,4 +1,4 @@
-import { cacheHitPercent } from "@cloudsigma/taas-core/cache-hit";
+import { cacheHitPercent } from "@cloudsigma/taas-core/usage/cache-hit";
 import type { ReportTotals } from "./totals.ts";
 
 /**

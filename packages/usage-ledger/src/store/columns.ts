@@ -1,4 +1,4 @@
-import type { UsageRecord } from "@cloudsigma/taas-core/usage-record";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import { MISS_CAUSES, type MissCause } from "../cache/accounting.ts";
 
 /**

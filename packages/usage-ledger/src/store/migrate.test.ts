@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { sampleRecord } from "@cloudsigma/taas-core/usage-record.test-support";
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readRows } from "../../../../test-support/sqlite-rows.ts";
 import { readReport } from "../report/read.ts";

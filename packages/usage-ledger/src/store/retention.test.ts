@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
+import { sampleRecords } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { pruneLedger } from "./retention.ts";
 import { LedgerWriter } from "./writer.ts";

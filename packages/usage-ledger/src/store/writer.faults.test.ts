@@ -3,7 +3,7 @@ import { renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
+import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
 import { LedgerWriter } from "./writer.ts";
@@ -27,7 +27,7 @@ describe("LedgerWriter when the disk or the file fails", () => {
     writeFileSync(
       script,
       `const { LedgerWriter } = await import(${JSON.stringify(module("writer.ts"))});
-const { sampleRecords } = await import(${JSON.stringify(module("../../../core/src/usage-record.test-support.ts"))});
+const { sampleRecords } = await import(${JSON.stringify(module("../../../core/src/usage/usage-record.test-support.ts"))});
 const logs = [];
 const w = new LedgerWriter({ path: process.argv[2], batchSize: 100,
   logger: { warn: (m) => logs.push("warn: " + m), error: (m) => logs.push("error: " + m) } });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage-record.test-support";
+import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CallRoute } from "../enrich/route-price.ts";
 import { LedgerWriter, type LedgerWriterOptions } from "./writer.ts";

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/model-prices";
 import { inTransaction, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
+import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import type { CacheAccountant } from "../enrich/cache-accountant.ts";
 import { completeAtWrite, type RouteLookup } from "../enrich/route-price.ts";
 import { INSERT_USAGE_ROW, type LedgerRow, usageRowParams } from "./columns.ts";

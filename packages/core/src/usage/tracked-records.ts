@@ -10,7 +10,7 @@ import { millis, text, type UsageRecord } from "./usage-record.ts";
  * priced by the model they asked for; the upstream route and, for an autorouted call, the model
  * TaaS routed it to (and its price) are completed by the ledger's writer when the row goes to disk.
  */
-export interface RecordDeps {
+interface RecordDeps {
   prices: PriceLookup;
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type ModelPrices, type PriceLookup, readModelPrices } from "./model-prices.ts";
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
+import { type ModelPrices, type PriceLookup, readModelPrices } from "../usage/model-prices.ts";
+import { TAAS_PROVIDER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 
 /**
  * The gateway-prices seam. The TaaS provider plugin (`cloudsigma`) owns it: its discovery
@@ -15,10 +16,14 @@ import { isRecord } from "./records.ts";
  * and in whichever process builds the catalog, while the ledger prices in the one that writes
  * its rows; the file also keeps the last listing across restarts for runs that do not discover.
  */
-export const GATEWAY_PRICES_RELATIVE_PATH = join("cloudsigma", "gateway-prices.json");
+export const GATEWAY_PRICES_PLUGINS = {
+  owner: TAAS_PROVIDER_PLUGIN_ID,
+  readers: [USAGE_LEDGER_PLUGIN_ID],
+} as const;
 
-export const gatewayPricesPath = (stateDir: string): string =>
-  join(stateDir, GATEWAY_PRICES_RELATIVE_PATH);
+/** In the owner's folder under the state dir. */
+const gatewayPricesPath = (stateDir: string): string =>
+  join(stateDir, GATEWAY_PRICES_PLUGINS.owner, "gateway-prices.json");
 
 const FORMAT = 1;
 
@@ -50,7 +55,7 @@ export async function writeGatewayPrices(
 }
 
 /** Parses the file's text; anything unreadable is no prices (never a throw). */
-export function parseGatewayPrices(text: string): Map<string, PriceTable> {
+function parseGatewayPrices(text: string): Map<string, PriceTable> {
   const tables = new Map<string, PriceTable>();
   let body: unknown;
   try {

@@ -56,7 +56,7 @@ export interface RunEndEvent {
   durationMs?: number;
 }
 
-export interface CallEnd {
+interface CallEnd {
   at: number;
   durationMs: number | null;
   ttfbMs: number | null;

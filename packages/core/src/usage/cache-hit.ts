@@ -8,7 +8,7 @@
  * (Anthropic: written tokens are prompt tokens that missed) and for those that do not
  * (OpenAI: cacheWrite is always 0). Dividing by `input` alone is how 199% happens.
  */
-export interface PromptTokens {
+interface PromptTokens {
   input: number;
   cacheRead: number;
   cacheWrite: number;

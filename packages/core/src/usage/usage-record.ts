@@ -6,7 +6,7 @@ import type { NormalizedUsage } from "./usage-normalize.ts";
  * what an agent run used beyond its itemised calls ("run"), e.g. for harnesses that report
  * usage only per run. Both plugins (the SQLite ledger and the JSONL audit) write these.
  */
-export type Granularity = "call" | "run";
+type Granularity = "call" | "run";
 
 export interface UsageRecord {
   /** Deterministic from the host's ids: a replayed event maps to the same id, and is ignored. */

@@ -14,6 +14,6 @@ export function runTrigger(hostTrigger: string | null, sessionKey: string | null
 
 const SUBAGENT_SESSION_KEY = /^agent:[^:]+:subagent:/;
 
-export function isSubagentSessionKey(sessionKey: string | null | undefined): boolean {
+function isSubagentSessionKey(sessionKey: string | null | undefined): boolean {
   return typeof sessionKey === "string" && SUBAGENT_SESSION_KEY.test(sessionKey);
 }

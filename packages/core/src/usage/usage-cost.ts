@@ -1,5 +1,5 @@
+import { isRecord } from "../records.ts";
 import { type ModelPrices, PRICE_KINDS, priceValue } from "./model-prices.ts";
-import { isRecord } from "./records.ts";
 import { hasTokens, type NormalizedUsage } from "./usage-normalize.ts";
 
 /**
@@ -40,7 +40,7 @@ export interface HostCost {
   cacheWrite?: number;
 }
 
-export interface PricingInput {
+interface PricingInput {
   usage: NormalizedUsage;
   /** The priced model's prices, if any are known. */
   prices: ModelPrices | undefined;

@@ -1,4 +1,5 @@
-import { processSlot } from "./process-scope.ts";
+import { processSlot } from "../process-scope.ts";
+import { OPTIMIZER_PLUGIN_ID, TAAS_PROVIDER_PLUGIN_ID } from "./plugin-ids.ts";
 
 /**
  * The stream-decorator seam between the token-cache optimizer (publisher) and the TaaS
@@ -19,13 +20,19 @@ import { processSlot } from "./process-scope.ts";
 export type StreamDecorator<Ctx, Fn> = (ctx: Ctx & { streamFn?: Fn }) => Fn | undefined;
 
 /** Who publishes, and where in the chain it goes (lower `order` wraps first, innermost). */
-export interface DecoratorSlot {
+interface DecoratorSlot {
   id: string;
   order: number;
 }
 
+/** Who is on each side: the provider applies what the optimizer publishes. */
+export const STREAM_DECORATOR_PLUGINS = {
+  applier: TAAS_PROVIDER_PLUGIN_ID,
+  publishers: [OPTIMIZER_PLUGIN_ID],
+} as const;
+
 /** The optimizer's affinity metadata, headers and route capture. */
-export const AFFINITY_DECORATOR = { id: "openclaw-taas-affinity", order: 100 } as const;
+export const AFFINITY_DECORATOR = { id: OPTIMIZER_PLUGIN_ID, order: 100 } as const;
 
 interface Publication {
   token: symbol;

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "./sqlite.ts";
+import { openDatabase } from "../sqlite.ts";
+import { OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 
 /**
  * The route-store seam, read side. The token-cache optimizer (plugin `openclaw-taas-affinity`)
@@ -13,9 +14,9 @@ import { openDatabase } from "./sqlite.ts";
 export interface RouteCapture {
   capturedAt: string;
   /** The affinity id the call was sent with (ours, or the one the caller pinned). */
-  sessionId: string;
-  /** The workspace's id when `sessionId` is another (per-session scope, a pin): found by both. */
-  workspaceSessionId?: string;
+  affinityId: string;
+  /** The workspace's affinity id when `affinityId` is another (per-session scope, a pin). */
+  workspaceAffinityId?: string;
   agentId?: string;
   callId?: string;
   turnId?: string;
@@ -35,6 +36,31 @@ export interface RouteCapture {
 }
 
 /**
+ * A capture as JSON: the form the store holds and `taas.autorouter.lastRoute` answers with. The
+ * affinity ids keep the names they were published under (`sessionId`, as in the request's
+ * `metadata.session_id`), so stores written by earlier versions, and callers of the method,
+ * read them as they always have.
+ */
+export type RouteCaptureJson = Omit<RouteCapture, "affinityId" | "workspaceAffinityId"> & {
+  sessionId: string;
+  workspaceSessionId?: string;
+};
+
+export function routeCaptureJson(capture: RouteCapture): RouteCaptureJson {
+  const { capturedAt, affinityId, workspaceAffinityId, ...rest } = capture;
+  const workspace =
+    workspaceAffinityId === undefined ? {} : { workspaceSessionId: workspaceAffinityId };
+  return { capturedAt, sessionId: affinityId, ...workspace, ...rest };
+}
+
+function captureFromJson(json: RouteCaptureJson): RouteCapture {
+  const { capturedAt, sessionId, workspaceSessionId, ...rest } = json;
+  const workspace =
+    workspaceSessionId === undefined ? {} : { workspaceAffinityId: workspaceSessionId };
+  return { capturedAt, affinityId: sessionId, ...workspace, ...rest };
+}
+
+/**
  * One request's prompt as short digests, in the order a provider's prefix cache reads it: the
  * tool schemas, then the messages. The usage ledger compares a call's prefix with the previous
  * call of the same affinity id to find what it could have read from cache, and where the prompt
@@ -51,11 +77,15 @@ export interface PromptPrefix {
   truncated?: boolean;
 }
 
-/** The store under the OpenClaw state dir (the optimizer's manifest backs up this folder). */
-export const ROUTE_STORE_RELATIVE_PATH = join("openclaw-taas-affinity", "routes.sqlite");
+/** Who is on each side: the optimizer owns the store; the ledger (and `lastRoute`) read it. */
+export const ROUTE_STORE_PLUGINS = {
+  owner: OPTIMIZER_PLUGIN_ID,
+  readers: [OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID],
+} as const;
 
+/** The store under the OpenClaw state dir, in the owner's folder (its manifest backs it up). */
 export const routeStorePath = (stateDir: string): string =>
-  join(stateDir, ROUTE_STORE_RELATIVE_PATH);
+  join(stateDir, ROUTE_STORE_PLUGINS.owner, "routes.sqlite");
 
 /** The tables the writer keeps and the reader queries (the writer's schema creates them). */
 export const ROUTE_TABLES = {
@@ -64,11 +94,18 @@ export const ROUTE_TABLES = {
   prefixes: "call_prefix",
 } as const;
 
-export type RouteScope = "session" | "agent";
+/** What a latest capture is found by: an affinity id (the one sent, or the workspace's) or an agent id. */
+export type RouteScope = "affinity" | "agent";
+
+/** `latest_route.scope` as stored: an affinity id's rows keep the store's first name, 'session'. */
+export const STORED_SCOPE = {
+  affinity: "session",
+  agent: "agent",
+} as const satisfies Record<RouteScope, string>;
 
 /** What a reader can ask. */
-export interface RouteLookup {
-  /** The latest capture for an affinity session id or an agent id. */
+interface RouteLookup {
+  /** The latest capture for an affinity id or an agent id. */
   latest(scope: RouteScope, key: string): RouteCapture | undefined;
   /** The capture of one model call (`<runId>:model:<n>`). */
   byCallId(callId: string): RouteCapture | undefined;
@@ -91,7 +128,7 @@ export class RouteReader implements RouteLookup {
   latest(scope: RouteScope, key: string): RouteCapture | undefined {
     return this.#one(
       `SELECT capture AS value FROM ${ROUTE_TABLES.latest} WHERE scope = ? AND key = ?`,
-      scope,
+      STORED_SCOPE[scope],
       key,
     );
   }
@@ -140,10 +177,10 @@ export class RouteReader implements RouteLookup {
   }
 }
 
-export function parseCapture(value: unknown): RouteCapture | undefined {
+function parseCapture(value: unknown): RouteCapture | undefined {
   if (typeof value !== "string") return undefined;
   try {
-    return JSON.parse(value) as RouteCapture;
+    return captureFromJson(JSON.parse(value) as RouteCaptureJson);
   } catch {
     return undefined;
   }

@@ -1,3 +1,5 @@
+import { errorText } from "../error-text.ts";
+import type { ShutdownGroup } from "../process-scope.ts";
 import { CallTracker, type CallTrackerOptions } from "./call-tracker.ts";
 import type {
   AssistantWriteContext,
@@ -7,8 +9,6 @@ import type {
   RunEndEvent,
   RunOutputEvent,
 } from "./call-tracker-types.ts";
-import { errorText } from "./error-text.ts";
-import type { ShutdownGroup } from "./process-scope.ts";
 
 /**
  * The host hook handlers that feed a CallTracker, one per hook name, each guarded: a failure
@@ -16,7 +16,7 @@ import type { ShutdownGroup } from "./process-scope.ts";
  * Plugins pass them straight to `api.on(<name>, handlers.<name>)`. Which hooks need the
  * conversation-access grant: llm_input, llm_output and agent_end; the others do not.
  */
-export interface TrackerHandlers {
+interface TrackerHandlers {
   model_call_started: (event: ModelCallEvent) => void;
   model_call_ended: (event: ModelCallEndedEvent) => void;
   before_message_write: (event: { message?: unknown }, ctx: AssistantWriteContext) => undefined;
@@ -61,7 +61,7 @@ function trackerHandlers(
  * The slice of the host's plugin API the tracker hooks need, declared structurally (core never
  * imports the host); the host's `api` satisfies it as is.
  */
-export interface TrackerHookApi {
+interface TrackerHookApi {
   on(hook: "model_call_started", handler: TrackerHandlers["model_call_started"]): void;
   on(hook: "model_call_ended", handler: TrackerHandlers["model_call_ended"]): void;
   on(hook: "before_message_write", handler: TrackerHandlers["before_message_write"]): void;

@@ -1,4 +1,5 @@
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
+
 /**
  * One token-usage shape for every provider. `input` is always the UNCACHED prompt part, so
  * input + cacheRead + cacheWrite is the whole prompt and hit rates can never exceed 100%.
@@ -6,7 +7,7 @@ import { isRecord } from "./records.ts";
  * with no recognisable counter at all is `known: false`. Nothing here throws.
  */
 
-export type UsageShape =
+type UsageShape =
   | "openclaw"
   | "openai-chat"
   | "openai-responses"
@@ -39,7 +40,7 @@ export const EMPTY_USAGE: NormalizedUsage = Object.freeze({
 type Bag = Record<string, unknown>;
 
 /** A token counter: a finite, non-negative number, truncated to an integer; anything else 0. */
-export function tokenCount(value: unknown): number {
+function tokenCount(value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) return 0;
   return Math.min(Math.trunc(value), Number.MAX_SAFE_INTEGER);
 }
@@ -62,14 +63,6 @@ function finish(
 }
 
 /** Which known shape a usage object has, judged by the keys each provider always sends. */
-export function detectUsageShape(usage: unknown): UsageShape {
-  try {
-    return shapeOf(usage);
-  } catch {
-    return "unknown";
-  }
-}
-
 function shapeOf(usage: unknown): UsageShape {
   if (!isRecord(usage)) return "unknown";
   if (has(usage, "prompt_tokens") || has(usage, "completion_tokens")) return "openai-chat";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assistant, callBase, KEY, RUN, SID, setup } from "./call-tracker.test-support.ts";
-import { oncePerError, registerTrackerHooks, type TrackerHookApi } from "./tracker-hooks.ts";
+import { oncePerError, registerTrackerHooks } from "./tracker-hooks.ts";
 
 type Handler = (event?: unknown, ctx?: unknown) => unknown;
 
@@ -8,7 +8,7 @@ function recordingApi() {
   const hooks = new Map<string, Handler>();
   const api = {
     on: (hook: string, handler: Handler) => void hooks.set(hook, handler),
-  } as TrackerHookApi;
+  } as Parameters<typeof registerTrackerHooks>[0];
   const fire = (hook: string, event?: unknown, ctx?: unknown) => hooks.get(hook)?.(event, ctx);
   return { api, hooks, fire };
 }

@@ -20,8 +20,6 @@ import {
 } from "./usage-normalize.ts";
 import { millis, text, type UsageRecord } from "./usage-record.ts";
 
-export type * from "./call-tracker-types.ts";
-
 export interface CallTrackerOptions {
   emit: (record: UsageRecord) => void;
   prices: PriceLookup;

@@ -1,4 +1,4 @@
-import { isRecord } from "./records.ts";
+import { isRecord } from "../records.ts";
 
 /**
  * What a model's tokens cost, as someone who knows stated it: the operator in the host config
@@ -16,7 +16,6 @@ export interface ModelPrices {
 }
 
 export const PRICE_KINDS = ["input", "output", "cacheRead", "cacheWrite"] as const;
-export type PriceKind = (typeof PRICE_KINDS)[number];
 
 /** The prices of one provider's model, or undefined when nothing about them is known. */
 export type PriceLookup = (provider: string, model: string) => ModelPrices | undefined;
