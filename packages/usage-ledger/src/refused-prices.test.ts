@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeGatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";
+import { readRows } from "../../../test-support/sqlite-rows.ts";
+import { registerUsageLedger } from "./register.ts";
+import { shutdownLedger } from "./runtime.ts";
+
+// A price of 1e308 (in the operator's config, or in the listing the provider saved) once made
+// SQLite refuse the call's row. It is refused when read: the row is stored, its cost unknown.
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "usage-ledger-prices-"));
+});
+afterEach(() => {
+  shutdownLedger();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const config = {
+  plugins: { entries: { "usage-ledger": { hooks: { allowConversationAccess: true } } } },
+  models: {
+    providers: {
+      cloudsigma: {
+        models: [{ id: "priced-by-config", cost: { input: 1e308, output: 0, cacheRead: 0 } }],
+      },
+    },
+  },
+};
+
+function fireCall(fake: FakeApi, runId: string, model: string): void {
+  const session = { sessionKey: "agent:main:main", sessionId: "s1" };
+  const call = { runId, callId: `${runId}:model:1`, ...session, provider: "cloudsigma", model };
+  const ctx = { runId, agentId: "main", ...session, trigger: "user" };
+  const usage = { input: 176, output: 5, cacheRead: 0, cacheWrite: 0 };
+  fake.fire("llm_input", { runId, sessionId: "s1" }, ctx);
+  fake.fire("model_call_started", call, {});
+  fake.fire("model_call_ended", { ...call, outcome: "completed" }, {});
+  fake.fire(
+    "before_message_write",
+    { message: { role: "assistant", model, usage } },
+    { agentId: "main", sessionKey: "agent:main:main" },
+  );
+  fake.fire("llm_output", { runId, sessionId: "s1", provider: "cloudsigma", model, usage }, ctx);
+}
+
+describe("usage-ledger: an absurd price", () => {
+  it("is refused with a warning naming the model; the call's row is stored, priced unknown", async () => {
+    await writeGatewayPrices(
+      stateDir,
+      ["cloudsigma"],
+      new Map([["priced-by-listing", { input: 1e308 }]]),
+    );
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config });
+    registerUsageLedger(fake.api, { stateDir: () => stateDir });
+    fireCall(fake, "run-config", "priced-by-config");
+    fireCall(fake, "run-listing", "priced-by-listing");
+    const answer = await fake.call("usage-ledger.report", { by: "model", since: "1h" });
+    expect(answer.ok).toBe(true);
+
+    const rows = readRows(
+      join(stateDir, "usage-ledger", "ledger.sqlite"),
+      "SELECT granularity, model, input, cost_nusd, cost_state FROM usage_rows ORDER BY model",
+    );
+    expect(rows).toEqual([
+      {
+        granularity: "call",
+        model: "priced-by-config",
+        input: 176,
+        cost_nusd: null,
+        cost_state: "unknown",
+      },
+      {
+        granularity: "call",
+        model: "priced-by-listing",
+        input: 176,
+        cost_nusd: null,
+        cost_state: "unknown",
+      },
+    ]);
+    expect(fake.logs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^warn: \[usage-ledger\] price refused: cost\.input of model "cloudsigma\/priced-by-config" in the OpenClaw config .* is "1e\+308"/,
+        ),
+        expect.stringMatching(
+          /^warn: \[usage-ledger\] price refused: input of model "cloudsigma\/priced-by-listing" in the prices saved from the gateway's listing .* is "1e\+308"/,
+        ),
+      ]),
+    );
+  });
+});
