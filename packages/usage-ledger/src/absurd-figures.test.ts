@@ -1,25 +1,25 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeGatewayPrices } from "@cloudsigma/taas-core/gateway-prices";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";
 import { readRows } from "../../../test-support/sqlite-rows.ts";
+import { useTempDirs } from "../../../test-support/temp-dirs.ts";
 import { registerUsageLedger } from "./register.ts";
 import { shutdownLedger } from "./runtime.ts";
 
-// A price of 1e308 (in the operator's config, or in the listing the provider saved) once made
-// SQLite refuse the call's row. It is refused when read: the row is stored, its cost unknown.
+// A figure of 1e308 (a price in the operator's config or in the listing the provider saved, a
+// call's duration from the host) once made SQLite refuse the call's row. Each is refused where it
+// is read: the row is stored, with that figure unknown.
 
+const tempDir = useTempDirs("usage-ledger-figures");
 let stateDir: string;
 beforeEach(() => {
-  stateDir = mkdtempSync(join(tmpdir(), "usage-ledger-prices-"));
+  stateDir = tempDir();
 });
-afterEach(() => {
-  shutdownLedger();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+// After-hooks run last-registered first: the writers close before the dirs are removed.
+afterEach(() => shutdownLedger());
 
+const ledgerFile = () => join(stateDir, "usage-ledger", "ledger.sqlite");
 const config = {
   plugins: { entries: { "usage-ledger": { hooks: { allowConversationAccess: true } } } },
   models: {
@@ -31,14 +31,14 @@ const config = {
   },
 };
 
-function fireCall(fake: FakeApi, runId: string, model: string): void {
+function fireCall(fake: FakeApi, runId: string, model: string, durationMs = 397): void {
   const session = { sessionKey: "agent:main:main", sessionId: "s1" };
   const call = { runId, callId: `${runId}:model:1`, ...session, provider: "cloudsigma", model };
   const ctx = { runId, agentId: "main", ...session, trigger: "user" };
   const usage = { input: 176, output: 5, cacheRead: 0, cacheWrite: 0 };
   fake.fire("llm_input", { runId, sessionId: "s1" }, ctx);
   fake.fire("model_call_started", call, {});
-  fake.fire("model_call_ended", { ...call, outcome: "completed" }, {});
+  fake.fire("model_call_ended", { ...call, durationMs, outcome: "completed" }, {});
   fake.fire(
     "before_message_write",
     { message: { role: "assistant", model, usage } },
@@ -62,7 +62,7 @@ describe("usage-ledger: an absurd price", () => {
     expect(answer.ok).toBe(true);
 
     const rows = readRows(
-      join(stateDir, "usage-ledger", "ledger.sqlite"),
+      ledgerFile(),
       "SELECT granularity, model, input, cost_nusd, cost_state FROM usage_rows ORDER BY model",
     );
     expect(rows).toEqual([
@@ -90,6 +90,18 @@ describe("usage-ledger: an absurd price", () => {
           /^warn: \[usage-ledger\] price refused: input of model "cloudsigma\/priced-by-listing" in the prices saved from the gateway's listing .* is "1e\+308"/,
         ),
       ]),
+    );
+  });
+});
+
+describe("usage-ledger: an absurd duration", () => {
+  it("is stored as unknown latency; the call's row is kept", async () => {
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config });
+    registerUsageLedger(fake.api, { stateDir: () => stateDir });
+    fireCall(fake, "run-slow", "gpt-5.5", 1e308);
+    expect((await fake.call("usage-ledger.report", {})).ok).toBe(true);
+    expect(readRows(ledgerFile(), "SELECT granularity, input, latency_ms FROM usage_rows")).toEqual(
+      [{ granularity: "call", input: 176, latency_ms: null }],
     );
   });
 });
