@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "./sqlite.ts";
+import { windowTokens } from "./token-window.ts";
 
 /**
  * The route-store seam, read side. The token-cache optimizer (plugin `openclaw-taas-affinity`)
@@ -31,25 +32,8 @@ export interface RouteCapture {
   autorouterMode?: string;
   autorouterAlgorithmSource?: string;
   thinkingApplied?: boolean;
-  /** Tokens, from `X-TaaS-Routed-Context-Window`; only a count `routedContextWindow` accepts. */
+  /** Tokens, from `X-TaaS-Routed-Context-Window`; only a count `windowTokens` accepts. */
   routedContextWindow?: number;
-}
-
-/**
- * The largest routed context window kept, in tokens. The longest real windows are a few
- * million; a header claiming more (1e308 was stored as sent) is broken or hostile, not a window.
- */
-export const MAX_ROUTED_CONTEXT_WINDOW = 100_000_000;
-
-/** A routed context window (header text or a stored number): 1 to the maximum tokens, else none. */
-export function routedContextWindow(value: unknown): number | undefined {
-  const tokens = typeof value === "string" ? Number(value.trim()) : value;
-  return typeof tokens === "number" &&
-    Number.isSafeInteger(tokens) &&
-    tokens > 0 &&
-    tokens <= MAX_ROUTED_CONTEXT_WINDOW
-    ? tokens
-    : undefined;
 }
 
 /**
@@ -163,8 +147,7 @@ export function parseCapture(value: unknown): RouteCapture | undefined {
   try {
     const capture = JSON.parse(value) as RouteCapture;
     // A store written before the window was bounded may hold one as sent: it is left out.
-    if (routedContextWindow(capture.routedContextWindow) === undefined)
-      delete capture.routedContextWindow;
+    if (windowTokens(capture.routedContextWindow) === undefined) delete capture.routedContextWindow;
     return capture;
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import { MAX_ROUTED_CONTEXT_WINDOW } from "@cloudsigma/taas-core/route-store";
+import { MAX_WINDOW_TOKENS } from "@cloudsigma/taas-core/token-window";
 import { describe, expect, it } from "vitest";
 import { CAPTURED_HEADERS, captureFromResponse } from "./route-capture.ts";
 
@@ -20,14 +20,14 @@ describe("X-TaaS-Routed-Context-Window in the route capture", () => {
   it.each([
     ["1050000", 1_050_000],
     [" 400000 ", 400_000],
-    [String(MAX_ROUTED_CONTEXT_WINDOW), MAX_ROUTED_CONTEXT_WINDOW],
+    [String(MAX_WINDOW_TOKENS), MAX_WINDOW_TOKENS],
   ])("keeps %j as %d tokens", (value, tokens) => {
     expect(windowFrom(value)).toBe(tokens);
   });
 
   it.each([
     "1e308",
-    String(MAX_ROUTED_CONTEXT_WINDOW + 1),
+    String(MAX_WINDOW_TOKENS + 1),
     "9007199254740993",
     "Infinity",
     "0",

@@ -1,4 +1,5 @@
-import { type RouteCapture, routedContextWindow } from "@cloudsigma/taas-core/route-store";
+import type { RouteCapture } from "@cloudsigma/taas-core/route-store";
+import { windowTokens } from "@cloudsigma/taas-core/token-window";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
@@ -71,9 +72,7 @@ export function captureFromResponse(
       autorouterMode: header(headers, CAPTURED_HEADERS.autorouterMode),
       autorouterAlgorithmSource: header(headers, CAPTURED_HEADERS.autorouterAlgorithmSource),
       thinkingApplied: thinking,
-      routedContextWindow: routedContextWindow(
-        header(headers, CAPTURED_HEADERS.routedContextWindow),
-      ),
+      routedContextWindow: windowTokens(header(headers, CAPTURED_HEADERS.routedContextWindow)),
     }),
   };
 }
