@@ -31,11 +31,16 @@ const config = {
   },
 };
 
-function fireCall(fake: FakeApi, runId: string, model: string, durationMs = 397): void {
+function fireCall(
+  fake: FakeApi,
+  runId: string,
+  model: string,
+  { durationMs = 397, input = 176 } = {},
+): void {
   const session = { sessionKey: "agent:main:main", sessionId: "s1" };
   const call = { runId, callId: `${runId}:model:1`, ...session, provider: "cloudsigma", model };
   const ctx = { runId, agentId: "main", ...session, trigger: "user" };
-  const usage = { input: 176, output: 5, cacheRead: 0, cacheWrite: 0 };
+  const usage = { input, output: 5, cacheRead: 0, cacheWrite: 0 };
   fake.fire("llm_input", { runId, sessionId: "s1" }, ctx);
   fake.fire("model_call_started", call, {});
   fake.fire("model_call_ended", { ...call, durationMs, outcome: "completed" }, {});
@@ -98,10 +103,29 @@ describe("usage-ledger: an absurd duration", () => {
   it("is stored as unknown latency; the call's row is kept", async () => {
     const fake = fakeApi({ id: "usage-ledger", mode: "full", config });
     registerUsageLedger(fake.api, { stateDir: () => stateDir });
-    fireCall(fake, "run-slow", "gpt-5.5", 1e308);
+    fireCall(fake, "run-slow", "gpt-5.5", { durationMs: 1e308 });
     expect((await fake.call("usage-ledger.report", {})).ok).toBe(true);
     expect(readRows(ledgerFile(), "SELECT granularity, input, latency_ms FROM usage_rows")).toEqual(
       [{ granularity: "call", input: 176, latency_ms: null }],
     );
+  });
+});
+
+describe("usage-ledger: absurd token counts", () => {
+  it("store every row with its tokens unknown; the hourly sums and the report stay whole", async () => {
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config });
+    registerUsageLedger(fake.api, { stateDir: () => stateDir });
+    // 2^53 tokens a call overflowed the hour's sum after 1,023 calls; later rows were dropped.
+    const calls = 1_100;
+    for (let n = 0; n < calls; n += 1) {
+      fireCall(fake, `run-${n}`, "gpt-5.5", { input: Number.MAX_SAFE_INTEGER });
+    }
+    const answer = await fake.call("usage-ledger.report", { since: "1h" });
+    expect(answer).toMatchObject({
+      ok: true,
+      payload: { totals: { ledgerRows: calls, input: 0 } },
+    });
+    const stored = readRows(ledgerFile(), "SELECT usage_known, count(*) AS n FROM usage_rows");
+    expect(stored).toEqual([{ usage_known: 0, n: calls }]);
   });
 });

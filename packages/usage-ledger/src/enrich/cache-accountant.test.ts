@@ -111,10 +111,10 @@ describe("cache accounting in the ledger writer", () => {
 
   it("leaves a missed cost the row cannot hold exactly unknown, and still stores the row", () => {
     const path = `${dir()}/ledger.sqlite`;
-    // A gateway reporting absurd prompts, at the highest price believed.
+    // Prompts within what one usage report may hold, at the highest price believed.
     const writer = ledger(path, [], { input: 10_000, cacheRead: 0 });
-    writer.enqueue(turn(1, "replica-1", 0, 1e15));
-    writer.enqueue(turn(2, "replica-2", 0, 2e15));
+    writer.enqueue(turn(1, "replica-1", 0, 4e9));
+    writer.enqueue(turn(2, "replica-2", 0, 8e9));
     writer.close();
     const db = openDatabase(path, { readOnly: true });
     const rows = db
