@@ -13,7 +13,7 @@ export const MAX_PRICE_USD_PER_MILLION = 10_000;
 
 /** A stated price the reader does not believe, and where the operator would look for it. */
 export interface RefusedPrice {
-  /** Where the price was read: "models.providers.<id>.models[] in the OpenClaw config", ... */
+  /** Where the price was read: "the OpenClaw config (models.providers.<id>.models[])", ... */
   source: string;
   /** The model it was stated for (provider/model where known). */
   model: string;
@@ -22,7 +22,7 @@ export interface RefusedPrice {
   value: unknown;
 }
 
-/** A number within reason: finite, at least 0, at most the ceiling. Absent is not refused. */
+/** True for a stated value that is not a price within reason (finite, 0 to the ceiling); absent is none. */
 export function isRefusedPrice(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   return !(
