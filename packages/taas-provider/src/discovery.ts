@@ -1,4 +1,5 @@
 import { readCappedText } from "@cloudsigma/taas-core/capped-body";
+import type { RefusedPrice } from "@cloudsigma/taas-core/price-ceiling";
 import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import {
   fetchWithSsrFGuard,
@@ -43,6 +44,8 @@ export type DiscoveryResult =
       cut: number;
       /** The prices the listing states, by model id (kinds it does not state left out). */
       prices: Map<string, ModelPrices>;
+      /** Listed prices past the ceiling, left out of `prices` (their kinds stay unknown). */
+      refusedPrices: RefusedPrice[];
     } & ProjectedRows)
   | { ok: false; reason: string; authRejected?: boolean };
 
@@ -133,8 +136,10 @@ export async function discoverModels(request: DiscoveryRequest): Promise<Discove
     const read = rows.slice(0, MAX_DISCOVERED_ROWS);
     const cut = Math.max(0, rows.length - MAX_DISCOVERED_ROWS);
     // Prices only from the rows the catalog uses: a row broken elsewhere is not believed.
-    const prices = listedPrices(read.filter((row) => projectRow(row).kind === "chat"));
-    return { ok: true, ...projectRows(read), prices, cut };
+    const refusedPrices: RefusedPrice[] = [];
+    const chatRows = read.filter((row) => projectRow(row).kind === "chat");
+    const prices = listedPrices(chatRows, (refused) => refusedPrices.push(refused));
+    return { ok: true, ...projectRows(read), prices, refusedPrices, cut };
   } catch (error) {
     return { ok: false, reason: describeFetchError(error, timeoutMs) };
   } finally {

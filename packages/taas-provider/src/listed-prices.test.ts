@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   catalogCost,
   INVALID_PRICING,
+  LISTING_SOURCE,
   listedPrices,
   readListedPricing,
   withListedPrices,
@@ -29,8 +30,21 @@ describe("readListedPricing", () => {
     ["a string", "free", INVALID_PRICING],
     ["a negative price", { input: -1, output: 1 }, INVALID_PRICING],
     ["a string price", { input: "1.25", output: 10 }, INVALID_PRICING],
+    ["a price past the ceiling: that kind unknown", { input: 1e308, output: 10 }, { output: 10 }],
   ])("%s", (_label, pricing, expected) => {
     expect(readListedPricing(pricing)).toEqual(expected);
+  });
+
+  it("hands a price past the ceiling on by its listing field, and keeps the row's others", () => {
+    const refused: Array<[string, unknown]> = [];
+    const pricing = { input: 1.25, output: 10_000.5, cache_read: 1e308 };
+    expect(readListedPricing(pricing, (field, value) => refused.push([field, value]))).toEqual({
+      input: 1.25,
+    });
+    expect(refused).toEqual([
+      ["pricing.output", 10_000.5],
+      ["pricing.cache_read", 1e308],
+    ]);
   });
 });
 
@@ -46,6 +60,17 @@ describe("listed prices in the catalog", () => {
 
   it("reads each row's prices by id, skipping rows without readable ones", () => {
     expect(listedPrices(rows)).toEqual(new Map([["gpt-5.5", { input: 1.25, output: 10 }]]));
+  });
+
+  it("names the model and field of each refused price", () => {
+    const refused: unknown[] = [];
+    const absurd = [{ id: "absurd", pricing: { input: 1e308, output: 4 } }];
+    expect(listedPrices(absurd, (one) => refused.push(one))).toEqual(
+      new Map([["absurd", { output: 4 }]]),
+    );
+    expect(refused).toEqual([
+      { source: LISTING_SOURCE, model: "absurd", field: "pricing.input", value: 1e308 },
+    ]);
   });
 
   it("fills the listed prices into seed rows, limits and the rest untouched", () => {

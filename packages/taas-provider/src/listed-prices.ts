@@ -1,3 +1,4 @@
+import { isRefusedPrice, type RefusedPrice } from "@cloudsigma/taas-core/price-ceiling";
 import { isRecord } from "@cloudsigma/taas-core/records";
 import {
   type ModelPrices,
@@ -28,9 +29,17 @@ const FIELDS = {
   cacheWrite: "cache_write",
 } as const;
 
-/** A row's `pricing`: its prices, undefined when it states none, INVALID when it is garbled. */
+/** Where a refused listed price was read, as warnings and onboarding notes name it. */
+export const LISTING_SOURCE = "the gateway's /models listing";
+
+/**
+ * A row's `pricing`: its prices, undefined when it states none, INVALID when it is garbled (a
+ * string, a negative). A price past the ceiling (`price-ceiling.ts`) is a number, not garble:
+ * that kind is left unknown and handed to `onRefused`, and the row stays usable.
+ */
 export function readListedPricing(
   value: unknown,
+  onRefused?: (field: string, value: unknown) => void,
 ): ModelPrices | undefined | typeof INVALID_PRICING {
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return INVALID_PRICING;
@@ -40,17 +49,24 @@ export function readListedPricing(
     if (raw === undefined || raw === null) continue;
     const price = priceValue(raw);
     if (price === undefined) return INVALID_PRICING;
-    stated[kind] = price;
+    if (isRefusedPrice(price)) onRefused?.(`pricing.${field}`, raw);
+    else stated[kind] = price;
   }
   return readModelPrices(stated);
 }
 
 /** The listed prices of every row that states readable ones, by model id. */
-export function listedPrices(rows: readonly unknown[]): Map<string, ModelPrices> {
+export function listedPrices(
+  rows: readonly unknown[],
+  onRefused?: (refused: RefusedPrice) => void,
+): Map<string, ModelPrices> {
   const prices = new Map<string, ModelPrices>();
   for (const row of rows) {
     if (!isRecord(row) || typeof row.id !== "string" || prices.has(row.id)) continue;
-    const listed = readListedPricing(row.pricing);
+    const model = row.id;
+    const listed = readListedPricing(row.pricing, (field, value) =>
+      onRefused?.({ source: LISTING_SOURCE, model, field, value }),
+    );
     if (listed && listed !== INVALID_PRICING) prices.set(row.id, listed);
   }
   return prices;

@@ -1,3 +1,4 @@
+import { MAX_WINDOW_TOKENS } from "@cloudsigma/taas-core/token-window";
 import { describe, expect, it } from "vitest";
 import {
   LIVE_DEFAULT_CONTEXT_WINDOW,
@@ -75,6 +76,9 @@ describe("projectRow", () => {
     ["an id with spaces", row({ id: "gpt 5" })],
     ["a string context window", row({ context_window: "400000" })],
     ["a negative max output", row({ max_output_tokens: -1 })],
+    ["a context window of 1e308", row({ context_window: 1e308 })],
+    ["a context window past 100M tokens", row({ context_window: MAX_WINDOW_TOKENS + 1 })],
+    ["a max output of 1e15 tokens", row({ max_output_tokens: 1e15 })],
     ["null capabilities", row({ capabilities: null })],
     ["a numeric type", row({ type: 7 })],
     ["a string chat capability", row(caps({ chat_completions: "yes" }))],
@@ -84,6 +88,13 @@ describe("projectRow", () => {
     ["a string cache-read price", row({ pricing: { input: 1, output: 1, cache_read: "0.1" } })],
   ])("treats %s as malformed", (_label, value) => {
     expect(projectRow(value).kind).toBe("malformed");
+  });
+
+  it("keeps a context window of the largest size believed", () => {
+    expect(projectRow(row({ context_window: MAX_WINDOW_TOKENS }))).toMatchObject({
+      kind: "chat",
+      model: { contextWindow: MAX_WINDOW_TOKENS },
+    });
   });
 
   it('uses conservative limits, and 0 (the host\'s "not stated") for prices the gateway omits', () => {

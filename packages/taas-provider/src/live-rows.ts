@@ -1,4 +1,5 @@
 import { isRecord } from "@cloudsigma/taas-core/records";
+import { windowTokens } from "@cloudsigma/taas-core/token-window";
 import { catalogCost, INVALID_PRICING, readListedPricing } from "./listed-prices.ts";
 import { nonChatKindOf } from "./model-kind.ts";
 import type { ModelDefinition } from "./model-types.ts";
@@ -103,7 +104,9 @@ function optionalBoolean(value: unknown): Checked<boolean> {
   return typeof value === "boolean" ? value : INVALID;
 }
 
+/** A listed limit: a whole number of tokens within what any window holds (`token-window.ts`). */
 function optionalCount(value: unknown): Checked<number> {
   if (value === undefined || value === null) return undefined;
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : INVALID;
+  const tokens = typeof value === "number" ? windowTokens(value) : undefined;
+  return tokens ?? INVALID;
 }

@@ -1,3 +1,4 @@
+import { MAX_PRICE_USD_PER_MILLION } from "@cloudsigma/taas-core/price-ceiling";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import type { DiscoveryResult } from "./discovery.ts";
 import { PLUGIN_ID } from "./identity.ts";
@@ -44,6 +45,8 @@ export function onboardingNotes(input: OnboardingNoteInput): string[] {
   notes.push(
     `${PLUGIN_ID}: onboarding wrote ${rows.marks.size} catalog row(s) for ${quoted(baseUrl, 200)} into models.providers.cloudsigma.models (the gateway's /models listed ${listed} chat route(s); ${parts.join(", ")})${kept}`,
   );
+  const refused = refusedPricesNote(discovery);
+  if (refused) notes.push(refused);
   const unread = unreadReason(discovery);
   if (unread) {
     notes.push(
@@ -62,6 +65,14 @@ function unreadReason(discovery: OnboardingNoteInput["discovery"]): string | und
   return discovery.authRejected
     ? `${discovery.reason}; check the key you gave, then onboard again`
     : discovery.reason;
+}
+
+/** Listed prices past the ceiling: written as not stated, so no call is priced by them. */
+function refusedPricesNote(discovery: OnboardingNoteInput["discovery"]): string | undefined {
+  if (typeof discovery !== "object" || !discovery.ok || discovery.refusedPrices.length === 0)
+    return undefined;
+  const named = discovery.refusedPrices.map((refused) => `${refused.model} ${refused.field}`);
+  return `${PLUGIN_ID}: the gateway's /models listed ${named.length} price(s) above ${MAX_PRICE_USD_PER_MILLION} USD per million tokens${idList(named)}; onboarding wrote them as not stated (0), and the usage ledger prices those kinds as unknown`;
 }
 
 function idList(ids: readonly string[]): string {

@@ -1,5 +1,6 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { shortHash } from "@cloudsigma/taas-core/hash";
+import { warnRefusedPrice } from "@cloudsigma/taas-core/price-ceiling";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import type {
@@ -119,6 +120,7 @@ export function createCatalogRun(deps: CatalogDeps) {
       return { provider };
     }
     if (result.malformed > 0) warn(`skipped ${result.malformed} malformed model row(s)`);
+    for (const refused of result.refusedPrices) warnRefusedPrice(warn, refused);
     if (result.cut > 0)
       warn(`read the first ${MAX_DISCOVERED_ROWS} rows; ${result.cut} more ignored`);
     const listing: Listing = { live: result.models, prices: result.prices };

@@ -43,7 +43,7 @@ export function registerTokenAudit(api: OpenClawPluginApi, host: AuditHost): voi
   const runtime = auditRuntime({
     config,
     warn,
-    prices: pricesFromHostConfig(api.config),
+    prices: pricesFromHostConfig(api.config, warn),
     auditLine,
     auditPath,
   });

@@ -51,6 +51,35 @@ describe("taas.autorouter.lastRoute params", () => {
   });
 });
 
+describe("taas.autorouter.lastRoute: an over-long value is named too long, with the limit", () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      "a 5003-character sessionId",
+      { sessionId: `oc:${"0".repeat(5000)}` },
+      '"sessionId" is too long (5003 characters; at most 128)',
+    ],
+    [
+      "a sessionId one past the pin limit",
+      { sessionId: `oc:${"a".repeat(126)}` },
+      '"sessionId" is too long (129 characters; at most 128)',
+    ],
+    [
+      "a 129-character agentId",
+      { agentId: "a".repeat(129) },
+      '"agentId" is too long (129 characters; at most 128)',
+    ],
+    [
+      "a 4097-character workspaceDir",
+      { workspaceDir: `/${"d".repeat(4096)}` },
+      '"workspaceDir" is too long (4097 characters; at most 4096)',
+    ],
+  ])("%s", (_label, params, message) => {
+    expect(parseLastRouteParams(params, () => TEST_ID_KEY)).toEqual({
+      error: `taas.autorouter.lastRoute: ${message}`,
+    });
+  });
+});
+
 describe("answers", () => {
   const reader = {
     latest: (scope: RouteScope, key: string) =>

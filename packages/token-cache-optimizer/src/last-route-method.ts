@@ -49,9 +49,11 @@ export function parseLastRouteParams(
     };
   const key = known[0];
   const value = key === undefined ? undefined : record[key];
-  if (typeof value !== "string" || value.trim() === "" || value.length > 4096) {
+  if (typeof value !== "string" || value.trim() === "") {
     return { error: `${LAST_ROUTE_METHOD}: "${key}" must be a non-empty string` };
   }
+  const tooLong = key === undefined ? undefined : lengthError(key, value);
+  if (tooLong) return { error: tooLong };
   if (key === "sessionId") {
     // Our ids, or one a caller pinned (stored as sent: header-safe, at most 128 characters).
     if (!isAffinityId(value) && sanitizeHeaderValue(value, MAX_PINNED_ID_LENGTH) !== value)
@@ -68,6 +70,20 @@ export function parseLastRouteParams(
     };
   }
   return { by: "agentId", agentId: value };
+}
+
+/** The longest value each param can match: an agent id, a (pinned) affinity id, a path. */
+const MAX_LENGTH: Readonly<Record<string, number>> = {
+  agentId: 128,
+  sessionId: MAX_PINNED_ID_LENGTH,
+  workspaceDir: 4096,
+};
+
+/** An over-long value is named as such, with the limit, not as a malformed one. */
+function lengthError(key: string, value: string): string | undefined {
+  const max = MAX_LENGTH[key] ?? 0;
+  if (value.length <= max) return undefined;
+  return `${LAST_ROUTE_METHOD}: "${key}" is too long (${value.length} characters; at most ${max})`;
 }
 
 /** The answer for a valid query: the capture, or a normal "nothing captured yet" answer. */

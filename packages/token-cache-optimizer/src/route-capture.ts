@@ -1,4 +1,5 @@
 import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import { windowTokens } from "@cloudsigma/taas-core/token-window";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
@@ -43,7 +44,6 @@ export function captureFromResponse(
   context: CaptureContext,
 ): RouteCapture {
   const headers = lowerCaseKeys(response.headers);
-  const window = Number(header(headers, CAPTURED_HEADERS.routedContextWindow));
   // traceparent is W3C's trace id carrier: its second field is the trace id.
   const traceparent = header(headers, "traceparent")?.split("-")[1];
   const thinking = flag(header(headers, CAPTURED_HEADERS.thinkingApplied));
@@ -72,7 +72,7 @@ export function captureFromResponse(
       autorouterMode: header(headers, CAPTURED_HEADERS.autorouterMode),
       autorouterAlgorithmSource: header(headers, CAPTURED_HEADERS.autorouterAlgorithmSource),
       thinkingApplied: thinking,
-      routedContextWindow: Number.isFinite(window) && window > 0 ? window : undefined,
+      routedContextWindow: windowTokens(header(headers, CAPTURED_HEADERS.routedContextWindow)),
     }),
   };
 }

@@ -45,7 +45,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     stateDir: host.stateDir,
     config,
     logger,
-    prices: pricesFromHostConfig(api.config),
+    prices: pricesFromHostConfig(api.config, logger.warn),
   });
   api.registerGatewayMethod(
     REPORT_METHOD,

@@ -61,7 +61,7 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
       path,
       () => {
         // Rows are priced when written: the config first, then what the gateway listed.
-        const prices = layeredPrices(options.prices, listedPrices(options.stateDir));
+        const prices = layeredPrices(options.prices, listedPrices(options));
         const created = new LedgerWriter({
           path,
           batchSize: options.config.batchSize,
@@ -174,9 +174,10 @@ function warmMissLog(options: LedgerRuntimeOptions) {
  * (core's GatewayPriceReader) under the same state dir. Without the provider there is no
  * listing and every lookup answers nothing.
  */
-function listedPrices(stateDir: () => string): PriceLookup {
+function listedPrices({ stateDir, logger }: LedgerRuntimeOptions): PriceLookup {
   return (provider, model) => {
     const dir = stateDir();
-    return priceReaders.obtain(dir, () => new GatewayPriceReader(dir)).lookup(provider, model);
+    const reader = () => new GatewayPriceReader(dir, { warn: logger.warn });
+    return priceReaders.obtain(dir, reader).lookup(provider, model);
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -56,6 +56,24 @@ describe("the gateway-prices seam", () => {
     rmSync(pricesFile());
     now += 1_000;
     expect(reader.lookup("cloudsigma", "kimi-k2.6")).toBeUndefined();
+  });
+
+  it("refuses an absurd price in the file, naming the model and the kind; the rest stays", () => {
+    const lines: string[] = [];
+    mkdirSync(dirname(pricesFile()), { recursive: true });
+    writeFileSync(
+      pricesFile(),
+      '{"format":1,"providers":{"cloudsigma":{"big":{"input":1e308,"output":2},"inf":{"input":1e999}}}}',
+    );
+    const reader = new GatewayPriceReader(stateDir, { warn: (line) => lines.push(line) });
+    expect(reader.lookup("cloudsigma", "big")).toEqual({ output: 2 });
+    expect(reader.lookup("cloudsigma", "inf")).toBeUndefined();
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^price refused: input of model "cloudsigma\/big" in the prices saved from the gateway's listing \(cloudsigma\/gateway-prices\.json\) is "1e\+308"/,
+      ),
+      expect.stringContaining('input of model "cloudsigma/inf"'),
+    ]);
   });
 
   it("reads an unreadable or foreign file as no prices", async () => {

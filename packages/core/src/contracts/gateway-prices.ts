@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { refusedPriceWarner } from "../price-ceiling.ts";
 import { isRecord } from "../records.ts";
 import { type ModelPrices, type PriceLookup, readModelPrices } from "../usage/model-prices.ts";
 import { TAAS_PROVIDER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
@@ -26,6 +27,7 @@ const gatewayPricesPath = (stateDir: string): string =>
   join(stateDir, GATEWAY_PRICES_PLUGINS.owner, "gateway-prices.json");
 
 const FORMAT = 1;
+const LISTING = `the prices saved from the gateway's listing (${GATEWAY_PRICES_PLUGINS.owner}/gateway-prices.json)`;
 
 type PriceTable = ReadonlyMap<string, ModelPrices>;
 
@@ -54,8 +56,15 @@ export async function writeGatewayPrices(
   await rename(temporary, path);
 }
 
-/** Parses the file's text; anything unreadable is no prices (never a throw). */
-function parseGatewayPrices(text: string): Map<string, PriceTable> {
+/**
+ * Parses the file's text; anything unreadable is no prices (never a throw). The provider
+ * refuses absurd prices before it writes them; a file from elsewhere (an older plugin, a hand
+ * edit) is held to the same ceiling here, each refused price said through `warn`.
+ */
+function parseGatewayPrices(
+  text: string,
+  warn?: (message: string) => void,
+): Map<string, PriceTable> {
   const tables = new Map<string, PriceTable>();
   let body: unknown;
   try {
@@ -68,7 +77,10 @@ function parseGatewayPrices(text: string): Map<string, PriceTable> {
     if (!isRecord(models)) continue;
     const table = new Map<string, ModelPrices>();
     for (const [model, cost] of Object.entries(models)) {
-      const prices = readModelPrices(cost);
+      const prices = readModelPrices(
+        cost,
+        refusedPriceWarner(warn, LISTING, `${provider}/${model}`),
+      );
       if (prices) table.set(model, prices);
     }
     tables.set(provider.toLowerCase(), table);
@@ -88,11 +100,16 @@ export class GatewayPriceReader {
   #checkedAt = Number.NEGATIVE_INFINITY;
   readonly #checkEveryMs: number;
   readonly #now: () => number;
+  readonly #warn: ((message: string) => void) | undefined;
 
-  constructor(stateDir: string, options: { checkEveryMs?: number; now?: () => number } = {}) {
+  constructor(
+    stateDir: string,
+    options: { checkEveryMs?: number; now?: () => number; warn?: (message: string) => void } = {},
+  ) {
     this.path = gatewayPricesPath(stateDir);
     this.#checkEveryMs = options.checkEveryMs ?? 1_000;
     this.#now = options.now ?? Date.now;
+    this.#warn = options.warn;
   }
 
   readonly lookup: PriceLookup = (provider, model) => {
@@ -109,7 +126,8 @@ export class GatewayPriceReader {
     try {
       const stat = statSync(this.path);
       stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-      if (stamp !== this.#stamp) this.#tables = parseGatewayPrices(readFileSync(this.path, "utf8"));
+      if (stamp !== this.#stamp)
+        this.#tables = parseGatewayPrices(readFileSync(this.path, "utf8"), this.#warn);
     } catch {
       this.#tables = new Map(); // no listing yet (or it is unreadable): nothing is priced by it
     }

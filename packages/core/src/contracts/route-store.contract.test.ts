@@ -92,6 +92,21 @@ describe("route store seam", () => {
     reader.close();
   });
 
+  it("leaves out a routed context window a store holds as sent (1e308), keeping the rest", () => {
+    const dir = stateDir();
+    const writer = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
+    const caps = { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 };
+    writer.write(
+      [capture(4, { routedContextWindow: 1e308 }), capture(5, { routedContextWindow: 400_000 })],
+      caps,
+    );
+    expect(reader.byCallId("run-4:model:1")).toEqual(capture(4));
+    expect(reader.byCallId("run-5:model:1")?.routedContextWindow).toBe(400_000);
+    writer.close();
+    reader.close();
+  });
+
   it("stays within its caps, dropping the least recently captured first", () => {
     const dir = stateDir();
     const store = new RouteStoreWriter(dir);

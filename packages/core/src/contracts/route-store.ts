@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "../sqlite.ts";
+import { windowTokens } from "../token-window.ts";
 import { OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 
 /**
@@ -32,6 +33,7 @@ export interface RouteCapture {
   autorouterMode?: string;
   autorouterAlgorithmSource?: string;
   thinkingApplied?: boolean;
+  /** Tokens, from `X-TaaS-Routed-Context-Window`; only a count `windowTokens` accepts. */
   routedContextWindow?: number;
 }
 
@@ -180,7 +182,10 @@ export class RouteReader implements RouteLookup {
 function parseCapture(value: unknown): RouteCapture | undefined {
   if (typeof value !== "string") return undefined;
   try {
-    return captureFromJson(JSON.parse(value) as RouteCaptureJson);
+    const capture = captureFromJson(JSON.parse(value) as RouteCaptureJson);
+    // A store written before the window was bounded may hold one as sent: it is left out.
+    if (windowTokens(capture.routedContextWindow) === undefined) delete capture.routedContextWindow;
+    return capture;
   } catch {
     return undefined;
   }

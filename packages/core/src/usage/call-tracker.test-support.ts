@@ -47,7 +47,13 @@ export function modelCall(
   tracker: CallTracker,
   n: number,
   usage: Record<string, number> | undefined,
-  opts: { run?: string; key?: string; writeFirst?: boolean; outcome?: string } = {},
+  opts: {
+    run?: string;
+    key?: string;
+    writeFirst?: boolean;
+    outcome?: string;
+    durationMs?: number;
+  } = {},
 ) {
   const base = callBase(n, opts.run, opts.key);
   tracker.callStarted(base);
@@ -58,7 +64,7 @@ export function modelCall(
   if (opts.writeFirst) write();
   tracker.callEnded({
     ...base,
-    durationMs: 200 + n,
+    durationMs: opts.durationMs ?? 200 + n,
     timeToFirstByteMs: 100 + n,
     outcome: opts.outcome ?? "completed",
   });

@@ -117,6 +117,19 @@ describe("CallTracker pairing", () => {
     });
   });
 
+  it("keeps a duration a ledger row cannot hold exactly (1e308, or a run's sum past 2^53) unknown", () => {
+    const { rows, tracker } = setup();
+    tracker.runContext(runCtx);
+    modelCall(tracker, 1, undefined, { durationMs: 6e15 });
+    modelCall(tracker, 2, undefined, { durationMs: 6e15 });
+    tracker.runOutput({ runId: RUN, usage: { input: 10, output: 1 } }, runCtx);
+    modelCall(tracker, 1, { input: 5, output: 1 }, { run: "run-slow", durationMs: 1e308 });
+    expect(rows.map((r) => [r.granularity, r.latencyMs])).toEqual([
+      ["run", null],
+      ["call", null],
+    ]);
+  });
+
   it("adds a run row for what the itemised calls do not account for, so totals match the host", () => {
     const { rows, tracker } = setup();
     modelCall(tracker, 1, { input: 100, output: 1, cacheRead: 0, cacheWrite: 0 });

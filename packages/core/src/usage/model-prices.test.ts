@@ -64,6 +64,24 @@ describe("prices from the host config", () => {
     expect(lookup("other", "gpt-5.5")).toBeUndefined();
   });
 
+  it("refuses a price past the ceiling, naming the model and the field once; that kind is unknown", () => {
+    const lines: string[] = [];
+    const config = configWith([
+      { id: "absurd", cost: { input: 1e308, output: 10, cacheRead: 0, cacheWrite: 0 } },
+      { id: "negative", cost: { input: -1, output: 0, cacheRead: 0, cacheWrite: 0 } },
+    ]);
+    const lookup = pricesFromHostConfig(config, (line) => lines.push(line));
+    pricesFromHostConfig(config, (line) => lines.push(line)); // another plugin instance
+    expect(lookup("cloudsigma", "absurd")).toEqual({ output: 10 });
+    expect(lookup("cloudsigma", "negative")).toBeUndefined();
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^price refused: cost\.input of model "cloudsigma\/absurd" in the OpenClaw config \(models\.providers\.<id>\.models\[\]\) is "1e\+308", not a price .* priced as unknown, not as free$/,
+      ),
+      expect.stringContaining('cost.input of model "cloudsigma/negative"'),
+    ]);
+  });
+
   it.each([undefined, null, {}, { models: { providers: { broken: { models: "nope" } } } }])(
     "reads nothing from a config without model rows (%j)",
     (config) => {

@@ -1,3 +1,4 @@
+import { isRefusedPrice, refusedPriceWarner } from "../price-ceiling.ts";
 import { isRecord } from "../records.ts";
 
 /**
@@ -16,6 +17,7 @@ export interface ModelPrices {
 }
 
 export const PRICE_KINDS = ["input", "output", "cacheRead", "cacheWrite"] as const;
+type PriceKind = (typeof PRICE_KINDS)[number];
 
 /** The prices of one provider's model, or undefined when nothing about them is known. */
 export type PriceLookup = (provider: string, model: string) => ModelPrices | undefined;
@@ -32,22 +34,35 @@ export function priceValue(value: unknown): number | undefined {
  * row leaves out with 0 before plugins see the config (and writes all zeros for a model nobody
  * priced; onboarding copies such rows), so a 0 there cannot be told from "no price". Reading it
  * as free would price cache reads nobody priced at nothing; reading it as unknown only costs a
- * `partial` mark on a genuinely free kind.
+ * `partial` mark on a genuinely free kind. A price past the ceiling (`price-ceiling.ts`), a
+ * negative or a non-number is not stated either, and is handed to `onRefused`.
  */
-export function readModelPrices(cost: unknown): ModelPrices | undefined {
+export function readModelPrices(
+  cost: unknown,
+  onRefused?: (kind: PriceKind, value: unknown) => void,
+): ModelPrices | undefined {
   if (!isRecord(cost)) return undefined;
   const prices: ModelPrices = {};
   for (const kind of PRICE_KINDS) {
-    const value = priceValue(cost[kind]);
-    if (value !== undefined && value > 0) prices[kind] = value;
+    const stated = cost[kind];
+    if (isRefusedPrice(stated)) onRefused?.(kind, stated);
+    else if (typeof stated === "number" && stated > 0) prices[kind] = stated;
   }
   return PRICE_KINDS.some((kind) => prices[kind] !== undefined) ? prices : undefined;
 }
 
+const CONFIG = "the OpenClaw config (models.providers.<id>.models[])";
+
 const modelKey = (provider: string, model: string) => `${provider.toLowerCase()}/${model}`;
 
-/** The operator's prices from the host config (`models.providers.<id>.models[].cost`). */
-export function pricesFromHostConfig(config: unknown): PriceLookup {
+/**
+ * The operator's prices from the host config (`models.providers.<id>.models[].cost`); a price
+ * refused there is said through `warn`, once per model and kind in the process.
+ */
+export function pricesFromHostConfig(
+  config: unknown,
+  warn?: (message: string) => void,
+): PriceLookup {
   const table = new Map<string, ModelPrices>();
   const providers =
     isRecord(config) && isRecord(config.models) ? config.models.providers : undefined;
@@ -56,7 +71,11 @@ export function pricesFromHostConfig(config: unknown): PriceLookup {
       if (!isRecord(provider) || !Array.isArray(provider.models)) continue;
       for (const model of provider.models) {
         if (!isRecord(model) || typeof model.id !== "string") continue;
-        const prices = readModelPrices(model.cost);
+        const named = `${providerId}/${model.id}`;
+        const prices = readModelPrices(
+          model.cost,
+          refusedPriceWarner(warn, CONFIG, named, "cost."),
+        );
         if (prices) table.set(modelKey(providerId, model.id), prices);
       }
     }

@@ -112,7 +112,7 @@ export function runRecord(
     hostCost,
     latencyMs:
       timed.length > 0
-        ? timed.reduce((sum, d) => sum + (d.ended?.durationMs ?? 0), 0)
+        ? millis(timed.reduce((sum, d) => sum + (d.ended?.durationMs ?? 0), 0))
         : millis(run.end?.durationMs),
     ttfbMs: first?.ended?.ttfbMs ?? null,
     outcome:

@@ -20,6 +20,12 @@ const noCacheReadPrice: ModelPrices = { input: 1.25, output: 10 };
 const nano = (tokens: number, usdPerMillion: number) => tokens * usdPerMillion * 1000;
 const WARM_FULL = nano(176, 1.25) + nano(5, 10) + nano(1024, 0.125); // 398_000
 const WARM_SAVING = nano(1024, 1.25 - 0.125);
+const unknownCost: CallCost = {
+  costNano: null,
+  costState: "unknown",
+  costSource: null,
+  savingNano: null,
+};
 
 describe("priceCall: precedence, partial and unknown", () => {
   it.each<[string, ModelPrices | undefined, HostCost, boolean, CallCost]>([
@@ -145,6 +151,44 @@ describe("priceCall: the cache saving", () => {
       savingNano: 0,
     });
     expect(priceCall({ usage: cold, prices: full, hostPricedSameModel: true }).savingNano).toBe(0);
+  });
+});
+
+describe("priceCall: a figure a ledger row cannot hold exactly is unknown", () => {
+  // Prices are bounded when read; these reach priceCall only through a host's own figure, a
+  // huge token count, or a caller that skipped the readers.
+  const huge = normalizeUsage({ input: Number.MAX_SAFE_INTEGER, output: 5, cacheRead: 1024 });
+
+  it.each<[string, Parameters<typeof priceCall>[0]]>([
+    [
+      "a stated price of 1e308",
+      { usage: warm, prices: { ...full, input: 1e308 }, hostPricedSameModel: true },
+    ],
+    [
+      "a safe token count at a real price",
+      { usage: huge, prices: full, hostPricedSameModel: true },
+    ],
+    [
+      "the host's own cost of 1e300 USD",
+      { usage: warm, prices: undefined, host: { total: 1e300 }, hostPricedSameModel: true },
+    ],
+  ])("%s: cost unknown, not a number SQLite refuses", (_label, input) => {
+    expect(priceCall(input)).toMatchObject({ costNano: null, costState: "unknown" });
+  });
+
+  it("keeps a storable saving beside an unknown cost, and drops one it cannot store", () => {
+    const costly = priceCall({
+      usage: warm,
+      prices: { ...full, output: 1e308 },
+      hostPricedSameModel: true,
+    });
+    expect(costly).toEqual({ ...unknownCost, savingNano: WARM_SAVING });
+    const saving = priceCall({
+      usage: warm,
+      prices: { input: 1e308, cacheRead: 0.125 },
+      hostPricedSameModel: true,
+    });
+    expect(saving.savingNano).toBeNull();
   });
 });
 

@@ -75,8 +75,25 @@ const UNKNOWN: CallCost = {
   savingNano: null,
 };
 
+/**
+ * A nano-dollar figure a ledger row can hold exactly (a safe integer), else null. Prices are
+ * bounded when read (`price-ceiling.ts`), but a host's own cost or a token count can still be
+ * absurd; such a figure is unknown, never a row SQLite refuses or a sum it overflows.
+ */
+export const storableNano = (nano: number): number | null =>
+  Number.isSafeInteger(nano) ? nano : null;
+
 /** Cost, its state and the cache saving of one call (or of a run's un-itemised remainder). */
 export function priceCall(input: PricingInput): CallCost {
+  const cost = computeCost(input);
+  const savingNano = cost.savingNano === null ? null : storableNano(cost.savingNano);
+  if (cost.costNano !== null && storableNano(cost.costNano) === null) {
+    return { ...UNKNOWN, savingNano };
+  }
+  return { ...cost, savingNano };
+}
+
+function computeCost(input: PricingInput): CallCost {
   const { usage, prices } = input;
   if (!usage.known) return UNKNOWN;
   if (!hasTokens(usage))

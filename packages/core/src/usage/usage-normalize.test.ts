@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { MAX_WINDOW_TOKENS } from "../token-window.ts";
 import {
   addUsage,
   type NormalizedUsage,
   normalizeUsage,
   subtractUsage,
 } from "./usage-normalize.ts";
+
+// What a usage report may state: 100 calls each filling the largest context window.
+const MAX_USAGE_TOKENS = 100 * MAX_WINDOW_TOKENS;
 
 type Expected = {
   shape: NormalizedUsage["shape"];
@@ -203,6 +207,24 @@ describe("usage arithmetic", () => {
       cacheRead: 100,
       total: 220,
     });
+  });
+
+  it("reads a report of more tokens than any run uses as unknown, not as counted", () => {
+    expect(normalizeUsage({ input: MAX_USAGE_TOKENS - 1, output: 1 })).toMatchObject({
+      known: true,
+      total: MAX_USAGE_TOKENS,
+    });
+    for (const usage of [
+      { input: Number.MAX_SAFE_INTEGER, output: 1 },
+      { prompt_tokens: 1e308, completion_tokens: 5 },
+      { prompt_tokens: 10, completion_tokens: 5, total_tokens: MAX_USAGE_TOKENS + 1 },
+    ]) {
+      expect(normalizeUsage(usage), JSON.stringify(usage)).toMatchObject({
+        known: false,
+        input: 0,
+        total: 0,
+      });
+    }
   });
 
   it("reads token counters strictly", () => {

@@ -1,10 +1,12 @@
 import { isRecord } from "../records.ts";
+import { MAX_WINDOW_TOKENS } from "../token-window.ts";
 
 /**
  * One token-usage shape for every provider. `input` is always the UNCACHED prompt part, so
  * input + cacheRead + cacheWrite is the whole prompt and hit rates can never exceed 100%.
  * Malformed counters (strings, negatives, NaN, fractions of garbage) read as 0; a payload
- * with no recognisable counter at all is `known: false`. Nothing here throws.
+ * with no recognisable counter at all, or with more tokens than any run uses
+ * (`MAX_USAGE_TOKENS`), is `known: false`. Nothing here throws.
  */
 
 type UsageShape =
@@ -53,13 +55,23 @@ const child = (bag: Bag, key: string): Bag => {
   return isRecord(value) ? value : {};
 };
 
+/**
+ * The most tokens one usage report is believed to hold: a run of a hundred calls, each filling
+ * the largest context window believed. A report past it is garbage (a gateway answering 2^53
+ * tokens per call overflowed the ledger's hourly sums after a thousand calls, dropping rows).
+ */
+const MAX_USAGE_TOKENS = 100 * MAX_WINDOW_TOKENS;
+
 function finish(
   shape: UsageShape,
   parts: { input: number; output: number; cacheRead: number; cacheWrite: number },
   reportedTotal: unknown,
 ): NormalizedUsage {
   const buckets = parts.input + parts.output + parts.cacheRead + parts.cacheWrite;
-  return { ...parts, total: Math.max(buckets, tokenCount(reportedTotal)), known: true, shape };
+  const total = Math.max(buckets, tokenCount(reportedTotal));
+  // Such a report's tokens are unknown (so is its cost), never stored as counted.
+  if (total > MAX_USAGE_TOKENS) return { ...EMPTY_USAGE, shape };
+  return { ...parts, total, known: true, shape };
 }
 
 /** Which known shape a usage object has, judged by the keys each provider always sends. */

@@ -51,11 +51,14 @@ export interface UsageRecord {
   errorCategory: string | null;
 }
 
-/** A non-negative integer millisecond value from a host field, else null. */
+/**
+ * A non-negative integer millisecond value from a host field, else null. One a ledger row
+ * cannot hold exactly (past 2^53: a duration of 1e308 made SQLite refuse the row) is null too.
+ */
 export function millis(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0
-    ? Math.round(value)
-    : null;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return null;
+  const rounded = Math.round(value);
+  return Number.isSafeInteger(rounded) ? rounded : null;
 }
 
 /** A trimmed, bounded string from a host field, else null. */

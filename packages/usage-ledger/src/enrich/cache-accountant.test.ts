@@ -15,7 +15,7 @@ const dir = useTempDirs("row-enrichment");
 /** One conversation: each call appends two messages to the previous prompt. */
 const prefixes = new Map<string, PromptPrefix>();
 const captures = new Map<string, RouteCapture>();
-function turn(n: number, upstream: string, read: number) {
+function turn(n: number, upstream: string, read: number, prompt = 2000 * n) {
   const callId = `run-${n}:model:1`;
   const messages = Array.from({ length: 2 * n }, (_, i) => `m${i}`);
   prefixes.set(callId, {
@@ -32,7 +32,6 @@ function turn(n: number, upstream: string, read: number) {
     autorouted: false,
     upstream,
   });
-  const prompt = 2000 * n;
   return sampleRecord({
     eventId: `call:${callId}`,
     callId,
@@ -41,7 +40,7 @@ function turn(n: number, upstream: string, read: number) {
   });
 }
 
-function ledger(path: string, warnings: string[] = []) {
+function ledger(path: string, warnings: string[] = [], prices = { input: 1.25, cacheRead: 0.125 }) {
   const config = parseLedgerConfig({ missLogTokens: 1000 });
   return new LedgerWriter({
     path,
@@ -49,7 +48,7 @@ function ledger(path: string, warnings: string[] = []) {
     routeLookup: (callId) => routeOfCapture(captures.get(callId)),
     accountant: new CacheAccountant({
       prefixOf: (callId) => prefixes.get(callId),
-      prices: () => ({ input: 1.25, cacheRead: 0.125 }),
+      prices: () => prices,
       geometry: geometryLookup(config),
       onAccounted: (row, accounting) => {
         if ((accounting.missed ?? 0) > 1000) warnings.push(`${row.agentId} ${accounting.cause}`);
@@ -108,5 +107,23 @@ describe("cache accounting in the ledger writer", () => {
       },
     ]);
     expect(warnings).toEqual(["main replica_switch"]);
+  });
+
+  it("leaves a missed cost the row cannot hold exactly unknown, and still stores the row", () => {
+    const path = `${dir()}/ledger.sqlite`;
+    // Prompts within what one usage report may hold, at the highest price believed.
+    const writer = ledger(path, [], { input: 10_000, cacheRead: 0 });
+    writer.enqueue(turn(1, "replica-1", 0, 4e9));
+    writer.enqueue(turn(2, "replica-2", 0, 8e9));
+    writer.close();
+    const db = openDatabase(path, { readOnly: true });
+    const rows = db
+      .prepare("SELECT call_id, miss_cause, missed_cost_nusd FROM usage_rows ORDER BY ts")
+      .all();
+    db.close();
+    expect(rows).toEqual([
+      { call_id: "run-1:model:1", miss_cause: "cold", missed_cost_nusd: 0 },
+      { call_id: "run-2:model:1", miss_cause: "replica_switch", missed_cost_nusd: null },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import { storableNano } from "@cloudsigma/taas-core/usage/usage-cost";
 import type { CacheAccounting } from "../cache/accounting.ts";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import { CacheHistory, type StoredCall } from "../cache/history.ts";
@@ -91,7 +92,8 @@ function missedCost(row: LedgerRow, missed: number | null, prices: PriceLookup |
   const model = row.routedModel ?? row.model;
   const price = row.provider && model ? prices?.(row.provider, model) : undefined;
   if (price?.input === undefined || price.cacheRead === undefined) return null;
-  return Math.max(0, Math.round(missed * (price.input - price.cacheRead) * 1000));
+  // A gateway's absurd token count can take this past what the row holds: then it is unknown.
+  return storableNano(Math.max(0, Math.round(missed * (price.input - price.cacheRead) * 1000)));
 }
 
 function storedCall(db: DatabaseSync, affinityId: string, ts: number): StoredCall | undefined {

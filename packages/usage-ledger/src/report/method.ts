@@ -1,7 +1,9 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
+import { quoted } from "@cloudsigma/taas-core/quoted";
+import { isRecord } from "@cloudsigma/taas-core/records";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { reportToJson } from "./output.ts";
-import { ReportOptionError, readReport, reportQuery } from "./read.ts";
+import { ReportOptionError, type ReportOptions, readReport, reportQuery } from "./read.ts";
 
 export const REPORT_METHOD = "usage-ledger.report";
 
@@ -21,7 +23,7 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
   return function usageLedgerReport({ params, respond }) {
     let query: ReturnType<typeof reportQuery>;
     try {
-      query = reportQuery(params ?? {});
+      query = reportQuery(reportParams(params));
     } catch (error) {
       const message = errorText(error);
       respond(false, undefined, { code: "INVALID_REQUEST", message });
@@ -41,4 +43,27 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
       });
     }
   };
+}
+
+/** The params the method takes: the CLI's flags, by their long names. */
+const REPORT_PARAMS = ["by", "since", "until", "limit", "agent"] as const satisfies ReadonlyArray<
+  keyof ReportOptions
+>;
+const EXPECTED = `expects params {${REPORT_PARAMS.map((name) => `${name}?`).join(", ")}}`;
+
+/**
+ * The method's params as report options. A param it does not take is refused by name: a typo
+ * (`group` for `by`) would otherwise answer the default report as if it had been asked for.
+ */
+export function reportParams(params: unknown): ReportOptions {
+  if (params === undefined || params === null) return {};
+  if (!isRecord(params)) throw new ReportOptionError(`${REPORT_METHOD} ${EXPECTED}`);
+  const known = new Set<string>(REPORT_PARAMS);
+  const unknown = Object.keys(params).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new ReportOptionError(
+      `${REPORT_METHOD} ${EXPECTED}; unknown param(s): ${quoted(unknown.join(", "))}`,
+    );
+  }
+  return params;
 }
