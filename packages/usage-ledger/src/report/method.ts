@@ -2,6 +2,7 @@ import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { reportToJson } from "./output.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read.ts";
+import { reportNotes } from "./set-aside.ts";
 
 export const REPORT_METHOD = "usage-ledger.report";
 
@@ -29,7 +30,8 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
     }
     try {
       deps.flush();
-      respond(true, reportToJson(readReport(deps.dbPath(), query)));
+      const path = deps.dbPath();
+      respond(true, { ...reportToJson(readReport(path, query)), ...reportNotes(path).json });
     } catch (error) {
       const message =
         error instanceof ReportOptionError || error instanceof Error
