@@ -43,6 +43,17 @@ const ctx = {
   trigger: "cron",
 };
 
+/** One model call of agent main (10 input, 1 output tokens), as the host's hooks report it. */
+function fireCall(fake: ReturnType<typeof fakeApi>): void {
+  fake.fire("model_call_started", base, {});
+  fake.fire(
+    "before_message_write",
+    { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
+    { agentId: "main", sessionKey: "agent:main:main" },
+  );
+  fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+}
+
 describe("usage-ledger registration", () => {
   it("registers only its CLI in cli-metadata mode, without touching the runtime", () => {
     const fake = fakeApi({ id: "usage-ledger", mode: "cli-metadata" });
@@ -141,13 +152,7 @@ describe("usage-ledger registration", () => {
     writeFileSync(ledgerFile(), Buffer.alloc(16_384, 0x5a));
     const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
     entry.register(fake.api);
-    fake.fire("model_call_started", base, {});
-    fake.fire(
-      "before_message_write",
-      { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
-      { agentId: "main", sessionKey: "agent:main:main" },
-    );
-    fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+    fireCall(fake);
     const answer = await fake.call("usage-ledger.report", { by: "agent", since: "1h" });
     const aside = readdirSync(dirname(ledgerFile())).filter((name) => name.includes(".corrupt-"));
     expect(aside).toEqual([
@@ -174,13 +179,7 @@ describe("usage-ledger registration", () => {
     ];
     for (const fake of fakes) entry.register(fake.api);
     for (const fake of fakes) {
-      fake.fire("model_call_started", base, {});
-      fake.fire(
-        "before_message_write",
-        { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
-        { agentId: "main", sessionKey: "agent:main:main" },
-      );
-      fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+      fireCall(fake);
       fake.fire("llm_output", { runId, usage: { input: 15, output: 1 } }, ctx);
     }
     const answer = await fakes[1]?.call("usage-ledger.report", { by: "session", since: "1h" });
