@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -81,10 +81,38 @@ describe("openDatabase", () => {
     db.close();
   });
 
+  it("tells a corrupt file (overwritten or truncated) from a database that is only unavailable", () => {
+    const failure = (damage: (path: string, size: number) => void) => {
+      const path = tempDb();
+      const db = openDatabase(path, { schema: "CREATE TABLE IF NOT EXISTS t (v TEXT) STRICT" });
+      db.exec(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) INSERT INTO t SELECT printf('%0100d', x) FROM c",
+      );
+      db.close();
+      damage(path, statSync(path).size);
+      try {
+        const reopened = openDatabase(path);
+        try {
+          reopened.prepare("SELECT count(*), max(v) FROM t").get();
+        } finally {
+          reopened.close();
+        }
+      } catch (error) {
+        return sqliteFailure(error);
+      }
+      return "none";
+    };
+    expect(failure((path, size) => writeFileSync(path, Buffer.alloc(size, 0x5a)))).toBe("corrupt");
+    expect(failure((path, size) => truncateSync(path, Math.floor(size / 2)))).toBe("corrupt");
+  });
+
   it.each([
     [Object.assign(new Error("attempt to write a readonly database"), { errcode: 8 }), "read-only"],
     [Object.assign(new Error("disk I/O error"), { errcode: 10 | (3 << 8) }), "io"],
     [Object.assign(new Error("database is locked"), { errcode: 5 }), "busy"],
+    [Object.assign(new Error("database disk image is malformed"), { errcode: 11 }), "corrupt"],
+    [Object.assign(new Error("file is not a database"), { errcode: 26 }), "corrupt"],
+    [new Error("database disk image is malformed"), "corrupt"],
     [new Error("unable to open database file"), "unavailable"],
     ["not an error", "unavailable"],
   ])("classifies %s as %s", (error, expected) => {

@@ -53,10 +53,19 @@ export function isBusyError(error: unknown): boolean {
 
 /**
  * What kind of SQLite failure a write met, so a writer can decide what to do with its rows:
- * `bad-row` is the data's fault (a CHECK or type rejected it; retrying cannot help), every other
- * kind is the database's or the disk's, and the rows must be kept for a later retry.
+ * `bad-row` is the data's fault (a CHECK or type rejected it; retrying cannot help); `corrupt`
+ * is the file's (truncated, overwritten, not SQLite at all: retrying the same file cannot help
+ * either, the file has to be set aside); every other kind is the database's or the disk's, and
+ * the rows must be kept for a later retry.
  */
-export type SqliteFailure = "busy" | "disk-full" | "read-only" | "io" | "bad-row" | "unavailable";
+export type SqliteFailure =
+  | "busy"
+  | "disk-full"
+  | "read-only"
+  | "io"
+  | "bad-row"
+  | "corrupt"
+  | "unavailable";
 
 // SQLite primary result codes (the low byte of an extended code).
 const PRIMARY_CODES: Record<number, SqliteFailure> = {
@@ -64,11 +73,13 @@ const PRIMARY_CODES: Record<number, SqliteFailure> = {
   6: "busy", // SQLITE_LOCKED
   8: "read-only", // SQLITE_READONLY
   10: "io", // SQLITE_IOERR
+  11: "corrupt", // SQLITE_CORRUPT ("database disk image is malformed")
   13: "disk-full", // SQLITE_FULL
   18: "bad-row", // SQLITE_TOOBIG
   19: "bad-row", // SQLITE_CONSTRAINT
   20: "bad-row", // SQLITE_MISMATCH
   25: "bad-row", // SQLITE_RANGE
+  26: "corrupt", // SQLITE_NOTADB ("file is not a database")
 };
 
 export function sqliteFailure(error: unknown): SqliteFailure {
@@ -79,6 +90,9 @@ export function sqliteFailure(error: unknown): SqliteFailure {
   if (/database or disk is full|SQLITE_FULL/i.test(text)) return "disk-full";
   if (/readonly|read-only/i.test(text)) return "read-only";
   if (/disk I\/O error|SQLITE_IOERR/i.test(text)) return "io";
+  if (/disk image is malformed|file is not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(text)) {
+    return "corrupt";
+  }
   if (isBusyError(error)) return "busy";
   if (/constraint failed|datatype mismatch/i.test(text)) return "bad-row";
   return "unavailable";

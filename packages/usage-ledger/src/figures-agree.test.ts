@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CacheAccounting, MissCause } from "./cache/accounting.ts";
+import type { MissCause } from "./cache/accounting.ts";
 import { missLogger } from "./cache/miss-log.ts";
 import {
   efficiencyText,
@@ -52,11 +52,21 @@ const ROWS: LedgerRow[] = [
   { ...call(2, "main", 2048, 2048), cache: accounting("prefix_history", 2048, 0, 384) },
   { ...call(3, "ops", 1024, 3072), cache: accounting("ttl_expired", 3072, 2048, 0) },
   {
-    ...call(4, "ops", 3000, 1100, { model: "auto", routedModel: "gpt-5.5" }),
+    // Priced in part: a token kind without a price.
+    ...call(4, "ops", 3000, 1100, { model: "auto", routedModel: "gpt-5.5", costState: "partial" }),
     cache: accounting("replica_switch", 3072, 72, 128),
   },
   // No price at all: its cost is unknown, and it counts as unpriced everywhere.
-  { ...call(5, "ops", 512, 3584, { model: "mystery-1", hostCost: {} }), cache: undefined },
+  {
+    ...call(5, "ops", 512, 3584, {
+      model: "mystery-1",
+      costNano: null,
+      costState: "unknown",
+      costSource: null,
+      savingNano: null,
+    }),
+    cache: undefined,
+  },
 ];
 
 function call(
@@ -146,7 +156,7 @@ describe("every view of the ledger reads the same figures", () => {
     expect(efficiencyText(page.efficiency)).toBe(`${cells[8]} %`);
     expect(cells[9]).toBe(json.lostTokens.toLocaleString("en-US"));
     // The unpriced count beside the cost: the page's figure, and the CLI's note, word for word.
-    // The unknown model, and the autorouted call: no price for gpt-5.5 and the host priced "auto".
+    // The unknown model, and the autorouted call priced in part.
     expect(json.unpricedCalls).toBe(2);
     expect(moneyText(page, "cost")).toMatch(/^≥ \$[\d.]+ \(2 unpriced\)$/);
     for (const note of moneyNoteLines(page)) expect(cli("agent")).toContain(note);
@@ -191,9 +201,7 @@ describe("every view of the ledger reads the same figures", () => {
     const log = missLogger({ thresholdTokens: 1, warn: (m) => lines.push(m), now: () => clock });
     for (const row of ROWS) {
       clock += 61_000;
-      const cache = row.cache;
-      if (!cache?.cause) continue;
-      log(row.agentId, row.model, { ...cache, cause: cache.cause } as CacheAccounting);
+      log(row);
     }
     const logged = lines.reduce((sum, line) => sum + Number(/lost (\d+)/.exec(line)?.[1] ?? 0), 0);
     expect(logged).toBe(JSON.parse(cli("agent", { json: true })).totals.lostTokens);

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
@@ -42,6 +42,17 @@ const ctx = {
   sessionId: "s1",
   trigger: "cron",
 };
+
+/** One model call of agent main (10 input, 1 output tokens), as the host's hooks report it. */
+function fireCall(fake: ReturnType<typeof fakeApi>): void {
+  fake.fire("model_call_started", base, {});
+  fake.fire(
+    "before_message_write",
+    { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
+    { agentId: "main", sessionKey: "agent:main:main" },
+  );
+  fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+}
 
 describe("usage-ledger registration", () => {
   it("registers only its CLI in cli-metadata mode, without touching the runtime", () => {
@@ -135,6 +146,30 @@ describe("usage-ledger registration", () => {
     expect(existsSync(ledgerFile())).toBe(true);
   });
 
+  it("keeps recording when the ledger file is corrupt: sets it aside, and the report says so", async () => {
+    // The attack: the ledger file overwritten with bytes that are not SQLite.
+    mkdirSync(dirname(ledgerFile()), { recursive: true });
+    writeFileSync(ledgerFile(), Buffer.alloc(16_384, 0x5a));
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: granted });
+    entry.register(fake.api);
+    fireCall(fake);
+    const answer = await fake.call("usage-ledger.report", { by: "agent", since: "1h" });
+    const aside = readdirSync(dirname(ledgerFile())).filter((name) => name.includes(".corrupt-"));
+    expect(aside).toEqual([
+      expect.stringMatching(/^ledger\.sqlite\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/),
+    ]);
+    const asidePath = join(dirname(ledgerFile()), aside[0] ?? "");
+    expect(answer.payload).toMatchObject({
+      rows: [{ key: "main", calls: 1, input: 10 }],
+      setAside: [{ path: asidePath, at: expect.stringMatching(/Z$/) }],
+    });
+    expect(fake.logs).toContainEqual(
+      expect.stringContaining(
+        `ledger file ${ledgerFile()} is corrupt (file is not a database): moved it aside to ${asidePath}`,
+      ),
+    );
+  });
+
   it("counts an event once even when two module instances both see it", async () => {
     // The host evaluates the module per surface; a replay through a second instance (or a
     // reload) produces the same event ids, and the ledger keeps one row each.
@@ -144,13 +179,7 @@ describe("usage-ledger registration", () => {
     ];
     for (const fake of fakes) entry.register(fake.api);
     for (const fake of fakes) {
-      fake.fire("model_call_started", base, {});
-      fake.fire(
-        "before_message_write",
-        { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
-        { agentId: "main", sessionKey: "agent:main:main" },
-      );
-      fake.fire("model_call_ended", { ...base, outcome: "completed" }, {});
+      fireCall(fake);
       fake.fire("llm_output", { runId, usage: { input: 15, output: 1 } }, ctx);
     }
     const answer = await fakes[1]?.call("usage-ledger.report", { by: "session", since: "1h" });

@@ -4,31 +4,33 @@ import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope"
 import type { CallTracker } from "@cloudsigma/taas-core/usage/call-tracker";
 import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import { lazyCallTracker } from "@cloudsigma/taas-core/usage/tracker-hooks";
-import type { CacheAccounting } from "./cache/accounting.ts";
 import { geometryLookup } from "./cache/geometry.ts";
 import { missLogger } from "./cache/miss-log.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
-import { CacheAccountant } from "./enrich/cache-accountant.ts";
-import { type RouteLookup, routeOfCapture } from "./enrich/route-price.ts";
+import { LedgerPreviousCalls } from "./enrich/previous-call.ts";
+import { ReadFailures } from "./enrich/read-failures.ts";
+import { type RouteSource, routeSourceOf } from "./enrich/route-price.ts";
+import { ledgerPipeline } from "./pipeline.ts";
 import { LedgerForwarder } from "./postgres/forwarder.ts";
 import { postgresSink } from "./postgres/sink.ts";
 import type { PgTarget } from "./postgres/target.ts";
-import type { LedgerRow } from "./store/columns.ts";
-import { LedgerWriter, type WriterLogger } from "./store/writer.ts";
+import type { LedgerWriter, WriterLogger } from "./store/writer.ts";
 
 /*
  * The usage ledger's process-wide state, and the only file of the plugin that touches it. The
  * host evaluates the plugin module once per surface (agent hooks, gateway methods, CLI), so the
  * hooks' instance and the gateway method's instance must find the same writer per ledger file:
  * it lives in a process slot. Shutdown (gateway stop, process exit) drains every instance's
- * open calls first, then closes the writers, then the route readers.
+ * open calls first, then closes the writers, then the readers (route store, previous calls).
  */
 
 const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
 const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
 const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
 const forwarders = processSlot<LedgerForwarder>(`${PLUGIN_ID}.forwarder`);
+/** Context reads that failed in this process, each kind said once (see read-failures.ts). */
+const readFailures = processSlot<ReadFailures>(`${PLUGIN_ID}.read-failures`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 const ORDER = { forwarders: 50, writers: 100, readers: 200 } as const;
@@ -60,9 +62,10 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
     return writers.obtain(
       path,
       () => {
-        // Rows are priced when written: the config first, then what the gateway listed.
+        // Rows are priced at batch time: the config first, then what the gateway listed.
         const prices = layeredPrices(options.prices, listedPrices(options));
-        const created = new LedgerWriter({
+        const previousCalls = new LedgerPreviousCalls(path);
+        const created = ledgerPipeline({
           path,
           batchSize: options.config.batchSize,
           flushIntervalMs: options.config.flushIntervalMs,
@@ -70,15 +73,16 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           busyTimeoutMs: options.config.busyTimeoutMs,
           retentionDays: options.config.retentionDays,
           logger: options.logger,
-          routeLookup: optimizerRoute(options.stateDir),
           prices,
-          accountant: new CacheAccountant({
-            prices,
-            prefixOf: (callId) => routeReader(options.stateDir).prefixByCallId(callId),
-            geometry: geometryLookup(options.config),
-            onAccounted: warmMissLog(options),
+          routes: optimizerRoutes(options.stateDir),
+          cache: { geometry: geometryLookup(options.config), previousCalls },
+          failures: readFailures.obtain("process", () => new ReadFailures(options.logger.warn)),
+          onRow: missLogger({
+            thresholdTokens: options.config.missLogTokens,
+            warn: options.logger.warn,
           }),
         });
+        shutdown.add(`previous-calls:${path}`, () => previousCalls.close(), ORDER.readers);
         shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
         return created;
       },
@@ -139,12 +143,15 @@ export function shutdownLedger(): void {
 }
 
 /**
- * The route the token-cache optimizer captured for a call (upstream, routed model), read
- * through the route-store seam (core's read-only RouteReader) under the same state dir.
- * Without the optimizer there is no store and every lookup answers nothing.
+ * What the token-cache optimizer captured per call (route, prompt digests), read through the
+ * route-store seam (core's read-only RouteReader) under the same state dir. Without the
+ * optimizer there is no store and every lookup answers nothing.
  */
-function optimizerRoute(stateDir: () => string): RouteLookup {
-  return (callId) => routeOfCapture(routeReader(stateDir).byCallId(callId));
+function optimizerRoutes(stateDir: () => string): RouteSource {
+  return routeSourceOf({
+    byCallId: (callId) => routeReader(stateDir).byCallId(callId),
+    prefixByCallId: (callId) => routeReader(stateDir).prefixByCallId(callId),
+  });
 }
 
 /** One read-only view of the optimizer's route store per state dir and process. */
@@ -155,18 +162,6 @@ function routeReader(stateDir: () => string): RouteReader {
     shutdown.add(`routes:${dir}`, () => opened.close(), ORDER.readers);
     return opened;
   });
-}
-
-/** The warm-miss log line (config `missLogTokens`), naming the model that served the call. */
-function warmMissLog(options: LedgerRuntimeOptions) {
-  const log = missLogger({
-    thresholdTokens: options.config.missLogTokens,
-    warn: options.logger.warn,
-  });
-  return (row: LedgerRow, accounting: CacheAccounting) => {
-    const model = row.routedModel ?? row.model;
-    log(row.agentId, model && row.provider ? `${row.provider}/${model}` : model, accounting);
-  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { millis, text, type UsageRecord } from "./usage-record.ts";
 /**
  * Builds the rows the call tracker writes; pure apart from the injected price lookup. Calls are
  * priced by the model they asked for; the upstream route and, for an autorouted call, the model
- * TaaS routed it to (and its price) are completed by the ledger's writer when the row goes to disk.
+ * TaaS routed it to (and its price) are filled in by the ledger's enrich step when a batch takes the row.
  */
 interface RecordDeps {
   prices: PriceLookup;

@@ -28,11 +28,11 @@ export interface UsageRecord {
   model: string | null;
   /**
    * The model TaaS routed an autorouted call to, which is the model it is billed and priced by:
-   * filled by the ledger writer from the optimizer's route store. Null when not autorouted or
+   * filled by the ledger's enrich step from the optimizer's route store. Null when not autorouted or
    * not captured.
    */
   routedModel: string | null;
-  /** Where TaaS routed the call: filled by the ledger writer from the optimizer's route store. */
+  /** Where TaaS routed the call: filled by the ledger's enrich step from the optimizer's route store. */
   upstreamRoute: string | null;
   usage: NormalizedUsage;
   /** Null when unknown; for a partial cost, what the priced token kinds cost. */

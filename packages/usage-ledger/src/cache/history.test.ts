@@ -1,85 +1,74 @@
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
-import { parseLedgerConfig } from "../config.ts";
-import { geometryLookup } from "./geometry.ts";
-import { type AccountedCall, CacheHistory, type StoredCall } from "./history.ts";
+import { CacheHistory, type RememberedCall, type StoredCall } from "./history.ts";
 
-const segments = (...digests: string[]): PromptPrefix => ({
+const prefix = (...digests: string[]): PromptPrefix => ({
   segments: digests.map((d): [string, number] => [d, 100]),
   tools: 0,
   system: 1,
 });
-
 const prefixes = new Map<string, PromptPrefix>([
-  ["c1", segments("sys", "u1")],
-  ["c2", segments("sys", "u1", "a1", "u2")],
-  ["c3", segments("sys", "u1", "a1", "u2", "a2", "u3")],
-  ["x2", segments("other", "u1")],
+  ["c1", prefix("sys", "u1")],
+  ["c2", prefix("sys", "u1", "a1", "u2")],
 ]);
 
-const call = (callId: string, overrides: Partial<AccountedCall> = {}): AccountedCall => ({
+const call = (callId: string): RememberedCall => ({
   callId,
   ts: Number(callId.slice(1)) * 1000,
-  provider: "cloudsigma",
-  model: "gpt-5.5",
-  promptTokens: 3000 * Number(callId.slice(1)),
+  promptTokens: 3000,
   cacheRead: 0,
-  affinityId: "oc:a",
   upstream: "replica-1",
-  ...overrides,
+  prefix: prefixes.get(callId),
 });
+const stored = (callId: string): StoredCall => {
+  const { prefix: _digests, ...rest } = call(callId);
+  return rest;
+};
 
-function history(stored: (id: string, ts: number) => StoredCall | undefined = () => undefined) {
-  return new CacheHistory({
-    geometry: geometryLookup(parseLedgerConfig({})),
+function history(before: (id: string, ts: number) => StoredCall | undefined = () => undefined) {
+  const asked: string[] = [];
+  const h = new CacheHistory({
     prefixOf: (id) => prefixes.get(id),
-    storedBefore: stored,
+    storedBefore: (id, ts) => {
+      asked.push(`${id}@${ts}`);
+      return before(id, ts);
+    },
   });
+  return { h, asked };
 }
 
 describe("CacheHistory", () => {
-  it("compares each call with the previous call of its affinity id", () => {
-    const h = history();
-    expect(h.account(call("c1")).cause).toBe("cold");
-    expect(h.account(call("c2", { cacheRead: 2944 }))).toMatchObject({
-      cause: "none",
-      expected: 2944,
-    });
-    expect(h.account(call("c3", { cacheRead: 0, upstream: "replica-2" }))).toMatchObject({
-      cause: "replica_switch",
-      expected: 5888,
-      missed: 5888,
-    });
+  it("answers the call remembered last for the id, without reading the ledger", () => {
+    const { h, asked } = history();
+    expect(h.previous("oc:a", "c1", 1000)).toBeUndefined();
+    h.remember("oc:a", call("c1"));
+    expect(h.previous("oc:a", "c2", 2000)).toEqual(call("c1"));
+    expect(h.previous("oc:b", "x2", 2000)).toBeUndefined();
+    expect(asked).toEqual(["oc:a@1000", "oc:b@2000"]);
   });
 
-  it("keeps ids apart, and finds a previous call the ledger stored before a restart", () => {
-    const asked: string[] = [];
-    const h = history((id, ts) => {
-      asked.push(`${id}@${ts}`);
-      return id === "oc:a"
-        ? { callId: "c1", ts: 1000, promptTokens: 3000, cacheRead: 0, upstream: "replica-1" }
-        : undefined;
+  it("finds a previous call the ledger stored before a restart, with its digests", () => {
+    const { h } = history((id) => (id === "oc:a" ? stored("c1") : undefined));
+    expect(h.previous("oc:a", "c2", 2000)).toEqual(call("c1"));
+  });
+
+  it("compares a replayed row with the call before it, not with itself", () => {
+    const { h } = history((_id, ts) => (ts === 2000 ? stored("c1") : undefined));
+    h.remember("oc:a", call("c2"));
+    expect(h.previous("oc:a", "c2", 2000)).toEqual(call("c1"));
+    // The ledger answering the same call is no previous call either.
+    const { h: fresh } = history(() => stored("c2"));
+    expect(fresh.previous("oc:a", "c2", 2000)).toBeUndefined();
+  });
+
+  it("forgets the least recently used ids beyond its bound", () => {
+    const h = new CacheHistory({
+      prefixOf: () => undefined,
+      storedBefore: () => undefined,
+      maxIds: 2,
     });
-    expect(h.account(call("c2", { cacheRead: 2944 })).cause).toBe("none");
-    expect(h.account(call("c2", { affinityId: "oc:b", callId: "x2" })).cause).toBe("cold");
-    expect(asked).toEqual(["oc:a@2000", "oc:b@2000"]);
-  });
-
-  it("is unknown without the optimizer's capture or digests", () => {
-    const h = history();
-    expect(h.account(call("c1", { affinityId: undefined })).cause).toBe("unknown");
-    h.account(call("c9"));
-    expect(h.account(call("c2")).cause).toBe("unknown");
-  });
-
-  it("accounts a replayed row against the call before it, not against itself", () => {
-    const h = history((_id, ts) =>
-      ts === 2000
-        ? { callId: "c1", ts: 1000, promptTokens: 3000, cacheRead: 0, upstream: "replica-1" }
-        : undefined,
-    );
-    h.account(call("c1"));
-    h.account(call("c2", { cacheRead: 2944 }));
-    expect(h.account(call("c2", { cacheRead: 2944 })).cause).toBe("none");
+    for (const id of ["oc:a", "oc:b", "oc:c"]) h.remember(id, call("c1"));
+    expect(h.previous("oc:a", "c2", 2000)).toBeUndefined();
+    expect(h.previous("oc:c", "c2", 2000)).toEqual(call("c1"));
   });
 });

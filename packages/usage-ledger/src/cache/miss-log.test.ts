@@ -1,8 +1,11 @@
+import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
-import type { CacheAccounting } from "./accounting.ts";
+import type { CacheColumns, LedgerRow } from "../store/columns.ts";
+import type { MissCause } from "./accounting.ts";
 import { missLogger } from "./miss-log.ts";
 
-const miss = (missed: number, cause: CacheAccounting["cause"] = "replica_switch") => ({
+const miss = (missed: number, cause: MissCause = "replica_switch"): CacheColumns => ({
+  affinityId: "oc:a",
   expected: missed,
   missed,
   invalidated: 0,
@@ -10,18 +13,24 @@ const miss = (missed: number, cause: CacheAccounting["cause"] = "replica_switch"
   divergedAt: null,
 });
 
+/** An enriched row of `agent`'s call served by `model` (null: the row names none). */
+const row = (agent: string, model: string | null, cache: CacheColumns): LedgerRow => ({
+  ...sampleRecord({ agentId: agent, model, provider: model ? "cloudsigma" : null }),
+  cache,
+});
+
 describe("missLogger", () => {
   it("logs a loss above the threshold once per agent per minute", () => {
     let clock = 0;
     const lines: string[] = [];
     const log = missLogger({ thresholdTokens: 1000, warn: (l) => lines.push(l), now: () => clock });
-    log("main", "cloudsigma/gpt-5.5", miss(1000));
+    log(row("main", "gpt-5.5", miss(1000)));
     expect(lines).toEqual([]);
-    log("main", "cloudsigma/gpt-5.5", miss(5000));
-    log("main", "cloudsigma/gpt-5.5", miss(6000));
-    log("other", null, miss(7000, "ttl_expired"));
+    log(row("main", "gpt-5.5", miss(5000)));
+    log(row("main", "gpt-5.5", miss(6000)));
+    log(row("other", null, miss(7000, "ttl_expired")));
     clock = 60_000;
-    log("main", null, miss(8000, "upstream"));
+    log(row("main", null, miss(8000, "upstream")));
     expect(lines).toEqual([
       "cache miss: agent main lost 5000 cacheable prompt tokens (replica_switch) on cloudsigma/gpt-5.5",
       "cache miss: agent other lost 7000 cacheable prompt tokens (ttl_expired)",
@@ -32,15 +41,27 @@ describe("missLogger", () => {
   it("counts what a prompt change invalidated, and says where", () => {
     const lines: string[] = [];
     const log = missLogger({ thresholdTokens: 100, warn: (l) => lines.push(l) });
-    log("main", null, { ...miss(0, "prefix_history"), invalidated: 4096, divergedAt: 3 });
+    log(row("main", null, { ...miss(0, "prefix_history"), invalidated: 4096, divergedAt: 3 }));
     expect(lines).toEqual([
       "cache miss: agent main lost 4096 cacheable prompt tokens (prefix_history at message 3)",
     ]);
   });
 
-  it("is silent with a threshold of 0", () => {
+  it("names the model TaaS routed an autorouted call to", () => {
     const lines: string[] = [];
-    missLogger({ thresholdTokens: 0, warn: (l) => lines.push(l) })("main", null, miss(1e6));
+    const log = missLogger({ thresholdTokens: 100, warn: (l) => lines.push(l) });
+    log({ ...row("main", "auto", miss(5000)), routedModel: "gpt-5.4" });
+    expect(lines).toEqual([
+      "cache miss: agent main lost 5000 cacheable prompt tokens (replica_switch) on cloudsigma/gpt-5.4",
+    ]);
+  });
+
+  it("is silent with a threshold of 0, and for rows that were not accounted", () => {
+    const lines: string[] = [];
+    missLogger({ thresholdTokens: 0, warn: (l) => lines.push(l) })(row("main", null, miss(1e6)));
+    const log = missLogger({ thresholdTokens: 100, warn: (l) => lines.push(l) });
+    log(sampleRecord());
+    log(row("main", null, { ...miss(1e6), cause: null }));
     expect(lines).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
-import { type CallRoute, completeAtWrite, routeOfCapture } from "./route-price.ts";
+import { type CallRoute, routedPricing, routeOfCapture } from "./route-price.ts";
 
 // gpt-5.4 priced (without a cache-read price); everything else unpriced.
 const prices = (provider: string, model: string) =>
@@ -18,19 +18,12 @@ const auto = () =>
     hostCost: { total: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   });
 
-function complete(record: UsageRecord, route: CallRoute | undefined | Error): UsageRecord {
-  completeAtWrite(
-    record,
-    () => {
-      if (route instanceof Error) throw route;
-      return route;
-    },
-    prices,
-  );
-  return record;
-}
+const priced = (record: UsageRecord, route: CallRoute | undefined): UsageRecord => ({
+  ...record,
+  ...routedPricing(record, route, prices),
+});
 
-describe("completeAtWrite", () => {
+describe("routedPricing", () => {
   it.each<[string, CallRoute, Partial<UsageRecord>]>([
     [
       "routed to a priced model: priced by it (cache reads have no price: partial)",
@@ -55,25 +48,37 @@ describe("completeAtWrite", () => {
       { routedModel: null, costNano: null, costState: "unknown" },
     ],
   ])("%s", (_label, route, expected) => {
-    expect(complete(auto(), route)).toMatchObject(expected);
+    expect(priced(auto(), route)).toMatchObject(expected);
   });
 
   it("keeps the host's pricing for a call that was not autorouted", () => {
-    const record = complete(sampleRecord(), {
-      upstream: "r2",
-      autorouted: false,
-      routedModel: "x",
-    });
+    const record = priced(sampleRecord(), { upstream: "r2", autorouted: false, routedModel: "x" });
     expect(record).toMatchObject({ upstreamRoute: "r2", routedModel: null, costSource: "host" });
   });
 
-  it("leaves the row as it was without a route, or when the route store fails", () => {
-    expect(complete(auto(), undefined)).toEqual(auto());
-    expect(complete(auto(), new Error("store down"))).toEqual(auto());
+  it("leaves the row as it was without a route, and keeps an upstream the row already had", () => {
+    expect(priced(auto(), undefined)).toEqual(auto());
     const run = sampleRecord({ callId: null, granularity: "run" });
-    expect(complete(run, { autorouted: true, routedModel: "gpt-5.4" })).toEqual(
-      sampleRecord({ callId: null, granularity: "run" }),
-    );
+    expect(priced(run, undefined)).toEqual(run);
+    const kept = sampleRecord({ upstreamRoute: "kept" });
+    expect(priced(kept, { upstream: "r1", autorouted: false }).upstreamRoute).toBe("kept");
+  });
+
+  it("records a cost past what the ledger can hold as unknown, not as a number SQLite refuses", () => {
+    const huge = () => ({ input: 1e308, output: 1e308, cacheRead: 1 });
+    expect(routedPricing(sampleRecord(), undefined, huge)).toMatchObject({
+      costNano: null,
+      costState: "unknown",
+      costSource: null,
+      savingNano: null,
+    });
+    // Only the saving (1024 cached tokens at $1e10/M) passes the range: the cost stays.
+    const saving = () => ({ input: 1e10, output: 1, cacheRead: 0 });
+    expect(routedPricing(sampleRecord(), undefined, saving)).toMatchObject({
+      costNano: 1000 * (176 * 1e10 + 5),
+      costState: "known",
+      savingNano: null,
+    });
   });
 
   it("reads the optimizer's capture", () => {

@@ -1,11 +1,15 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import type {
+  PromptPrefix,
+  RouteCapture,
+  RouteReader,
+} from "@cloudsigma/taas-core/contracts/route-store";
 import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
-import { priceCall } from "@cloudsigma/taas-core/usage/usage-cost";
+import { type CallCost, priceCall } from "@cloudsigma/taas-core/usage/usage-cost";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 
 /**
- * Every ledger row is priced when it is written, in one place: only then is all of it known.
- * The token-cache optimizer's capture of the response headers (`X-TaaS-Upstream`,
+ * Every ledger row is priced at batch time, in one place: only then is all of it known. The
+ * token-cache optimizer's capture of the response headers (`X-TaaS-Upstream`,
  * `X-TaaS-Autorouter-Model`) lands a moment after the response, and says where TaaS routed the
  * call and, for an autorouted call (`cloudsigma/auto`), which model it billed it at; the prices
  * come from the operator's config, then the gateway's listing (the gateway-prices seam). The
@@ -20,8 +24,20 @@ export interface CallRoute {
   affinityId?: string | undefined;
 }
 
-/** The route of one call, by call id (the route-store seam, read side). */
-export type RouteLookup = (callId: string) => CallRoute | undefined;
+/** What the optimizer captured of one call (the route-store seam, read side). */
+export interface RouteSource {
+  route(callId: string): CallRoute | undefined;
+  /** The call's prompt digests, for its cache accounting. */
+  prefix(callId: string): PromptPrefix | undefined;
+}
+
+/** Core's RouteReader as a route source. */
+export function routeSourceOf(reader: Pick<RouteReader, "byCallId" | "prefixByCallId">) {
+  return {
+    route: (callId) => routeOfCapture(reader.byCallId(callId)),
+    prefix: (callId) => reader.prefixByCallId(callId),
+  } satisfies RouteSource;
+}
 
 export function routeOfCapture(capture: RouteCapture | undefined): CallRoute | undefined {
   if (!capture) return undefined;
@@ -41,44 +57,33 @@ function modelId(routed: string, provider: string | null): string {
     : routed;
 }
 
+export type RoutedPricing = Pick<UsageRecord, "upstreamRoute" | "routedModel"> & CallCost;
+
 /**
- * Fills a call row's upstream and routed model from its route (and returns the route, whose
- * affinity id the cache accounting uses) (rows without a call id, run
- * rows, have none; a missing or unreadable route store only means no route), then prices the
- * row: by the model TaaS routed it to when it was autorouted (unknown when TaaS did not say
- * which; the host's figure is for the requested model, not the billed one), else by the
- * requested model, with the host's figure as the fallback.
+ * A call row's upstream and routed model from its route (rows without a call id, run rows,
+ * have none; no capture only means no route), and its price: by the model TaaS routed it to
+ * when it was autorouted (unknown when TaaS did not say which; the host's figure is for the
+ * requested model, not the billed one), else by the requested model, with the host's figure as
+ * the fallback.
  */
-export function completeAtWrite(
+export function routedPricing(
   record: UsageRecord,
-  lookup: RouteLookup,
+  route: CallRoute | undefined,
   prices: PriceLookup,
-): CallRoute | undefined {
-  const route = routeOf(record, lookup);
-  if (route && record.upstreamRoute === null) record.upstreamRoute = route.upstream ?? null;
+): RoutedPricing {
+  const upstreamRoute = record.upstreamRoute ?? route?.upstream ?? null;
   const autorouted = route?.autorouted === true;
-  if (autorouted && route.routedModel) {
-    record.routedModel = modelId(route.routedModel, record.provider);
-  }
-  const pricedModel = autorouted ? record.routedModel : (record.routedModel ?? record.model);
+  const routedModel =
+    autorouted && route.routedModel
+      ? modelId(route.routedModel, record.provider)
+      : record.routedModel;
+  const pricedModel = autorouted ? routedModel : (routedModel ?? record.model);
   const cost = priceCall({
     usage: record.usage,
     prices: pricedModel && record.provider ? prices(record.provider, pricedModel) : undefined,
     host: record.hostCost,
     hostPricedSameModel: pricedModel !== null && pricedModel === record.model,
   });
-  record.costNano = cost.costNano;
-  record.costState = cost.costState;
-  record.costSource = cost.costSource;
-  record.savingNano = cost.savingNano;
-  return route;
-}
-
-function routeOf(record: UsageRecord, lookup: RouteLookup): CallRoute | undefined {
-  if (record.callId === null) return undefined;
-  try {
-    return lookup(record.callId);
-  } catch {
-    return undefined;
-  }
+  // priceCall keeps a cost or saving the ledger could not hold exactly unknown (storableNano).
+  return { upstreamRoute, routedModel, ...cost };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../../e2e/harness/gateway.ts";
+import { ledgerPipeline } from "../pipeline.ts";
 import { centralReportSql } from "../postgres/report.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type ReportFlags, runCentralReportCommand, runReportCommand } from "./command.ts";
@@ -69,12 +70,15 @@ describe("openclaw usage-ledger report", () => {
 
   it("groups autorouted calls by the routed model or by the requested one, marking unknown cost", () => {
     // Both asked for `auto`; TaaS routed r1 to gpt-5.4 and did not say where r2 went.
-    const writer = new LedgerWriter({
+    const writer = ledgerPipeline({
       path,
-      routeLookup: (callId) =>
-        callId === "r1:model:1"
-          ? { autorouted: true, routedModel: "gpt-5.4" }
-          : { autorouted: true },
+      routes: {
+        route: (callId) =>
+          callId === "r1:model:1"
+            ? { autorouted: true, routedModel: "gpt-5.4" }
+            : { autorouted: true },
+        prefix: () => undefined,
+      },
       prices: (_provider, model) =>
         model === "gpt-5.4" ? { input: 1.25, output: 10, cacheRead: 0.125 } : undefined,
     });

@@ -9,6 +9,7 @@ import { REPORT_GROUPS } from "./groups.ts";
 import { reportToCsv, reportToJson } from "./output.ts";
 import type { LedgerReport, ReportQuery } from "./query.ts";
 import { ReportOptionError, readReport, reportQuery } from "./read.ts";
+import { type ReportNotes, reportNotes } from "./set-aside.ts";
 import { reportToTable } from "./table.ts";
 
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
@@ -58,7 +59,7 @@ export function runReportCommand(flags: ReportFlags, dbPath: string, io: ReportI
     io.err(`${PLUGIN_ID} report: cannot read ${dbPath}: ${errorText(error)}\n`);
     return 1;
   }
-  print(report, flags, io, `Ledger: ${dbPath}`);
+  print(report, flags, io, `Ledger: ${dbPath}`, reportNotes(dbPath));
   return 0;
 }
 
@@ -106,10 +107,19 @@ function queryOf(flags: ReportFlags, io: ReportIo, central: boolean): ReportQuer
   }
 }
 
-function print(report: LedgerReport, flags: ReportFlags, io: ReportIo, source: string): void {
-  if (flags.json) io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
-  else if (flags.csv) io.out(reportToCsv(report));
-  else io.out(`${reportToTable(report)}${source}\n`);
+function print(
+  report: LedgerReport,
+  flags: ReportFlags,
+  io: ReportIo,
+  source: string,
+  notes: ReportNotes = { json: {}, text: "" },
+): void {
+  if (flags.json) {
+    io.out(`${JSON.stringify({ ...reportToJson(report), ...notes.json }, null, 2)}\n`);
+  } else if (flags.csv) {
+    io.out(reportToCsv(report));
+    if (notes.text) io.err(notes.text);
+  } else io.out(`${reportToTable(report)}${source}\n${notes.text}`);
 }
 
 /** Where `--source postgres` reads: the configured central ledger, if any (may throw). */

@@ -4,6 +4,7 @@ import { isRecord } from "@cloudsigma/taas-core/records";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { reportToJson } from "./output.ts";
 import { ReportOptionError, type ReportOptions, readReport, reportQuery } from "./read.ts";
+import { reportNotes } from "./set-aside.ts";
 
 export const REPORT_METHOD = "usage-ledger.report";
 
@@ -31,7 +32,8 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
     }
     try {
       deps.flush();
-      respond(true, reportToJson(readReport(deps.dbPath(), query)));
+      const path = deps.dbPath();
+      respond(true, { ...reportToJson(readReport(path, query)), ...reportNotes(path).json });
     } catch (error) {
       const message =
         error instanceof ReportOptionError || error instanceof Error

@@ -7,6 +7,7 @@ import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MISS_CAUSES } from "../cache/accounting.ts";
+import { enrichRow } from "../enrich/row.ts";
 import type { LedgerRow } from "../store/columns.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type LocalReportGroup, REPORT_GROUPS } from "./groups.ts";
@@ -76,7 +77,13 @@ beforeAll(() => {
         : undefined,
     });
   }
-  const writer = new LedgerWriter({ path, batchSize: 128, prices: PRICES });
+  // Each row as the enrich step finishes it (priced at batch time), which the writer stores.
+  records.splice(
+    0,
+    records.length,
+    ...records.map((r) => enrichRow(r, { route: undefined, prices: PRICES })),
+  );
+  const writer = new LedgerWriter({ path, batchSize: 128 });
   for (const r of records) writer.enqueue(r);
   writer.close();
   db = openDatabase(path, { readOnly: true });

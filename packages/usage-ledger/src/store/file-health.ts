@@ -13,6 +13,7 @@ const FAILURE_WORDS: Record<SqliteFailure, string> = {
   io: "failing to write (an I/O error: a full disk, a file-size limit or a failing device)",
   unavailable: "unavailable",
   "bad-row": "unavailable",
+  corrupt: "corrupt (damaged, or not a SQLite file)",
 };
 
 export const failureWords = (kind: SqliteFailure): string => FAILURE_WORDS[kind];

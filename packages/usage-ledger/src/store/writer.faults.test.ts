@@ -1,11 +1,21 @@
 import { execFileSync } from "node:child_process";
-import { renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../../../../test-support/temp-dirs.ts";
+import { setAsideLedgers } from "./set-aside.ts";
 import { LedgerWriter } from "./writer.ts";
 
 const tempDir = useTempDirs("ledger-faults");
@@ -90,5 +100,64 @@ process.exit(0);
     w.close();
     expect(countRows(path)).toBe(6);
     unlinkSync(path);
+  });
+
+  it("sets a corrupt file aside (garbage bytes), starts a fresh ledger and keeps recording", () => {
+    const path = join(tempDir(), "ledger.sqlite");
+    const before = new LedgerWriter({ path, batchSize: 100 });
+    for (const r of sampleRecords(300, 0)) before.enqueue(r);
+    before.close();
+    const garbage = Buffer.alloc(statSync(path).size, 0x5a);
+    writeFileSync(path, garbage);
+    writeFileSync(`${path}-wal`, "left by the damaged file");
+    const logs: string[] = [];
+    const at = Date.UTC(2026, 11, 7, 19, 40);
+    const w = new LedgerWriter({
+      path,
+      now: () => at,
+      logger: { warn: (m) => logs.push(`warn: ${m}`), error: (m) => logs.push(`error: ${m}`) },
+    });
+    w.enqueue(sampleRecord({ eventId: "after" }));
+    expect(w.flush()).toEqual({ inserted: 1, duplicates: 0, queued: 0 });
+    w.close();
+    const aside = `${path}.corrupt-2026-12-07T19-40-00Z`;
+    expect(logs).toEqual([
+      `error: ledger file ${path} is corrupt (file is not a database): moved it aside to ${aside} (with its -wal and -shm files, kept for recovery) and started a fresh ledger at ${path}; recording goes on there`,
+    ]);
+    expect(readFileSync(aside)).toEqual(garbage);
+    expect(readFileSync(`${aside}-wal`, "utf8")).toBe("left by the damaged file");
+    expect(countRows(path)).toBe(1);
+    expect(setAsideLedgers(path)).toEqual([{ path: aside, at: "2026-12-07T19:40:00Z" }]);
+  });
+
+  it("sets a file aside that turns corrupt under the running writer (truncated), keeping the batch", () => {
+    const path = join(tempDir(), "ledger.sqlite");
+    const logs: string[] = [];
+    const w = new LedgerWriter({
+      path,
+      batchSize: 100,
+      logger: { warn: (m) => logs.push(`warn: ${m}`), error: (m) => logs.push(`error: ${m}`) },
+    });
+    for (const r of sampleRecords(2000, 0)) w.enqueue(r);
+    w.flush(Number.POSITIVE_INFINITY);
+    // A backup tool or a full disk leaves half the file (the WAL checkpointed first).
+    const db = openDatabase(path);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close();
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    for (const r of sampleRecords(5, 0, { agentId: "after" })) {
+      w.enqueue({ ...r, eventId: `${r.eventId}:after` });
+    }
+    expect(w.flush()).toMatchObject({ inserted: 5, queued: 0 });
+    w.close();
+    expect(countRows(path)).toBe(5);
+    const [aside, ...more] = setAsideLedgers(path);
+    expect(more).toEqual([]);
+    expect(aside && existsSync(aside.path)).toBe(true);
+    expect(logs).toEqual([
+      expect.stringMatching(
+        /^error: ledger file .* is corrupt \(database disk image is malformed\): moved it aside to .*\.corrupt-/,
+      ),
+    ]);
   });
 });

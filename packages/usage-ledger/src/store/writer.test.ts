@@ -5,15 +5,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import { sampleRecord, sampleRecords } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CallRoute } from "../enrich/route-price.ts";
 import { LedgerWriter, type LedgerWriterOptions } from "./writer.ts";
-
-const unknownCost = {
-  cost_nusd: null,
-  cost_state: "unknown",
-  cost_source: null,
-  saving_nusd: null,
-};
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -68,121 +60,6 @@ describe("LedgerWriter", () => {
     ]);
   });
 
-  it("fills each call row's upstream from the route seam when it is written, surviving a failing lookup", () => {
-    const path = tempPath();
-    const seen: string[] = [];
-    const { w } = writer({
-      path,
-      routeLookup: (callId) => {
-        seen.push(callId);
-        if (callId.endsWith(":2")) throw new Error("route store down");
-        return { upstream: "replica-3", autorouted: false };
-      },
-    });
-    w.enqueue(sampleRecord({ eventId: "e1", callId: "run-1:model:1" }));
-    w.enqueue(sampleRecord({ eventId: "e2", callId: "run-1:model:2" }));
-    w.enqueue(sampleRecord({ eventId: "e3", callId: "run-1:model:3", upstreamRoute: "kept" }));
-    expect(w.flush().inserted).toBe(3);
-    const rows = read(path).prepare("SELECT upstream_route FROM usage_rows ORDER BY id").all();
-    expect(rows.map((r) => r.upstream_route)).toEqual(["replica-3", null, "kept"]);
-    // A row with a route is still looked up: its capture carries the affinity id too.
-    expect(seen).toEqual(["run-1:model:1", "run-1:model:2", "run-1:model:3"]);
-  });
-
-  it("prices an autorouted call by the model TaaS routed it to, and keeps both models", () => {
-    const path = tempPath();
-    const routes: Record<string, CallRoute> = {
-      "auto:model:1": { upstream: "replica-1", autorouted: true, routedModel: "gpt-5.5" },
-      "auto:model:2": { upstream: "replica-1", autorouted: true }, // TaaS did not say where
-      "auto:model:3": { upstream: "replica-2", autorouted: true, routedModel: "unpriced-model" },
-    };
-    const { w } = writer({
-      path,
-      routeLookup: (callId) => routes[callId],
-      // The operator priced gpt-5.5 only; nobody priced `auto`.
-      prices: (provider, model) =>
-        provider === "cloudsigma" && model === "gpt-5.5"
-          ? { input: 1.25, output: 10, cacheRead: 0.125 }
-          : undefined,
-    });
-    // As the tracker emits them: priced by the requested model, whose host cost was 0.
-    const asked = {
-      model: "auto",
-      costNano: null,
-      costState: "unknown",
-      costSource: null,
-    } as const;
-    for (const n of [1, 2, 3]) {
-      w.enqueue(sampleRecord({ ...asked, eventId: `e${n}`, callId: `auto:model:${n}` }));
-    }
-    w.flush();
-    const rows = read(path)
-      .prepare(
-        "SELECT model, routed_model, upstream_route, cost_nusd, cost_state, cost_source, saving_nusd FROM usage_rows ORDER BY id",
-      )
-      .all();
-    expect(rows).toEqual([
-      {
-        model: "auto",
-        routed_model: "gpt-5.5",
-        upstream_route: "replica-1",
-        // 176 x 1.25 + 5 x 10 + 1024 x 0.125 USD per million tokens, in nano-dollars.
-        cost_nusd: 398_000,
-        cost_state: "known",
-        cost_source: "catalog",
-        saving_nusd: 1024 * (1.25 - 0.125) * 1000,
-      },
-      { ...unknownCost, model: "auto", routed_model: null, upstream_route: "replica-1" },
-      {
-        ...unknownCost,
-        model: "auto",
-        routed_model: "unpriced-model",
-        upstream_route: "replica-2",
-      },
-    ]);
-    // The rollup agrees: --by model sees the routed model, --by requested-model sees auto.
-    expect(
-      read(path)
-        .prepare(
-          "SELECT model, routed_model, rows, cost_nusd, cost_unknown_rows FROM usage_hourly ORDER BY routed_model",
-        )
-        .all(),
-    ).toEqual([
-      { model: "auto", routed_model: "", rows: 1, cost_nusd: 0, cost_unknown_rows: 1 },
-      { model: "auto", routed_model: "gpt-5.5", rows: 1, cost_nusd: 398_000, cost_unknown_rows: 0 },
-      {
-        model: "auto",
-        routed_model: "unpriced-model",
-        rows: 1,
-        cost_nusd: 0,
-        cost_unknown_rows: 1,
-      },
-    ]);
-  });
-
-  it("prices a call that was not autorouted by its own model, stated prices over the host's", () => {
-    const path = tempPath();
-    const { w } = writer({
-      path,
-      routeLookup: () => ({ upstream: "replica-1", autorouted: false, routedModel: "other" }),
-      // No cache-read price: the call's cache reads leave it partial.
-      prices: (_provider, model) => (model === "gpt-5.5" ? { input: 100, output: 100 } : undefined),
-    });
-    w.enqueue(sampleRecord());
-    w.flush();
-    expect(
-      read(path)
-        .prepare("SELECT model, routed_model, cost_nusd, cost_state, cost_source FROM usage_rows")
-        .get(),
-    ).toEqual({
-      model: "gpt-5.5",
-      routed_model: null,
-      cost_nusd: 1000 * (176 * 100 + 5 * 100),
-      cost_state: "partial",
-      cost_source: "catalog",
-    });
-  });
-
   it("stores every field of a row", () => {
     const path = tempPath();
     const { w } = writer({ path, now: () => 42 });
@@ -220,7 +97,7 @@ describe("LedgerWriter", () => {
       outcome: "completed",
       error_category: "none",
       recorded_at: 42,
-      // Without an accountant (and the optimizer's capture) nothing is known of the cache.
+      // A row given finished without its cache accounting stores none.
       affinity_id: null,
       expected_cache_read: null,
       missed_tokens: null,
@@ -284,6 +161,11 @@ describe("LedgerWriter", () => {
     expect(() => w.flush()).not.toThrow();
     expect(w.queued).toBe(1);
     expect(logs[0]).toMatch(/unavailable.*1 row\(s\) kept/);
+    // At close the line names what kept the rows out, not a lock nobody held.
+    w.close();
+    expect(logs.at(-1)).toBe(
+      `error: closing the ledger with 1 row(s) unwritten: database ${path} stayed unavailable`,
+    );
   });
 
   it("drops only the row the database rejects, naming it", () => {

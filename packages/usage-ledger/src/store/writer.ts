@@ -1,13 +1,10 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorText } from "@cloudsigma/taas-core/error-text";
-import { inTransaction, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
-import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
-import type { CacheAccountant } from "../enrich/cache-accountant.ts";
-import { completeAtWrite, type RouteLookup } from "../enrich/route-price.ts";
-import { INSERT_USAGE_ROW, type LedgerRow, usageRowParams } from "./columns.ts";
+import { inTransaction, type SqliteFailure, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
+import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
+import { type LedgerRow, usageRowParams } from "./columns.ts";
 import { Fifo } from "./fifo.ts";
-import { failureWords, fileIdentity } from "./file-health.ts";
-import { openLedger } from "./migrate.ts";
+import { failureWords } from "./file-health.ts";
+import { type LedgerConnection, LedgerFile } from "./ledger-file.ts";
 import { pruneLedger } from "./retention.ts";
 
 export interface WriterLogger {
@@ -30,16 +27,22 @@ export interface LedgerWriterOptions {
   logger?: WriterLogger;
   now?: () => number;
   /**
-   * Fills `upstreamRoute` and, for autorouted calls, `routedModel` at write time: the
-   * optimizer's capture is written a moment after the response arrives, so asking when the
-   * batch goes out (not when the call ends) finds it, and the SQLite read stays off the turn's
-   * path. See `write-time-pricing.ts`.
+   * Where rows wait, oldest first. The default keeps each record as it is given (a row finished
+   * elsewhere); the ledger's pipeline passes one that enriches a record when a batch first takes
+   * it (`pipeline.ts`), so routes and prices are looked up at batch time, once per row.
    */
-  routeLookup?: RouteLookup;
-  /** The prices every row is priced with when written: the config's, then the gateway's listing. */
-  prices?: PriceLookup;
-  /** Accounts each call row's cache use once its route is known (none: rows carry no cause). */
-  accountant?: CacheAccountant;
+  queue?: RowQueue;
+}
+
+/**
+ * The rows waiting for the writer. `peek` hands out finished rows and must hand out the same
+ * rows again until they are dropped: a batch that is retried is the same batch.
+ */
+export interface RowQueue {
+  readonly size: number;
+  push(record: UsageRecord): void;
+  peek(count: number): LedgerRow[];
+  drop(count: number): void;
 }
 
 export interface FlushResult {
@@ -51,32 +54,33 @@ export interface FlushResult {
 
 const MAX_BACKOFF_MS = 2_000;
 
+/** A written batch, or why it was not: kept for a retry, or its file set aside (write again now). */
+type BatchOutcome = { inserted: number; duplicates: number } | "retry" | "set-aside";
+
 const PRUNE_EVERY_MS = 3_600_000;
 const silent: WriterLogger = { warn: () => {}, error: () => {} };
 
 /**
- * Batches ledger rows off the turn's path: hooks only `enqueue`, a timer writes up to
+ * Stores finished ledger rows off the turn's path: hooks only `enqueue`, a timer writes up to
  * `batchSize` rows per IMMEDIATE transaction. Whatever the database's or the disk's trouble
  * (locked, full, read-only, I/O errors, the file deleted or replaced), the rows stay queued and
  * are retried with a short backoff, so a row is never silently lost and a turn never waits on a
- * lock; only a row the schema itself rejects is dropped, by name. The database is opened on the
- * first flush, not before.
+ * lock; only a row the schema itself rejects is dropped, by name. A corrupt file is set aside
+ * and a fresh ledger started in its place. The database is opened on the first flush, not before.
  */
 export class LedgerWriter {
-  private readonly queue = new Fifo<LedgerRow>();
-  private readonly completed = new WeakSet<LedgerRow>();
-  private db: DatabaseSync | undefined;
-  private insert: StatementSync | undefined;
-  /** The file the open connection writes to, to notice it being deleted or replaced. */
-  private inode: { dev: number; ino: number } | undefined;
+  private readonly queue: RowQueue;
+  private readonly file: LedgerFile;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** What the last failed write met, named when rows are still unwritten at close. */
+  private lastFailure: SqliteFailure = "busy";
   private lastPrune = 0;
   private dropped = 0;
-  private readonly options: Required<Omit<LedgerWriterOptions, "accountant">> &
-    Pick<LedgerWriterOptions, "accountant">;
+  private readonly options: Required<Omit<LedgerWriterOptions, "queue">>;
 
-  constructor(options: LedgerWriterOptions) {
+  constructor({ queue, ...options }: LedgerWriterOptions) {
+    this.queue = queue ?? new Fifo<LedgerRow>();
     this.options = {
       batchSize: 500,
       flushIntervalMs: 250,
@@ -85,17 +89,19 @@ export class LedgerWriter {
       retentionDays: 0,
       logger: silent,
       now: Date.now,
-      routeLookup: () => undefined,
-      prices: noPrices,
       ...options,
     };
+    this.file = new LedgerFile(this.options.path, {
+      busyTimeoutMs: this.options.busyTimeoutMs,
+      warn: this.options.logger.warn,
+    });
   }
 
   get queued(): number {
     return this.queue.size;
   }
 
-  enqueue(record: LedgerRow): void {
+  enqueue(record: UsageRecord): void {
     if (this.queue.size >= this.options.maxQueuedRows) {
       this.queue.drop(1);
       this.dropped += 1;
@@ -120,9 +126,17 @@ export class LedgerWriter {
     let inserted = 0;
     let duplicates = 0;
     let failed = false;
+    let setAside = false;
     for (let batches = 0; this.queue.size > 0 && batches < maxBatches; batches++) {
-      const outcome = this.writeBatch(this.queue.peek(this.options.batchSize));
-      if (outcome === "retry") {
+      const outcome = this.writeBatch();
+      // A corrupt file set aside: the batch goes to the fresh ledger at once (once per flush,
+      // so a disk that corrupts every new file too ends in the backoff, not in a loop).
+      if (outcome === "set-aside" && !setAside) {
+        setAside = true;
+        batches--;
+        continue;
+      }
+      if (typeof outcome === "string") {
         failed = true;
         break;
       }
@@ -143,23 +157,27 @@ export class LedgerWriter {
     this.clearTimer();
     if (result.queued > 0) {
       this.options.logger.error(
-        `closing the ledger with ${result.queued} row(s) unwritten: database ${this.options.path} stayed busy`,
+        `closing the ledger with ${result.queued} row(s) unwritten: database ${this.options.path} stayed ${failureWords(this.lastFailure)}`,
       );
     }
-    this.closeDb();
+    this.file.close();
     return result;
   }
 
-  private writeBatch(batch: LedgerRow[]): { inserted: number; duplicates: number } | "retry" {
-    let db: DatabaseSync;
-    let insert: StatementSync;
+  /**
+   * Writes the oldest batch. The ledger is opened (and a corrupt one set aside) before the batch
+   * is taken, so a queue that finishes rows when they are taken reads a ledger that is there.
+   */
+  private writeBatch(): BatchOutcome {
+    let connection: LedgerConnection;
     try {
-      ({ db, insert } = this.connection());
+      connection = this.file.connection();
     } catch (error) {
       return this.fail(error);
     }
+    const { db, insert } = connection;
+    const batch = this.queue.peek(this.options.batchSize);
     const now = this.options.now();
-    this.complete(batch, db);
     try {
       const inserted = inTransaction(db, () => {
         let count = 0;
@@ -171,18 +189,8 @@ export class LedgerWriter {
       this.failures = 0;
       return { inserted, duplicates: batch.length - inserted };
     } catch (error) {
-      if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, error);
+      if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, insert, error);
       return this.fail(error);
-    }
-  }
-
-  /** Routes and prices each row once, on its first write attempt (a retry keeps the result). */
-  private complete(batch: LedgerRow[], db: DatabaseSync): void {
-    for (const record of batch) {
-      if (this.completed.has(record)) continue;
-      const route = completeAtWrite(record, this.options.routeLookup, this.options.prices);
-      this.options.accountant?.account(record, route?.affinityId, db);
-      this.completed.add(record);
     }
   }
 
@@ -193,10 +201,9 @@ export class LedgerWriter {
    */
   private isolateBadRows(
     batch: LedgerRow[],
+    insert: LedgerConnection["insert"],
     cause: unknown,
-  ): { inserted: number; duplicates: number } | "retry" {
-    const insert = this.insert;
-    if (!insert) return this.fail(cause);
+  ): BatchOutcome {
     const now = this.options.now();
     const bad: Array<{ record: LedgerRow; error: unknown }> = [];
     let inserted = 0;
@@ -219,10 +226,12 @@ export class LedgerWriter {
     return { inserted, duplicates: batch.length - inserted - bad.length };
   }
 
-  private fail(error: unknown): "retry" {
-    this.failures += 1;
+  private fail(error: unknown): "retry" | "set-aside" {
     const kind = sqliteFailure(error);
-    if (kind !== "busy") this.closeDb(); // reopen next time (file replaced, disk fixed, ...)
+    if (kind === "corrupt" && this.setAside(error)) return "set-aside";
+    this.failures += 1;
+    this.lastFailure = kind;
+    if (kind !== "busy") this.file.close(); // reopen next time (file replaced, disk fixed, ...)
     if (this.failures === 1 || this.failures % 20 === 0) {
       const what = failureWords(kind);
       this.options.logger.warn(
@@ -232,33 +241,37 @@ export class LedgerWriter {
     return "retry";
   }
 
-  private connection(): { db: DatabaseSync; insert: StatementSync } {
-    if (this.db && this.fileReplaced()) {
-      this.options.logger.warn(
-        `ledger file ${this.options.path} was deleted or replaced while open; reopening it (rows written before are not in the new file)`,
-      );
-      this.closeDb();
+  /**
+   * A corrupt file takes no more rows however often it is retried: it is moved aside (kept,
+   * named with the time) and the next open creates a fresh ledger. False when it cannot be moved.
+   */
+  private setAside(error: unknown): boolean {
+    const { path, logger } = this.options;
+    let aside: string;
+    try {
+      aside = this.file.setAside(new Date(this.options.now()));
+    } catch (moveError) {
+      this.failures += 1;
+      this.lastFailure = "corrupt";
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        logger.error(
+          `ledger file ${path} is corrupt (${errorText(error)}) and could not be moved aside (${errorText(moveError)}); ${this.queue.size} row(s) kept in memory until it can`,
+        );
+      }
+      return false;
     }
-    if (!this.db || !this.insert) {
-      const db = openLedger(this.options.path, { busyTimeoutMs: this.options.busyTimeoutMs });
-      this.db = db;
-      this.insert = db.prepare(INSERT_USAGE_ROW);
-      this.inode = fileIdentity(this.options.path);
-    }
-    return { db: this.db, insert: this.insert };
-  }
-
-  private fileReplaced(): boolean {
-    const now = fileIdentity(this.options.path);
-    return !now || !this.inode || now.dev !== this.inode.dev || now.ino !== this.inode.ino;
+    logger.error(
+      `ledger file ${path} is corrupt (${errorText(error)}): moved it aside to ${aside} (with its -wal and -shm files, kept for recovery) and started a fresh ledger at ${path}; recording goes on there`,
+    );
+    return true;
   }
 
   private maybePrune(): void {
     const now = this.options.now();
-    if (this.options.retentionDays <= 0 || !this.db || now - this.lastPrune < PRUNE_EVERY_MS)
-      return;
+    const db = this.file.db;
+    if (this.options.retentionDays <= 0 || !db || now - this.lastPrune < PRUNE_EVERY_MS) return;
     try {
-      const { done } = pruneLedger(this.db, now - this.options.retentionDays * 86_400_000);
+      const { done } = pruneLedger(db, now - this.options.retentionDays * 86_400_000);
       if (done) this.lastPrune = now; // otherwise the next flush continues the pass
     } catch (error) {
       this.lastPrune = now;
@@ -283,16 +296,5 @@ export class LedgerWriter {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private closeDb(): void {
-    try {
-      this.db?.close();
-    } catch {
-      // Already closed.
-    }
-    this.db = undefined;
-    this.insert = undefined;
-    this.inode = undefined;
   }
 }
