@@ -18,7 +18,8 @@ const RANGE =
  * calls it counts. Each group comes per miss cause, for its top cause.
  */
 export function centralReportSql(table: string, by: ReportGroup, agent = false): string {
-  return `SELECT ${groupKeysSql(by, "central")}, ${rawSumsSql()}
+  return `SELECT ${groupKeysSql(by, "central")},
+  ${rawSumsSql("", ",\n  ")}
 FROM ${table}
 WHERE ${RANGE}${agent ? "\n  AND coalesce(agent_id, '') = $3" : ""}
 GROUP BY k1, k2, cause`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
@@ -170,11 +170,16 @@ describe("openclaw usage-ledger report --pg", () => {
 
   it("groups the central table by the same keys as the local report", () => {
     expect(centralReportSql("fleet", "model")).toMatch(
-      /SELECT coalesce\(provider, ''\) AS k1, coalesce\(nullif\(routed_model, ''\), model, ''\) AS k2, coalesce\(miss_cause, ''\) AS cause, sum\(1\) AS "rows"/,
+      /SELECT coalesce\(provider, ''\) AS k1, coalesce\(nullif\(routed_model, ''\), model, ''\) AS k2, coalesce\(miss_cause, ''\) AS cause,\n {2}sum\(1\) AS "rows"/,
     );
     expect(centralReportSql("fleet", "day")).toMatch(/FROM fleet\nWHERE ts >= to_timestamp/);
     expect(centralReportSql("fleet", "gateway")).toMatch(/^SELECT gateway_id AS k1, '' AS k2,/);
     expect(centralReportSql("fleet", "cause", true)).toContain("AND coalesce(agent_id, '') = $3");
     expect(centralReportSql("fleet", "agent")).toMatch(/\nGROUP BY k1, k2, cause$/);
+    // The README prints the --by model query for Grafana and Metabase: it is this one.
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(
+      `\`\`\`sql\n${centralReportSql("usage_ledger_rows", "model")}\n\`\`\``,
+    );
   });
 });

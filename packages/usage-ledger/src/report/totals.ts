@@ -132,9 +132,9 @@ export const columnOf =
     alias ? `${alias}.${name}` : name;
 
 /** `sum(<per row>) AS "<field>"` for every total, over raw rows (either database). */
-export function rawSumsSql(alias = ""): string {
+export function rawSumsSql(alias = "", separator = ", "): string {
   const col = columnOf(alias);
-  return TOTAL_FIELDS.map((field) => `sum(${TOTALS[field].of(col)}) AS "${field}"`).join(", ");
+  return TOTAL_FIELDS.map((field) => `sum(${TOTALS[field].of(col)}) AS "${field}"`).join(separator);
 }
 
 /** `sum(<rollup column>) AS "<field>"` for every total, over a rollup table. */
