@@ -31,24 +31,33 @@ export const isCentralReportGroup = (value: unknown): value is ReportGroup =>
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** A row's time in epoch ms, as each source keeps it. */
-export const TIME_MS = {
+/** A row's time in epoch ms as each source keeps it, and the bucket it is already cut to. */
+const TIME = {
   /** usage_rows: epoch ms. */
-  raw: "ts",
+  raw: { ms: "ts", bucketMs: 1 },
   /** usage_hourly: the hour's start, epoch ms. */
-  hourly: "hour_ms",
+  hourly: { ms: "hour_ms", bucketMs: HOUR_MS },
   /** usage_daily: the UTC day's start, epoch ms. */
-  daily: "day_ms",
+  daily: { ms: "day_ms", bucketMs: DAY_MS },
   /** The central table: timestamptz. */
-  central: "(extract(epoch FROM ts) * 1000)::bigint",
+  central: { ms: "(extract(epoch FROM ts) * 1000)::bigint", bucketMs: 1 },
 } as const;
-export type KeySource = keyof typeof TIME_MS;
+export type KeySource = keyof typeof TIME;
+
+/**
+ * The start (epoch ms) of a time bucket: the source's own column when it is already cut to that
+ * bucket, so the database groups by a plain (indexed) column rather than an expression.
+ */
+function bucketStart(source: KeySource, bucketMs: number): string {
+  const time = TIME[source];
+  return time.bucketMs === bucketMs ? time.ms : `(${time.ms} / ${bucketMs}) * ${bucketMs}`;
+}
 
 const text = (expression: string) => `coalesce(${expression}, '')`;
 
-const KEYS: Record<ReportGroup, (time: string) => [string, string]> = {
-  day: (time) => [`${time} / ${DAY_MS}`, "''"],
-  hour: (time) => [`${time} / ${HOUR_MS}`, "''"],
+const KEYS: Record<ReportGroup, (source: KeySource) => [string, string]> = {
+  day: (source) => [bucketStart(source, DAY_MS), "''"],
+  hour: (source) => [bucketStart(source, HOUR_MS), "''"],
   agent: () => [text("agent_id"), "''"],
   // The rollup keeps '' for "not routed": nullif reads it as the raw rows' NULL.
   model: () => [text("provider"), text("nullif(routed_model, ''), model")],
@@ -63,16 +72,16 @@ const KEYS: Record<ReportGroup, (time: string) => [string, string]> = {
 /** Groups the daily rollup can answer (it keeps no session, and days are too coarse for hours). */
 export const usesDailyRollup = (by: ReportGroup): boolean => by !== "session" && by !== "hour";
 
-/** `<k1> AS k1, <k2> AS k2, <miss cause> AS cause`: every report reads its groups per cause. */
-export function groupKeysSql(by: ReportGroup, source: KeySource): string {
-  const [k1, k2] = KEYS[by](TIME_MS[source]);
-  return `${k1} AS k1, ${k2} AS k2, ${text("miss_cause")} AS cause`;
+/** `<k1> AS k1, <k2> AS k2` and, to read a group per miss cause, `<miss cause> AS cause`. */
+export function groupKeysSql(by: ReportGroup, source: KeySource, perCause = true): string {
+  const [k1, k2] = KEYS[by](source);
+  return `${k1} AS k1, ${k2} AS k2${perCause ? `, ${text("miss_cause")} AS cause` : ""}`;
 }
 
 /** The group's key as reports print it (a UTC date for "day"); null when the host did not say. */
 export function groupKey(by: ReportGroup, k1: unknown, k2: unknown): string | null {
-  if (by === "day") return new Date(Number(k1) * DAY_MS).toISOString().slice(0, 10);
-  if (by === "hour") return new Date(Number(k1) * HOUR_MS).toISOString();
+  if (by === "day") return new Date(Number(k1)).toISOString().slice(0, 10);
+  if (by === "hour") return new Date(Number(k1)).toISOString();
   const first = typeof k1 === "string" ? k1 : "";
   const second = typeof k2 === "string" ? k2 : "";
   if (by === "model" || by === "requested-model") {

@@ -12,7 +12,15 @@ import {
   type ReportGroup,
   usesDailyRollup,
 } from "./groups.ts";
-import { addTotals, emptyTotals, type ReportTotals, rawSumsSql, rollupSumsSql } from "./totals.ts";
+import {
+  addTotals,
+  columnOf,
+  emptyTotals,
+  type ReportTotals,
+  rawSumsSql,
+  rollupSumsSql,
+  TOTALS,
+} from "./totals.ts";
 
 /**
  * Grouped usage reports over the ledger. Whole days come from the daily rollup, whole hours
@@ -56,14 +64,23 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   const { by, since, until, agent } = query;
   if (!isReportGroup(by)) throw new Error(`a local ledger has no "${by}" groups`);
   const only = agent === undefined ? [] : [agent];
+  const sums: Array<Record<string, unknown>> = [];
+  const causes: Array<Record<string, unknown>> = [];
+  // Each piece is read twice: the group's totals, and (for its top cause) the lost tokens per
+  // cause of only the rows that lost any, which keeps the wide read free of a cause split.
   const read = (source: KeySource, table: string, time: string) => {
-    const statement = db.prepare(
-      `SELECT ${groupKeysSql(by, source)}, ${source === "raw" ? rawSumsSql() : rollupSumsSql()}
-       FROM ${table} WHERE ${time} >= ? AND ${time} < ?
-       ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"} GROUP BY k1, k2, cause`,
+    const where = `FROM ${table} WHERE ${time} >= ? AND ${time} < ?
+       ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"}`;
+    const totals = db.prepare(
+      `SELECT ${groupKeysSql(by, source, false)}, ${source === "raw" ? rawSumsSql() : rollupSumsSql()}
+       ${where} GROUP BY k1, k2`,
     );
-    return (from: number, to: number) =>
-      from < to ? statement.all(from, to, ...only) : ([] as Array<Record<string, unknown>>);
+    const lost = by === "cause" ? undefined : db.prepare(lostByCauseSql(by, source, where));
+    return (from: number, to: number) => {
+      if (from >= to) return;
+      sums.push(...totals.all(from, to, ...only));
+      if (lost) causes.push(...lost.all(from, to, ...only));
+    };
   };
   const raw = read("raw", "usage_rows", "ts");
   const hourly = read("hourly", ROLLUPS.hourly.table, ROLLUPS.hourly.time);
@@ -71,27 +88,46 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
   // whole hours, and (where the group allows) the daily rollup for whole days in between.
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
-  if (firstHour >= endHour) return assembleReport(query, raw(since, until));
-  const parts = [raw(since, firstHour), raw(endHour, until)];
   const firstDay = Math.ceil(firstHour / DAY_MS) * DAY_MS;
   const endDay = Math.floor(endHour / DAY_MS) * DAY_MS;
-  if (usesDailyRollup(by) && firstDay < endDay) {
+  if (firstHour >= endHour) {
+    raw(since, until);
+  } else if (usesDailyRollup(by) && firstDay < endDay) {
     const daily = read("daily", ROLLUPS.daily.table, ROLLUPS.daily.time);
-    parts.push(hourly(firstHour, firstDay), daily(firstDay, endDay), hourly(endDay, endHour));
+    raw(since, firstHour);
+    hourly(firstHour, firstDay);
+    daily(firstDay, endDay);
+    hourly(endDay, endHour);
+    raw(endHour, until);
   } else {
-    parts.push(hourly(firstHour, endHour));
+    raw(since, firstHour);
+    hourly(firstHour, endHour);
+    raw(endHour, until);
   }
-  return assembleReport(query, parts.flat());
+  return assembleReport(query, sums, causes);
+}
+
+/** Per group and cause, the lost tokens of the rows (or rollup rows) that lost any. */
+function lostByCauseSql(by: LocalReportGroup, source: KeySource, where: string): string {
+  const of = (field: "missedTokens" | "invalidatedTokens") =>
+    source === "raw" ? TOTALS[field].of(columnOf("")) : TOTALS[field].column;
+  const [missed, invalidated] = [of("missedTokens"), of("invalidatedTokens")];
+  return `SELECT ${groupKeysSql(by, source)}, sum(${missed}) AS "missedTokens",
+    sum(${invalidated}) AS "invalidatedTokens"
+    ${where} AND ${missed} + ${invalidated} > 0 GROUP BY k1, k2, cause`;
 }
 
 /**
- * A report from sums grouped per (k1, k2, cause) (columns k1, k2, cause and the ReportTotals
- * fields, numbers or numeric strings), wherever they were read: the local ledger, or the
- * central PostgreSQL table. Sums of the same group from several reads are added together.
+ * A report from grouped sums (columns k1, k2 and the ReportTotals fields, numbers or numeric
+ * strings), wherever they were read: the local ledger, or the central PostgreSQL table. Sums of
+ * the same group from several reads are added together. The lost tokens per cause that name each
+ * group's top cause come from sums that carry a `cause` column, or from `causes` (k1, k2, cause,
+ * missedTokens, invalidatedTokens), which add to no total.
  */
 export function assembleReport(
   query: ReportQuery,
   sums: ReadonlyArray<Record<string, unknown>>,
+  causes: ReadonlyArray<Record<string, unknown>> = [],
 ): LedgerReport {
   const { by, since, until } = query;
   const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
@@ -104,6 +140,9 @@ export function assembleReport(
       groups.set(id, group);
     }
     addTotals(group.sums, row);
+  }
+  for (const row of [...sums, ...causes]) {
+    const id = `${String(row.k1)}\u0000${String(row.k2)}`;
     const cause = typeof row.cause === "string" ? row.cause : "";
     const lost = lostTokens({
       missedTokens: Number(row.missedTokens ?? 0),
