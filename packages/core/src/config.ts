@@ -204,6 +204,14 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
+/** A whole number within its bounds, as the manifest's JSON Schema states one. */
+const integerSchema = (bounds: { min: number; max: number; description: string }) => ({
+  type: "integer",
+  minimum: bounds.min,
+  maximum: bounds.max,
+  description: bounds.description,
+});
+
 /** The JSON Schema (draft-07 subset the host validates) for a spec: what the manifest declares. */
 export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
@@ -217,13 +225,7 @@ export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
         };
         break;
       case "integer":
-        properties[key] = {
-          type: "integer",
-          minimum: field.min,
-          maximum: field.max,
-          default: field.default,
-          description: field.description,
-        };
+        properties[key] = { ...integerSchema(field), default: field.default };
         break;
       case "string":
       case "optionalString":
@@ -253,15 +255,7 @@ export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
             type: "object",
             additionalProperties: false,
             properties: Object.fromEntries(
-              Object.entries(field.fields).map(([name, bounds]) => [
-                name,
-                {
-                  type: "integer",
-                  minimum: bounds.min,
-                  maximum: bounds.max,
-                  description: bounds.description,
-                },
-              ]),
+              Object.entries(field.fields).map(([name, bounds]) => [name, integerSchema(bounds)]),
             ),
           },
           default: {},

@@ -17,76 +17,67 @@ export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 /** One sample of a series: extra labels and a value, or nothing to say (unknown, not 0). */
 type Sample = [extra: Record<string, string>, value: number];
 
-interface Family {
-  name: string;
-  help: string;
-  samples: (series: SeriesTotals) => Sample[];
-}
+/** One sample of the series' total; none when the figure is unknown (never a 0 for it). */
+const total =
+  (value: (totals: SeriesTotals["totals"]) => number | null) =>
+  (series: SeriesTotals): Sample[] => {
+    const figure = value(series.totals);
+    return figure === null ? [] : [[{}, figure]];
+  };
 
-const FAMILIES: readonly Family[] = [
-  {
-    name: "usage_ledger_calls_total",
-    help: "Model calls recorded in the usage ledger.",
-    samples: (s) => [[{}, s.totals.calls]],
-  },
-  {
-    name: "usage_ledger_tokens_total",
-    help: "Tokens recorded in the usage ledger by gen_ai_token_type (input is the uncached prompt part).",
-    samples: (s) => [
-      [{ gen_ai_token_type: "input" }, s.totals.input],
-      [{ gen_ai_token_type: "output" }, s.totals.output],
-      [{ gen_ai_token_type: "cache_read" }, s.totals.cacheRead],
-      [{ gen_ai_token_type: "cache_write" }, s.totals.cacheWrite],
-    ],
-  },
-  {
-    name: "usage_ledger_lost_tokens_total",
-    help: "Lost tokens by miss_cause: cacheable prompt tokens not read from the provider cache plus tokens a prompt change made unreadable (the reports' LOST).",
-    samples: (s) =>
+/** What each family means, as Prometheus shows it (HELP). */
+const HELP = {
+  usage_ledger_calls_total: "Model calls recorded in the usage ledger.",
+  usage_ledger_tokens_total:
+    "Tokens recorded in the usage ledger by gen_ai_token_type (input is the uncached prompt part).",
+  usage_ledger_lost_tokens_total:
+    "Lost tokens by miss_cause: cacheable prompt tokens not read from the provider cache plus tokens a prompt change made unreadable (the reports' LOST).",
+  usage_ledger_cache_expected_tokens_total:
+    "Tokens the accounted calls could have read from cache (the ideal); efficiency = usage_ledger_cache_accounted_read_tokens_total / this.",
+  usage_ledger_cache_accounted_read_tokens_total:
+    "Cache reads of the calls with cache accounting (the achieved side of efficiency).",
+  usage_ledger_cost_usd_total:
+    "Cost in USD of the priced calls (a lower bound where usage_ledger_unpriced_calls_total > 0); absent when no call of the series had a price.",
+  usage_ledger_unpriced_calls_total:
+    "Model calls whose cost is partly or wholly unknown (no price for a token kind they used).",
+  usage_ledger_missed_cost_usd_total:
+    "What the missed tokens cost beyond a cache read, in USD, where both prices are known.",
+} as const;
+
+const TOKEN_TYPES = [
+  ["input", "input"],
+  ["output", "output"],
+  ["cache_read", "cacheRead"],
+  ["cache_write", "cacheWrite"],
+] as const;
+
+const FAMILIES: ReadonlyArray<[name: keyof typeof HELP, samples: (s: SeriesTotals) => Sample[]]> = [
+  ["usage_ledger_calls_total", total((t) => t.calls)],
+  [
+    "usage_ledger_tokens_total",
+    (s) =>
+      TOKEN_TYPES.map(([type, field]): Sample => [{ gen_ai_token_type: type }, s.totals[field]]),
+  ],
+  [
+    "usage_ledger_lost_tokens_total",
+    (s) =>
       [...s.lost]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([cause, value]): Sample => [{ miss_cause: cause }, value]),
-  },
-  {
-    name: "usage_ledger_cache_expected_tokens_total",
-    help: "Tokens the accounted calls could have read from cache (the ideal); efficiency = usage_ledger_cache_accounted_read_tokens_total / this.",
-    samples: (s) => [[{}, s.totals.expectedCacheRead]],
-  },
-  {
-    name: "usage_ledger_cache_accounted_read_tokens_total",
-    help: "Cache reads of the calls with cache accounting (the achieved side of efficiency).",
-    samples: (s) => [[{}, s.totals.accountedRead]],
-  },
-  {
-    name: "usage_ledger_cost_usd_total",
-    help: "Cost in USD of the priced calls (a lower bound where usage_ledger_unpriced_calls_total > 0); absent when no call of the series had a price.",
-    samples: (s) => {
-      const cost = costFigure(s.totals).usd;
-      return cost === null ? [] : [[{}, cost]];
-    },
-  },
-  {
-    name: "usage_ledger_unpriced_calls_total",
-    help: "Model calls whose cost is partly or wholly unknown (no price for a token kind they used).",
-    samples: (s) => [[{}, s.totals.unpricedCalls]],
-  },
-  {
-    name: "usage_ledger_missed_cost_usd_total",
-    help: "What the missed tokens cost beyond a cache read, in USD, where both prices are known.",
-    samples: (s) => {
-      const missed = figures(s.totals).missedCostUsd;
-      return missed === null ? [] : [[{}, missed]];
-    },
-  },
+  ],
+  ["usage_ledger_cache_expected_tokens_total", total((t) => t.expectedCacheRead)],
+  ["usage_ledger_cache_accounted_read_tokens_total", total((t) => t.accountedRead)],
+  ["usage_ledger_cost_usd_total", total((t) => costFigure(t).usd)],
+  ["usage_ledger_unpriced_calls_total", total((t) => t.unpricedCalls)],
+  ["usage_ledger_missed_cost_usd_total", total((t) => figures(t).missedCostUsd)],
 ];
 
 export function formatMetrics(series: readonly SeriesTotals[], lagRows: number): string {
   const lines: string[] = [];
-  for (const family of FAMILIES) {
-    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} counter`);
+  for (const [name, samples] of FAMILIES) {
+    lines.push(`# HELP ${name} ${HELP[name]}`, `# TYPE ${name} counter`);
     for (const s of series) {
-      for (const [extra, value] of family.samples(s))
-        lines.push(sample(family.name, s, extra, value));
+      for (const [extra, value] of samples(s)) lines.push(sample(name, s, extra, value));
     }
   }
   const lag = "usage_ledger_metrics_unread_rows";

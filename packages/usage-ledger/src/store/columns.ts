@@ -43,7 +43,15 @@ interface Column {
 }
 
 const count = (name: string) => `INTEGER NOT NULL CHECK (${name} >= 0)`;
-const optionalCount = (name: string) => `INTEGER CHECK (${name} >= 0)`;
+/** A count of the cache accounting: NULL where the call was not accounted, never a made-up 0. */
+const accountedCount = (
+  name: string,
+  of: (cache: CacheColumns) => number | null | undefined,
+): Column => ({
+  sqlite: `INTEGER CHECK (${name} >= 0)`,
+  pg: "bigint",
+  of: (row) => (row.cache ? (of(row.cache) ?? null) : null),
+});
 
 export const COLUMNS = {
   event_id: { sqlite: "TEXT NOT NULL UNIQUE", pg: "text", required: true, of: (r) => r.eventId },
@@ -112,37 +120,17 @@ export const COLUMNS = {
   },
   // The cache accounting (cache/accounting.ts): NULL on rows it did not account, never 0.
   affinity_id: { sqlite: "TEXT", pg: "text", of: (r) => r.cache?.affinityId ?? null },
-  expected_cache_read: {
-    sqlite: optionalCount("expected_cache_read"),
-    pg: "bigint",
-    of: (r) => r.cache?.expected ?? null,
-  },
-  missed_tokens: {
-    sqlite: optionalCount("missed_tokens"),
-    pg: "bigint",
-    of: (r) => r.cache?.missed ?? null,
-  },
-  invalidated_tokens: {
-    sqlite: optionalCount("invalidated_tokens"),
-    pg: "bigint",
-    of: (r) => r.cache?.invalidated ?? null,
-  },
+  expected_cache_read: accountedCount("expected_cache_read", (c) => c.expected),
+  missed_tokens: accountedCount("missed_tokens", (c) => c.missed),
+  invalidated_tokens: accountedCount("invalidated_tokens", (c) => c.invalidated),
   miss_cause: {
     sqlite: `TEXT CHECK (miss_cause IN (${MISS_CAUSES.map((c) => `'${c}'`).join(", ")}))`,
     pg: "text",
     of: (r) => r.cache?.cause ?? null,
   },
-  miss_at: {
-    sqlite: optionalCount("miss_at"),
-    pg: "bigint",
-    of: (r) => r.cache?.divergedAt ?? null,
-  },
+  miss_at: accountedCount("miss_at", (c) => c.divergedAt),
   // What the missed tokens cost beyond a cache read, where the input and cache-read prices are known.
-  missed_cost_nusd: {
-    sqlite: optionalCount("missed_cost_nusd"),
-    pg: "bigint",
-    of: (r) => r.cache?.missedCostNano ?? null,
-  },
+  missed_cost_nusd: accountedCount("missed_cost_nusd", (c) => c.missedCostNano),
 } as const satisfies Record<string, Column>;
 
 export type ColumnName = keyof typeof COLUMNS;
