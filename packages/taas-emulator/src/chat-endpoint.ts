@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { autoroute, autorouteHeaders, requestedAlgorithm } from "./autorouter.ts";
 import { readBodyText } from "./body.ts";
 import { cacheTruthHeaders } from "./cache-cause.ts";
+import { cacheProfileFor } from "./cache-profiles.ts";
 import { AUTO_MODEL_ID, DEFAULT_MODEL_ID, findModel, isChatModel } from "./catalog.ts";
 import { type ChatRoutingState, type RoutedChat, routeChat } from "./chat-routing.ts";
 import { buildUsage, completionBody, completionEvents, sseStream } from "./completion-format.ts";
@@ -168,6 +169,7 @@ async function answer(
 ): Promise<Response> {
   const { options } = state;
   const { tokens } = prompt;
+  const profile = cacheProfileFor(model.id, options);
   const { cachedTokens, cacheableTokens, truth } = servePrefix(state.prefix, {
     prompt,
     tools: chat.tools,
@@ -175,6 +177,9 @@ async function answer(
     routingKey: route.key,
     replica: route.index,
     now: options.now(),
+    model: model.id,
+    profile,
+    spilledFrom: route.spilledFrom,
   });
   for (const [name, value] of Object.entries(cacheTruthHeaders(truth))) headers.set(name, value);
   const { idealCachedTokens, cause: cacheCause, at: cacheCauseAt } = truth;
@@ -194,7 +199,7 @@ async function answer(
       completionTokens,
       cachedTokens,
       cacheableTokens,
-      anthropic: options.anthropicUsage,
+      anthropic: profile.reportsWrites,
     }),
   };
   // Real TaaS documents no upstream header; the emulator sends one as a test aid unless told not to.

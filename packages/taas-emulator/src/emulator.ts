@@ -70,7 +70,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const recorder = new Recorder(resolved.recordLimit);
   const history = new ConversationHistory(resolved.historyTtlMs, resolved.historyCapacityBlocks);
   const geometry = { minTokens: resolved.minCacheTokens, stepTokens: resolved.cacheStepTokens };
-  const prefix = { caches, history, geometry, ttlMs: resolved.cacheTtlMs };
+  const prefix = {
+    caches,
+    history,
+    geometry,
+    ttlMs: resolved.cacheTtlMs,
+    perModel: resolved.cachePerModel,
+  };
   const chatState = { options: resolved, tokenizer, router, slots, prefix, stats };
 
   const snapshot = () => stats.snapshot(caches.map((cache) => cache.size));

@@ -143,3 +143,22 @@ describe("response headers", () => {
     expect(off.headers.get("x-taas-autorouter-algorithm-source")).toBe(AUTOROUTER_ALGORITHM_SOURCE);
   });
 });
+
+describe("the documented profile end to end", () => {
+  it("honours an id with an agent id, binds it, and sends no upstream header", async () => {
+    const emulator = createEmulator({ profile: "documented" });
+    const headers = { "x-session-id": "conv", "x-openclaw-agent-id": "main" };
+    const request = () => chatRequest({ model: "gpt-5.5", messages: [userMessage("hi")] }, headers);
+    const first = await emulator.handle(request());
+    await emulator.handle(request());
+    expect(first.headers.get("x-taas-upstream")).toBeNull();
+    const [a, b] = emulator.requests();
+    expect([a?.matchReason, b?.matchReason]).toEqual(["external_id_new", "external_id"]);
+    expect(b?.replica).toBe(a?.replica);
+    await emulator.handle(chatRequest({ model: "gpt-5.5", messages: [userMessage("hi")] }));
+    expect(emulator.requests().at(-1)).toMatchObject({
+      routingSource: "continuity",
+      fallbackReason: "missing_agent_and_session",
+    });
+  });
+});
