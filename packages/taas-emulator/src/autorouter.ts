@@ -9,6 +9,29 @@ export interface AutorouteDecision {
 }
 
 export const AUTOROUTER_ALGORITHM_SOURCE = "emulator-rules-v1";
+
+/**
+ * The per-session algorithms TaaS's autorouter takes from the `X-TaaS-Autorouter-Algorithm`
+ * request header (cloudsigma/openclaw-taas-provider index.ts, 0.2.2+; CHANGELOG 0.2.3).
+ */
+export const AUTOROUTER_ALGORITHMS = [
+  "best_fit",
+  "price_performance",
+  "savings_curve",
+  "cost",
+  "ttft",
+  "tps",
+] as const;
+
+export type AutorouterAlgorithm = (typeof AUTOROUTER_ALGORITHMS)[number];
+
+export const AUTOROUTER_ALGORITHM_HEADER = "x-taas-autorouter-algorithm";
+
+/** The algorithm the request names, or null when it names none or one TaaS does not list. */
+export function requestedAlgorithm(headers: Headers): AutorouterAlgorithm | null {
+  const raw = headers.get(AUTOROUTER_ALGORITHM_HEADER)?.trim().toLowerCase();
+  return AUTOROUTER_ALGORITHMS.find((name) => name === raw) ?? null;
+}
 export const LONG_CONTEXT_THRESHOLD = 200_000;
 
 export interface AutorouteInput {
@@ -45,15 +68,17 @@ export function autoroute(input: AutorouteInput): AutorouteDecision {
   return { model: "gemini-3.1-flash-lite", mode: "fast", thinkingApplied: false };
 }
 
+/** `algorithm` is the one the request chose, echoed as TaaS does; else the emulator's rules. */
 export function autorouteHeaders(
   decision: AutorouteDecision,
   contextWindow: number,
+  algorithm: AutorouterAlgorithm | null = null,
 ): Record<string, string> {
   return {
     "X-TaaS-Autorouted": "true",
     "X-TaaS-Autorouter-Model": decision.model,
     "X-TaaS-Autorouter-Mode": decision.mode,
-    "X-TaaS-Autorouter-Algorithm-Source": AUTOROUTER_ALGORITHM_SOURCE,
+    "X-TaaS-Autorouter-Algorithm-Source": algorithm ?? AUTOROUTER_ALGORITHM_SOURCE,
     "X-TaaS-Thinking-Applied": String(decision.thinkingApplied),
     "X-TaaS-Routed-Context-Window": String(contextWindow),
   };

@@ -1,4 +1,4 @@
-import type { ConversationMatch, PromptShape } from "./conversation-history.ts";
+import type { ConversationMatch, PromptShape, Sending } from "./conversation-history.ts";
 import type { ReplicaPrefixCache } from "./prefix-cache.ts";
 
 /** Why a request's cached tokens fell short of what its conversation had sent (see README). */
@@ -9,7 +9,11 @@ export type CacheCause =
   | "expired"
   | "evicted"
   | "other_replica"
-  | "diverged";
+  | "diverged"
+  | "plateau"
+  | "not_ready"
+  | "other_model"
+  | "spilled";
 
 export const CACHE_CAUSES: readonly CacheCause[] = [
   "none",
@@ -19,6 +23,10 @@ export const CACHE_CAUSES: readonly CacheCause[] = [
   "evicted",
   "other_replica",
   "diverged",
+  "plateau",
+  "not_ready",
+  "other_model",
+  "spilled",
 ];
 
 /** The emulator's ground truth for one chat completion. */
@@ -30,12 +38,26 @@ export interface CacheTruth {
   at: string | null;
 }
 
+/** The deepest prefix the model could read of the ideal, keyed as its cache holds it. */
+export interface ReachablePrefix {
+  tokens: number;
+  key: string;
+  /** The conversation's latest sending of it. */
+  sending: Sending | null;
+}
+
 export interface CacheFacts {
   cachedTokens: number;
   shape: PromptShape;
   match: ConversationMatch;
+  /** The ideal as far as reads reach (short of it at a plateau); null when nothing is. */
+  reachable?: ReachablePrefix | null;
   /** Index of the replica that served the request; caches as they were before it stored. */
   serving: number;
+  /** The replica the request was meant for, when it spilled to `serving` because that was full. */
+  home?: number | null;
+  /** The model whose cache is read, when caches are per model; null when all models share one. */
+  model?: string | null;
   caches: readonly ReplicaPrefixCache[];
   now: number;
   ttlMs: number;
@@ -60,7 +82,13 @@ export function explainCache(facts: CacheFacts): CacheTruth {
     return truth(match.keyless && shape.cacheableTokens === 0 ? "below_minimum" : "cold");
   }
   if (cachedTokens < idealCachedTokens && match.ideal !== null) {
-    return truth(fateOfIdeal(facts, match.ideal.key, match.ideal.sending.time));
+    const reachable =
+      facts.reachable === undefined
+        ? { tokens: idealCachedTokens, key: match.ideal.key, sending: match.ideal.sending }
+        : facts.reachable;
+    // Everything reads can reach was served: the rest lies past the plateau.
+    if (reachable === null || cachedTokens >= reachable.tokens) return truth("plateau");
+    return truth(fateOfIdeal(facts, reachable));
   }
   const previous = match.previous;
   if (
@@ -73,15 +101,27 @@ export function explainCache(facts: CacheFacts): CacheTruth {
   return truth(cachedTokens === 0 ? "below_minimum" : "none");
 }
 
-/** Where the ideal prefix went: the change of routing, TTL or capacity that would have kept it. */
-function fateOfIdeal(facts: CacheFacts, key: string, lastSent: number): CacheCause {
+/**
+ * Where the ideal prefix went: not built yet on this replica; left on the full replica the
+ * request spilled from; live on another replica; dropped here by TTL or capacity; sent only to
+ * another model; else never here.
+ */
+function fateOfIdeal(facts: CacheFacts, reachable: ReachablePrefix): CacheCause {
   const { caches, serving, now } = facts;
+  const { key } = reachable;
+  const mine = caches[serving]?.status(key, now);
+  if (mine === "pending") return "not_ready";
+  const home = facts.home ?? null;
+  if (home !== null && caches[home]?.status(key, now) === "live") return "spilled";
   const others = caches.filter((_, index) => index !== serving);
   if (others.some((cache) => cache.status(key, now) === "live")) return "other_replica";
-  const mine = caches[serving]?.status(key, now);
   if (mine === "expired" || mine === "evicted") return mine;
+  const sending = reachable.sending;
+  const model = facts.model ?? null;
+  if (model !== null && sending !== null && sending.model !== model) return "other_model";
   // Never on this replica: the copy the conversation last sent elsewhere is not live, so it
   // expired if that send is a TTL old, and otherwise only capacity can have dropped it.
+  const lastSent = sending?.time ?? now;
   return now - lastSent >= facts.ttlMs ? "expired" : "evicted";
 }
 
@@ -115,10 +155,17 @@ export function ledgerCauseOf(truth: Pick<CacheTruth, "cause" | "at">): LedgerCa
   switch (truth.cause) {
     case "expired":
       return "ttl_expired";
+    // The provider held the prefix and did not serve it: nothing the client chose explains it.
     case "evicted":
+    case "plateau":
+    case "not_ready":
       return "upstream";
     case "other_replica":
+    case "spilled":
       return "replica_switch";
+    // The new model's cache had never seen this conversation.
+    case "other_model":
+      return "cold";
     case "diverged":
       if (truth.at === "tools") return "prefix_tools";
       return truth.at === "system" ? "prefix_system" : "prefix_history";

@@ -1,24 +1,24 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { autoroute, autorouteHeaders } from "./autorouter.ts";
+import { autoroute, autorouteHeaders, requestedAlgorithm } from "./autorouter.ts";
 import { readBodyText } from "./body.ts";
 import { cacheTruthHeaders } from "./cache-cause.ts";
+import { cacheProfileFor } from "./cache-profiles.ts";
 import { AUTO_MODEL_ID, DEFAULT_MODEL_ID, findModel, isChatModel } from "./catalog.ts";
+import { type ChatRoutingState, type RoutedChat, routeChat } from "./chat-routing.ts";
 import { buildUsage, completionBody, completionEvents, sseStream } from "./completion-format.ts";
 import { ApiError, jsonResponse } from "./errors.ts";
 import { newCompletionId } from "./ids.ts";
 import { triggeredLatencyMs } from "./latency-trigger.ts";
 import { asRecord, type ChatMessage, isChatMessage } from "./messages.ts";
 import { type PrefixServingState, servePrefix } from "./prefix-serving.ts";
-import { countTextTokens, type PromptTokenizer } from "./prompt-tokens.ts";
+import { countTextTokens, type PromptTokenizer, type TokenizedPrompt } from "./prompt-tokens.ts";
 import type { RecordDraft, ReplicaStatsTracker } from "./recorder.ts";
 import { planReply, type ReplyPlan } from "./replies.ts";
-import type { Router } from "./routing.ts";
 import type { ModelRow, ResolvedOptions } from "./types.ts";
 
-export interface ChatState {
+export interface ChatState extends ChatRoutingState {
   options: ResolvedOptions;
   tokenizer: PromptTokenizer;
-  router: Router;
   prefix: PrefixServingState;
   stats: ReplicaStatsTracker;
 }
@@ -118,7 +118,13 @@ export async function handleChat(
   if (model === null) {
     const decision = autoroute({ ...chat, promptTokens: tokens.length });
     model = catalogRowFor(options.models, decision.model);
-    const routed = autorouteHeaders({ ...decision, model: model.id }, model.context_window);
+    const algorithm = options.autorouterAlgorithms ? requestedAlgorithm(req.headers) : null;
+    draft.autorouterAlgorithm = algorithm;
+    const routed = autorouteHeaders(
+      { ...decision, model: model.id },
+      model.context_window,
+      algorithm,
+    );
     for (const [name, value] of Object.entries(routed)) headers.set(name, value);
     draft.model = model.id;
   }
@@ -130,8 +136,40 @@ export async function handleChat(
     );
   }
 
-  const route = state.router.route(chat.body, req.headers);
-  Object.assign(draft, { replica: route.name, routingKey: route.key, routingSource: route.source });
+  const plan = planReply(model.id, chat.messages, chat.tools);
+  const continuity = {
+    messages: chat.messages,
+    segmentIds: prompt.segmentIds,
+    toolCount: chat.tools.length,
+  };
+  const request = { body: chat.body, headers: req.headers, prompt: continuity, plan };
+  const route = await routeChat(state, request, draft, req.signal);
+  try {
+    return await answer(req, state, { chat, model, prompt, plan, route, headers }, draft);
+  } finally {
+    route.release();
+  }
+}
+
+interface Answering {
+  chat: ParsedChat;
+  model: ModelRow;
+  prompt: TokenizedPrompt;
+  plan: ReplyPlan;
+  route: RoutedChat;
+  headers: Headers;
+}
+
+/** Serves the prompt from the chosen replica's cache and sends the reply, whole or streamed. */
+async function answer(
+  req: Request,
+  state: ChatState,
+  { chat, model, prompt, plan, route, headers }: Answering,
+  draft: RecordDraft,
+): Promise<Response> {
+  const { options } = state;
+  const { tokens } = prompt;
+  const profile = cacheProfileFor(model.id, options);
   const { cachedTokens, cacheableTokens, truth } = servePrefix(state.prefix, {
     prompt,
     tools: chat.tools,
@@ -139,12 +177,14 @@ export async function handleChat(
     routingKey: route.key,
     replica: route.index,
     now: options.now(),
+    model: model.id,
+    profile,
+    spilledFrom: route.spilledFrom,
   });
   for (const [name, value] of Object.entries(cacheTruthHeaders(truth))) headers.set(name, value);
   const { idealCachedTokens, cause: cacheCause, at: cacheCauseAt } = truth;
   Object.assign(draft, { idealCachedTokens, cacheCause, cacheCauseAt });
 
-  const plan = planReply(model.id, chat.messages, chat.tools);
   const completionTokens = completionTokensOf(plan);
   Object.assign(draft, { cachedTokens, completionTokens });
   state.stats.add(route.index, { promptTokens: tokens.length, cachedTokens, completionTokens });
@@ -159,10 +199,11 @@ export async function handleChat(
       completionTokens,
       cachedTokens,
       cacheableTokens,
-      anthropic: options.anthropicUsage,
+      anthropic: profile.reportsWrites,
     }),
   };
-  headers.set("X-TaaS-Upstream", route.name);
+  // Real TaaS documents no upstream header; the emulator sends one as a test aid unless told not to.
+  if (options.upstreamHeader) headers.set("X-TaaS-Upstream", route.name);
   const latencyMs = Math.max(options.chatLatencyMs, triggeredLatencyMs(chat.messages));
   if (latencyMs > 0) await delay(latencyMs, undefined, { signal: req.signal });
   if (!draft.stream) return jsonResponse(completionBody(completion), 200, headers);

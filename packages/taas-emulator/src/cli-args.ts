@@ -1,13 +1,18 @@
 import { parseArgs } from "node:util";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { DEFAULT_KEYLESS_SEED, MAX_SEED } from "./options.ts";
+import type { RuleOptions } from "./profiles.ts";
 import {
+  AFFINITY_BINDINGS,
+  EMULATOR_PROFILES,
+  KEY_ORDERS,
   KEYLESS_ROUTINGS,
   type KeylessRouting,
   MODELS_FAULTS,
   MODELS_LISTINGS,
   type ModelsFault,
   type ModelsListing,
+  SLOT_OVERFLOWS,
   type StartOptions,
 } from "./types.ts";
 
@@ -34,7 +39,32 @@ export const USAGE = `Usage: taas-emulator [options]
   --keyless-routing MODE   replica choice without an affinity key: ${KEYLESS_ROUTINGS.join(" | ")} (default random)
   --keyless-seed N         seed of --keyless-routing random (default ${DEFAULT_KEYLESS_SEED})
   --anthropic-usage        add cache_read/cache_creation_input_tokens to usage
-  --help                   show this help`;
+  --help                   show this help
+
+Documented TaaS rules (each default comes from --profile; see the README's rule table):
+  --profile NAME           ${EMULATOR_PROFILES.join(" | ")}: legacy (default) keeps the emulator's
+                           historic behaviour, documented turns on every rule below
+  --require-agent-id       honour an affinity id only with an agent id (--no-require-agent-id)
+  --key-order ORDER        ${KEY_ORDERS.join(" | ")}: which affinity fields are read, in which order
+  --affinity-binding MODE  ${AFFINITY_BINDINGS.join(" | ")}: recompute a key's replica, or bind it once
+  --slot-max-concurrent N  requests one replica serves at once (0 unlimited)
+  --slot-rpm N             requests one replica admits per minute (0 unlimited)
+  --slot-overflow MODE     ${SLOT_OVERFLOWS.join(" | ")}: what a request does when its replica is full
+  --cache-profiles         per-family caches: openai, anthropic, delayed (--no-cache-profiles)
+  --cache-plateau-tokens N openai family: reads stop here (0 none)
+  --cache-ready-delay-ms N delayed family: a prefix is readable this long after first sent
+  --cache-per-model        one cache per replica and model (--no-cache-per-model)
+  --upstream-header        send X-TaaS-Upstream, a test aid (--no-upstream-header)
+  --autorouter-algorithms  honour X-TaaS-Autorouter-Algorithm (--no-autorouter-algorithms)`;
+
+/** On/off rules: `--NAME` turns one on, `--no-NAME` off, neither leaves the profile's default. */
+const SWITCHES = {
+  "require-agent-id": "requireAgentId",
+  "cache-profiles": "cacheProfiles",
+  "cache-per-model": "cachePerModel",
+  "upstream-header": "upstreamHeader",
+  "autorouter-algorithms": "autorouterAlgorithms",
+} as const satisfies Record<string, keyof RuleOptions>;
 
 /** A command-line mistake: reported as a usage message, never as a stack trace. */
 export class UsageError extends Error {
@@ -57,6 +87,10 @@ const NUMERIC_FLAGS = {
   "keyless-seed": { min: 0, max: MAX_SEED },
   "history-ttl-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
   "history-capacity-blocks": { min: 1, max: Number.MAX_SAFE_INTEGER },
+  "slot-max-concurrent": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "slot-rpm": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "cache-plateau-tokens": { min: 0, max: Number.MAX_SAFE_INTEGER },
+  "cache-ready-delay-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
 } as const;
 
 type NumericFlag = keyof typeof NUMERIC_FLAGS;
@@ -96,7 +130,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       "models-listing",
       "redirect-to",
       "keyless-routing",
+      "profile",
+      "key-order",
+      "affinity-binding",
+      "slot-overflow",
     ].map((name) => [name, { type: "string" as const }]),
+  );
+  const switchFlags = Object.fromEntries(
+    Object.keys(SWITCHES).flatMap((name) => [
+      [name, { type: "boolean" as const }],
+      [`no-${name}`, { type: "boolean" as const }],
+    ]),
   );
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -104,6 +148,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       args: [...argv],
       options: {
         ...stringFlags,
+        ...switchFlags,
         "anthropic-usage": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -133,6 +178,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     keylessSeed: numeric("keyless-seed"),
     historyTtlMs: numeric("history-ttl-ms"),
     historyCapacityBlocks: numeric("history-capacity-blocks"),
+    slotMaxConcurrent: numeric("slot-max-concurrent"),
+    slotRequestsPerMinute: numeric("slot-rpm"),
+    cachePlateauTokens: numeric("cache-plateau-tokens"),
+    cacheReadyDelayMs: numeric("cache-ready-delay-ms"),
   };
   if (typeof values.host === "string") options.host = values.host;
   if (typeof values["api-key"] === "string") {
@@ -149,6 +198,21 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     KEYLESS_ROUTINGS,
   );
   if (keyless) options.keylessRouting = keyless;
+  options.profile = oneOf("profile", values.profile, EMULATOR_PROFILES);
+  options.keyOrder = oneOf("key-order", values["key-order"], KEY_ORDERS);
+  options.affinityBinding = oneOf(
+    "affinity-binding",
+    values["affinity-binding"],
+    AFFINITY_BINDINGS,
+  );
+  options.slotOverflow = oneOf("slot-overflow", values["slot-overflow"], SLOT_OVERFLOWS);
+  for (const [flag, option] of Object.entries(SWITCHES)) {
+    if (values[flag] === true && values[`no-${flag}`] === true) {
+      throw new UsageError(`--${flag} and --no-${flag} contradict each other`);
+    }
+    if (values[flag] === true) options[option] = true;
+    if (values[`no-${flag}`] === true) options[option] = false;
+  }
   if (typeof values["redirect-to"] === "string") options.redirectTo = values["redirect-to"];
   if (values["anthropic-usage"] === true) options.anthropicUsage = true;
   return { kind: "start", options };

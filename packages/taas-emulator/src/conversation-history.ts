@@ -14,6 +14,8 @@ export interface PromptShape {
 export interface Sending {
   time: number;
   shape: PromptShape;
+  /** The model the request was served by (caches may be per model). */
+  model: string | null;
 }
 
 interface Conversation {
@@ -88,14 +90,21 @@ export class ConversationHistory {
     return { keyless, known: conversation !== undefined, ideal, previous };
   }
 
+  /** The conversation's latest sending of one boundary, if remembered and within the TTL. */
+  sendingOf(routingKey: string | null, key: string, now: number): Sending | undefined {
+    const sending = this.#conversations.get(conversationId(routingKey))?.sent.get(key);
+    return sending !== undefined && now - sending.time < this.#ttlMs ? sending : undefined;
+  }
+
   record(
     routingKey: string | null,
     boundaries: readonly PrefixBoundary[],
     shape: PromptShape,
     now: number,
+    model: string | null = null,
   ): void {
     const id = conversationId(routingKey);
-    const sending: Sending = { time: now, shape };
+    const sending: Sending = { time: now, shape, model };
     let conversation = this.#conversations.get(id);
     if (conversation === undefined) {
       conversation = { sent: new Map(), latest: sending };

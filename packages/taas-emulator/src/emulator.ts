@@ -7,8 +7,15 @@ import { modelsResponse } from "./models-endpoint.ts";
 import { resolveOptions } from "./options.ts";
 import { ReplicaPrefixCache } from "./prefix-cache.ts";
 import { PromptTokenizer } from "./prompt-tokens.ts";
-import { type RecordDraft, Recorder, ReplicaStatsTracker, redactHeaders } from "./recorder.ts";
+import {
+  emptyDraft,
+  type RecordDraft,
+  Recorder,
+  ReplicaStatsTracker,
+  redactHeaders,
+} from "./recorder.ts";
 import { Router, replicaName } from "./routing.ts";
+import { SlotCapacity } from "./slot-capacity.ts";
 import type { Emulator, EmulatorHandler, EmulatorOptions } from "./types.ts";
 
 type RouteHandler = (req: Request, draft: RecordDraft) => Promise<Response> | Response;
@@ -50,18 +57,34 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   );
   const tokenizer = new PromptTokenizer();
   const router = new Router(resolved);
+  const slots = new SlotCapacity(
+    resolved.replicas,
+    {
+      maxConcurrent: resolved.slotMaxConcurrent,
+      requestsPerMinute: resolved.slotRequestsPerMinute,
+      overflow: resolved.slotOverflow,
+    },
+    resolved.now,
+  );
   const stats = new ReplicaStatsTracker(names);
   const recorder = new Recorder(resolved.recordLimit);
   const history = new ConversationHistory(resolved.historyTtlMs, resolved.historyCapacityBlocks);
   const geometry = { minTokens: resolved.minCacheTokens, stepTokens: resolved.cacheStepTokens };
-  const prefix = { caches, history, geometry, ttlMs: resolved.cacheTtlMs };
-  const chatState = { options: resolved, tokenizer, router, prefix, stats };
+  const prefix = {
+    caches,
+    history,
+    geometry,
+    ttlMs: resolved.cacheTtlMs,
+    perModel: resolved.cachePerModel,
+  };
+  const chatState = { options: resolved, tokenizer, router, slots, prefix, stats };
 
   const snapshot = () => stats.snapshot(caches.map((cache) => cache.size));
   const reset = (): void => {
     recorder.clear();
     stats.clear();
     router.reset();
+    slots.clear();
     history.clear();
     for (const cache of caches) cache.clear();
   };
@@ -115,27 +138,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const handle: EmulatorHandler = async (req) => {
     const url = new URL(req.url);
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
-    const draft: RecordDraft = {
+    const draft = emptyDraft({
       time: resolved.now(),
       method: req.method,
       path,
-      status: 0,
       headers: redactHeaders(req.headers),
-      body: null,
-      model: null,
-      replica: null,
-      routingKey: null,
-      routingSource: null,
-      promptTokens: null,
-      cachedTokens: null,
-      completionTokens: null,
-      idealCachedTokens: null,
-      cacheCause: null,
-      cacheCauseAt: null,
-      stream: false,
-      requestId: "",
-      traceId: "",
-    };
+    });
     let response: Response;
     try {
       response = await dispatch(req, path, draft);

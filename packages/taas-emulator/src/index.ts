@@ -1,4 +1,9 @@
-export { AUTOROUTER_ALGORITHM_SOURCE, LONG_CONTEXT_THRESHOLD } from "./autorouter.ts";
+export {
+  AUTOROUTER_ALGORITHM_SOURCE,
+  AUTOROUTER_ALGORITHMS,
+  type AutorouterAlgorithm,
+  LONG_CONTEXT_THRESHOLD,
+} from "./autorouter.ts";
 export {
   CACHE_CAUSE_HEADER,
   CACHE_CAUSES,
@@ -17,13 +22,19 @@ export {
 } from "./catalog.ts";
 export { createEmulator, createEmulatorHandler } from "./emulator.ts";
 export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED } from "./options.ts";
+export { PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
 export { startEmulator } from "./server.ts";
 export type {
+  AffinityBinding,
   Emulator,
   EmulatorHandler,
   EmulatorOptions,
+  EmulatorProfile,
   EmulatorStats,
+  FallbackReason,
   KeylessRouting,
+  KeyOrder,
+  MatchReason,
   ModelCapabilities,
   ModelRow,
   ModelsFault,
@@ -34,6 +45,15 @@ export type {
   ReplicaStats,
   RoutingSource,
   RunningEmulator,
+  SlotOverflow,
   StartOptions,
 } from "./types.ts";
-export { KEYLESS_ROUTINGS, MODELS_FAULTS, MODELS_LISTINGS } from "./types.ts";
+export {
+  AFFINITY_BINDINGS,
+  EMULATOR_PROFILES,
+  KEY_ORDERS,
+  KEYLESS_ROUTINGS,
+  MODELS_FAULTS,
+  MODELS_LISTINGS,
+  SLOT_OVERFLOWS,
+} from "./types.ts";

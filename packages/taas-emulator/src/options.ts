@@ -1,5 +1,14 @@
 import { DEFAULT_CATALOG } from "./catalog.ts";
-import { type EmulatorOptions, KEYLESS_ROUTINGS, type ResolvedOptions } from "./types.ts";
+import { ruleOptions } from "./profiles.ts";
+import {
+  AFFINITY_BINDINGS,
+  EMULATOR_PROFILES,
+  type EmulatorOptions,
+  KEY_ORDERS,
+  KEYLESS_ROUTINGS,
+  type ResolvedOptions,
+  SLOT_OVERFLOWS,
+} from "./types.ts";
 
 export const DEFAULT_API_KEY = "taas-emulator-key";
 /** The PRNG state is 32 bits wide. */
@@ -10,7 +19,11 @@ const HISTORY_CAPACITY_FACTOR = 4;
 export const DEFAULT_KEYLESS_SEED = 1;
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const profile = options.profile ?? "legacy";
+  requireOneOf("profile", profile, EMULATOR_PROFILES);
   const resolved: ResolvedOptions = {
+    profile,
+    ...ruleOptions(options, profile),
     apiKey: options.apiKey ?? DEFAULT_API_KEY,
     replicas: options.replicas ?? 4,
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
@@ -27,7 +40,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     modelsDelayMs: options.modelsDelayMs ?? 10_000,
     redirectTo: options.redirectTo ?? "http://169.254.169.254/latest/v1/models",
     chatLatencyMs: options.chatLatencyMs ?? 0,
-    keylessRouting: options.keylessRouting ?? "random",
     keylessSeed: options.keylessSeed ?? DEFAULT_KEYLESS_SEED,
     historyTtlMs: 0,
     historyCapacityBlocks: 0,
@@ -52,12 +64,27 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   requireInteger("keylessSeed", resolved.keylessSeed, 0, MAX_SEED);
   requireInteger("historyTtlMs", resolved.historyTtlMs, 0);
   requireInteger("historyCapacityBlocks", resolved.historyCapacityBlocks, 1);
-  if (!KEYLESS_ROUTINGS.includes(resolved.keylessRouting)) {
+  requireInteger("slotMaxConcurrent", resolved.slotMaxConcurrent, 0);
+  requireInteger("slotRequestsPerMinute", resolved.slotRequestsPerMinute, 0);
+  requireInteger("cachePlateauTokens", resolved.cachePlateauTokens, 0);
+  requireInteger("cacheReadyDelayMs", resolved.cacheReadyDelayMs, 0);
+  if (resolved.cachePlateauTokens > 0 && resolved.cachePlateauTokens < resolved.minCacheTokens) {
     throw new RangeError(
-      `taas-emulator: option keylessRouting must be one of ${KEYLESS_ROUTINGS.join(", ")}, got ${String(resolved.keylessRouting).slice(0, 40)}`,
+      `taas-emulator: option cachePlateauTokens must be 0 or at least minCacheTokens (${resolved.minCacheTokens}), got ${resolved.cachePlateauTokens}`,
     );
   }
+  requireOneOf("keylessRouting", resolved.keylessRouting, KEYLESS_ROUTINGS);
+  requireOneOf("keyOrder", resolved.keyOrder, KEY_ORDERS);
+  requireOneOf("affinityBinding", resolved.affinityBinding, AFFINITY_BINDINGS);
+  requireOneOf("slotOverflow", resolved.slotOverflow, SLOT_OVERFLOWS);
   return resolved;
+}
+
+function requireOneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (typeof value === "string" && allowed.includes(value)) return;
+  throw new RangeError(
+    `taas-emulator: option ${name} must be one of ${allowed.join(", ")}, got ${String(value).slice(0, 40)}`,
+  );
 }
 
 function requireInteger(

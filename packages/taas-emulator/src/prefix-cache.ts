@@ -44,10 +44,17 @@ export function prefixBoundaries(tokens: Uint32Array, geometry: CacheGeometry): 
 }
 
 /**
- * What a replica knows of one boundary. `expired` and `evicted` say why a boundary it held is no
- * longer served: an evicted entry that would have expired by now anyway counts as expired.
+ * What a replica knows of one boundary. `pending` is held but not readable yet; `expired` and
+ * `evicted` say why a boundary it held is no longer served: an evicted entry that would have
+ * expired by now anyway counts as expired.
  */
-export type BoundaryStatus = "live" | "expired" | "evicted" | "unknown";
+export type BoundaryStatus = "live" | "pending" | "expired" | "evicted" | "unknown";
+
+interface Entry {
+  lastUsed: number;
+  /** When the boundary becomes readable: a delayed-family cache builds it after it is sent. */
+  readyAt: number;
+}
 
 interface Departure {
   lastUsed: number;
@@ -61,7 +68,7 @@ interface Departure {
  * first) with why they left, so a miss can be explained.
  */
 export class ReplicaPrefixCache {
-  readonly #entries = new Map<string, number>();
+  readonly #entries = new Map<string, Entry>();
   readonly #departed = new Map<string, Departure>();
   readonly #ttlMs: number;
   readonly #capacity: number;
@@ -88,25 +95,32 @@ export class ReplicaPrefixCache {
 
   /** Whether this replica serves the boundary now, or why not; does not touch recency. */
   status(key: string, now: number): BoundaryStatus {
-    const lastUsed = this.#entries.get(key);
-    if (lastUsed !== undefined) return now - lastUsed < this.#ttlMs ? "live" : "expired";
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      if (now - entry.lastUsed >= this.#ttlMs) return "expired";
+      return now < entry.readyAt ? "pending" : "live";
+    }
     const departure = this.#departed.get(key);
     if (departure === undefined) return "unknown";
     return departure.evicted && now - departure.lastUsed < this.#ttlMs ? "evicted" : "expired";
   }
 
-  /** Marks every boundary as just used (inserting the new ones), then evicts past capacity. */
-  store(boundaries: readonly PrefixBoundary[], now: number): void {
+  /**
+   * Marks every boundary as just used (inserting the new ones, readable from `readyAt`; a held
+   * one keeps its own), then evicts past capacity.
+   */
+  store(boundaries: readonly PrefixBoundary[], now: number, readyAt = now): void {
     this.#dropExpired(now);
     for (const boundary of boundaries) {
+      const held = this.#entries.get(boundary.key);
       this.#entries.delete(boundary.key);
       this.#departed.delete(boundary.key);
-      this.#entries.set(boundary.key, now);
+      this.#entries.set(boundary.key, { lastUsed: now, readyAt: held?.readyAt ?? readyAt });
     }
     while (this.#entries.size > this.#capacity) {
       const oldest = this.#entries.entries().next();
       if (oldest.done) break;
-      this.#depart(oldest.value[0], oldest.value[1], true);
+      this.#depart(oldest.value[0], oldest.value[1].lastUsed, true);
     }
   }
 
@@ -122,7 +136,7 @@ export class ReplicaPrefixCache {
   }
 
   #dropExpired(now: number): void {
-    for (const [key, lastUsed] of this.#entries) {
+    for (const [key, { lastUsed }] of this.#entries) {
       if (now - lastUsed < this.#ttlMs) break;
       this.#depart(key, lastUsed, false);
     }

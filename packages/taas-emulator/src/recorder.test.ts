@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEmulator } from "./emulator.ts";
-import { Recorder } from "./recorder.ts";
+import { emptyDraft, Recorder } from "./recorder.ts";
 import { AUTH, BASE, chatRequest, filler, postChat, userMessage } from "./test-support.ts";
 import type { EmulatorStats, RecordedRequest } from "./types.ts";
 
@@ -11,27 +11,8 @@ const chatBody = {
 };
 
 function draft(path: string): Omit<RecordedRequest, "seq"> {
-  return {
-    time: 0,
-    method: "GET",
-    path,
-    status: 200,
-    headers: {},
-    body: null,
-    model: null,
-    replica: null,
-    routingKey: null,
-    routingSource: null,
-    promptTokens: null,
-    cachedTokens: null,
-    completionTokens: null,
-    idealCachedTokens: null,
-    cacheCause: null,
-    cacheCauseAt: null,
-    stream: false,
-    requestId: "req_x",
-    traceId: "t",
-  };
+  const record = emptyDraft({ time: 0, method: "GET", path, headers: {} });
+  return { ...record, status: 200, requestId: "req_x", traceId: "t" };
 }
 
 describe("Recorder", () => {

@@ -2,6 +2,37 @@ import type { EmulatorStats, RecordedRequest, ReplicaStats } from "./types.ts";
 
 export type RecordDraft = Omit<RecordedRequest, "seq">;
 
+/** A request's record before anything about it is known beyond its arrival. */
+export function emptyDraft(
+  arrival: Pick<RecordDraft, "time" | "method" | "path" | "headers">,
+): RecordDraft {
+  return {
+    ...arrival,
+    status: 0,
+    body: null,
+    model: null,
+    replica: null,
+    routingKey: null,
+    routingSource: null,
+    promptTokens: null,
+    cachedTokens: null,
+    completionTokens: null,
+    idealCachedTokens: null,
+    cacheCause: null,
+    cacheCauseAt: null,
+    matchReason: null,
+    matchConfidence: null,
+    fallbackReason: null,
+    agentId: null,
+    spilledFrom: null,
+    waitedMs: 0,
+    autorouterAlgorithm: null,
+    stream: false,
+    requestId: "",
+    traceId: "",
+  };
+}
+
 /** Header snapshot with lower-cased names and the bearer secret blanked out. */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};

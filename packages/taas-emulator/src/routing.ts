@@ -1,11 +1,21 @@
+import { AffinityBindings } from "./affinity-bindings.ts";
+import { type Identity, readIdentity } from "./identity.ts";
 import { sha256Hex } from "./ids.ts";
-import { asRecord } from "./messages.ts";
+import {
+  type ContinuityInput,
+  KeylessContinuity,
+  NEW_SESSION_CONFIDENCE,
+} from "./keyless-continuity.ts";
 import { SeededRandom } from "./seeded-random.ts";
-import type { KeylessRouting, RoutingSource } from "./types.ts";
+import type {
+  AffinityBinding,
+  KeylessRouting,
+  KeyOrder,
+  MatchReason,
+  RoutingSource,
+} from "./types.ts";
 
-export type AffinitySource = Exclude<RoutingSource, KeylessRouting>;
-
-export type RoutingKey = { key: string; source: AffinitySource } | { key: null; source: null };
+export { type AffinitySource, extractRoutingKey, type RoutingKey } from "./identity.ts";
 
 export interface RoutingDecision {
   key: string | null;
@@ -13,36 +23,33 @@ export interface RoutingDecision {
   /** Zero-based replica index. */
   index: number;
   name: string;
+  matchReason: MatchReason;
+  /** The keyless heuristic's confidence; null for an id. */
+  matchConfidence: number | null;
+  fallbackReason: Identity["fallbackReason"];
+  agentId: string | null;
+  /** Where the request may go, best first (`index` first); drained replicas left out. */
+  ranking: number[];
 }
 
 export function replicaName(index: number): string {
   return `replica-${index + 1}`;
 }
 
-function keyValue(value: unknown): string | null {
-  if (typeof value === "string" && value.length > 0) return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return null;
-}
-
-function field(value: unknown, name: string): unknown {
-  return asRecord(value)?.[name];
-}
-
-/** Affinity key, first present wins; the order mirrors how specific each hint is. */
-export function extractRoutingKey(body: unknown, headers: Headers): RoutingKey {
-  const metadata = field(body, "metadata");
-  const candidates: [AffinitySource, unknown][] = [
-    ["metadata.session_id", field(metadata, "session_id")],
-    ["metadata.sticky_key", field(metadata, "sticky_key")],
-    ["x-session-id", headers.get("x-session-id")],
-    ["prompt_cache_key", field(body, "prompt_cache_key")],
-  ];
-  for (const [source, raw] of candidates) {
-    const key = keyValue(raw);
-    if (key !== null) return { key, source };
-  }
-  return { key: null, source: null };
+/** Replicas by rendezvous score for a key, best first; drained ones left out unless all are. */
+export function rendezvousRanking(
+  key: string,
+  replicas: number,
+  drained: ReadonlySet<number> = new Set(),
+): number[] {
+  const scored = Array.from({ length: replicas }, (_, index) => ({
+    index,
+    score: sha256Hex(`${key}\u0000${replicaName(index)}`),
+  }));
+  scored.sort((a, b) => (a.score < b.score ? 1 : a.score > b.score ? -1 : 0));
+  const ranking = scored.map((entry) => entry.index);
+  const open = ranking.filter((index) => !drained.has(index));
+  return open.length > 0 ? open : ranking;
 }
 
 /**
@@ -54,47 +61,79 @@ export function rendezvousIndex(
   replicas: number,
   drained: ReadonlySet<number> = new Set(),
 ): number {
-  let best = 0;
-  let bestScore = "";
-  for (let index = 0; index < replicas; index++) {
-    if (drained.has(index) && drained.size < replicas) continue;
-    const score = sha256Hex(`${key}\u0000${replicaName(index)}`);
-    if (score > bestScore) {
-      best = index;
-      bestScore = score;
-    }
-  }
-  return best;
+  return rendezvousRanking(key, replicas, drained)[0] ?? 0;
 }
 
 export interface RouterOptions {
   replicas: number;
   keylessRouting: KeylessRouting;
   keylessSeed: number;
+  keyOrder?: KeyOrder;
+  requireAgentId?: boolean;
+  affinityBinding?: AffinityBinding;
+  now?: () => number;
 }
 
-/** A key always reaches the same replica; keyless requests go where `keylessRouting` says. */
+/**
+ * Picks each request's replica: an honoured id goes to its replica (recomputed by rendezvous
+ * hashing, or bound once and kept); a request without one goes where `keylessRouting` says.
+ */
 export class Router {
-  readonly #replicas: number;
-  readonly #keyless: KeylessRouting;
+  readonly #options: Required<RouterOptions>;
   readonly #random: SeededRandom;
   readonly #drained = new Set<number>();
+  readonly #bindings = new AffinityBindings();
+  readonly #continuity = new KeylessContinuity();
   #next = 0;
 
   constructor(options: RouterOptions) {
-    this.#replicas = options.replicas;
-    this.#keyless = options.keylessRouting;
+    this.#options = {
+      keyOrder: "emulator",
+      requireAgentId: false,
+      affinityBinding: "hash",
+      now: Date.now,
+      ...options,
+    };
     this.#random = new SeededRandom(options.keylessSeed);
   }
 
-  route(body: unknown, headers: Headers): RoutingDecision {
-    const routing = extractRoutingKey(body, headers);
-    if (routing.key !== null) {
-      const index = rendezvousIndex(routing.key, this.#replicas, this.#drained);
-      return { ...routing, index, name: replicaName(index) };
+  route(body: unknown, headers: Headers, prompt?: ContinuityInput): RoutingDecision {
+    const identity = readIdentity(body, headers, this.#options);
+    if (identity.key !== null && identity.source !== null) {
+      return this.#keyed(identity, identity.key, identity.source);
     }
-    const index = this.#keylessIndex();
-    return { key: null, source: this.#keyless, index, name: replicaName(index) };
+    const keyless = this.#options.keylessRouting;
+    const guess =
+      keyless === "continuity" && prompt !== undefined
+        ? this.#continuity.guess(prompt, () => this.#random.next())
+        : { index: null, reason: "new" as const, confidence: NEW_SESSION_CONFIDENCE };
+    const guessed = guess.index !== null && !this.#drained.has(guess.index);
+    const index = guessed && guess.index !== null ? guess.index : this.#keylessIndex();
+    return {
+      key: null,
+      source: keyless,
+      index,
+      name: replicaName(index),
+      matchReason: guessed ? guess.reason : "new",
+      matchConfidence: guessed ? guess.confidence : NEW_SESSION_CONFIDENCE,
+      fallbackReason: identity.fallbackReason,
+      agentId: identity.agentId,
+      ranking: this.#cyclicFrom(index),
+    };
+  }
+
+  /**
+   * Where the request was served in the end (another replica when its own was full): a stored
+   * binding follows it, and a keyless request's replica and tool calls are kept for later guesses.
+   */
+  settle(
+    decision: RoutingDecision,
+    index: number,
+    prompt?: ContinuityInput,
+    toolCallIds?: readonly string[],
+  ): void {
+    if (decision.key !== null) this.#bindings.bind(decision.key, index, this.#options.now());
+    else if (prompt !== undefined) this.#continuity.remember(prompt, index, toolCallIds);
   }
 
   /**
@@ -103,28 +142,61 @@ export class Router {
    */
   drain(indexes: readonly number[]): void {
     this.#drained.clear();
-    for (const index of indexes) if (index >= 0 && index < this.#replicas) this.#drained.add(index);
+    for (const index of indexes) {
+      if (index >= 0 && index < this.#options.replicas) this.#drained.add(index);
+    }
   }
 
-  /** Replays keyless routing from the start and puts every replica back in rotation. */
+  /** Replays keyless routing from the start, forgets ids, puts every replica back in rotation. */
   reset(): void {
     this.#next = 0;
     this.#random.reset();
     this.#drained.clear();
+    this.#bindings.clear();
+    this.#continuity.clear();
+  }
+
+  #keyed(identity: Identity, key: string, source: RoutingDecision["source"]): RoutingDecision {
+    const ranking = rendezvousRanking(key, this.#options.replicas, this.#drained);
+    const bound = this.#bindings.lookup(key, this.#options.now());
+    // A stored binding moves only when its replica is drained (or, on admission, full).
+    const keep =
+      this.#options.affinityBinding === "stored" && bound !== null && ranking.includes(bound);
+    const index = keep && bound !== null ? bound : (ranking[0] ?? 0);
+    return {
+      key,
+      source,
+      index,
+      name: replicaName(index),
+      matchReason: bound === null ? "external_id_new" : "external_id",
+      matchConfidence: null,
+      fallbackReason: null,
+      agentId: identity.agentId,
+      ranking: [index, ...ranking.filter((other) => other !== index)],
+    };
+  }
+
+  #cyclicFrom(index: number): number[] {
+    const { replicas } = this.#options;
+    const order = Array.from({ length: replicas }, (_, step) => (index + step) % replicas);
+    const open = order.filter((other) => other === index || !this.#drained.has(other));
+    return open;
   }
 
   #keylessIndex(): number {
+    const { replicas } = this.#options;
     for (let attempt = 0; attempt < 64; attempt++) {
       const index = this.#nextKeyless();
-      if (!this.#drained.has(index) || this.#drained.size >= this.#replicas) return index;
+      if (!this.#drained.has(index) || this.#drained.size >= replicas) return index;
     }
     return this.#nextKeyless();
   }
 
   #nextKeyless(): number {
-    if (this.#keyless === "random") return this.#random.below(this.#replicas);
+    const { replicas, keylessRouting } = this.#options;
+    if (keylessRouting !== "round-robin") return this.#random.below(replicas);
     const index = this.#next;
-    this.#next = (this.#next + 1) % this.#replicas;
+    this.#next = (this.#next + 1) % replicas;
     return index;
   }
 }
