@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AutorouterPreferences } from "../packages/token-cache-optimizer/src/autorouter-preferences.ts";
 import { CaptureWriter } from "../packages/token-cache-optimizer/src/capture-writer.ts";
 import { parseOptimizerConfig } from "../packages/token-cache-optimizer/src/config.ts";
 import { promptPrefix } from "../packages/token-cache-optimizer/src/prompt-prefix.ts";
@@ -86,6 +87,7 @@ export async function run(): Promise<void> {
     tracker: new TurnTracker(),
     repoHints: undefined,
     writer: () => writer,
+    preferences: new AutorouterPreferences(),
     debug: undefined,
   });
   const optimized = wrap({

@@ -132,7 +132,10 @@ describe("release tarballs in a clean OpenClaw", () => {
       expect(inspection?.diagnostics, pkg.id).toEqual([]);
     }
     expect(byId.get(PROVIDER)?.plugin.providerIds).toEqual([PROVIDER]);
-    expect(byId.get(OPTIMIZER)?.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);
+    expect(byId.get(OPTIMIZER)?.gatewayMethods).toEqual([
+      "taas.autorouter.lastRoute",
+      "taas.autorouter.setAlgorithm",
+    ]);
   });
 
   it("runs an agent turn through the installed provider and optimizer", async () => {
@@ -205,7 +208,10 @@ describe("release tarballs in a clean OpenClaw", () => {
       expect(inspection.install).toBeUndefined();
       expect(inspection.diagnostics).toEqual([]);
       expect(inspection.plugin.providerIds).toEqual([OPTIMIZER]);
-      expect(inspection.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);
+      expect(inspection.gatewayMethods).toEqual([
+        "taas.autorouter.lastRoute",
+        "taas.autorouter.setAlgorithm",
+      ]);
     });
   });
 });

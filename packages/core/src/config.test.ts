@@ -97,6 +97,31 @@ describe("configJsonSchema", () => {
   });
 });
 
+describe("an optional string with listed values", () => {
+  const choiceSpec = {
+    pick: { type: "optionalString", enum: ["fast", "cheap"], description: "pick" },
+  } as const;
+
+  it("stays undefined when absent, keeps a listed value, refuses any other naming the list", () => {
+    expect(parseConfig("p", choiceSpec, {}).pick).toBeUndefined();
+    const picked: "fast" | "cheap" | undefined = parseConfig("p", choiceSpec, {
+      pick: "cheap",
+    }).pick;
+    expect(picked).toBe("cheap");
+    expect(() => parseConfig("p", choiceSpec, { pick: "slow" })).toThrow(
+      /"pick" must be one of "fast", "cheap", got "slow"/,
+    );
+  });
+
+  it("declares the list without a default", () => {
+    expect(configJsonSchema(choiceSpec)).toEqual({
+      type: "object",
+      additionalProperties: false,
+      properties: { pick: { type: "string", enum: ["fast", "cheap"], description: "pick" } },
+    });
+  });
+});
+
 describe("integerRecords fields", () => {
   const mapSpec = {
     perModel: {

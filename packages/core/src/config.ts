@@ -16,7 +16,13 @@ type FieldSpec =
       description: string;
       maxLength?: number;
     }
-  | { type: "optionalString"; description: string; maxLength?: number }
+  | {
+      type: "optionalString";
+      /** When given, an absent value stays undefined and a present one must be listed. */
+      enum?: readonly string[];
+      description: string;
+      maxLength?: number;
+    }
   | {
       type: "stringList";
       default: readonly string[];
@@ -55,15 +61,17 @@ type ValueOf<F extends FieldSpec> = F extends { type: "boolean" }
       ? E
       : F extends { type: "string" }
         ? string
-        : F extends { type: "optionalString" }
-          ? string | undefined
-          : F extends { type: "stringList"; enum: readonly (infer E)[] }
-            ? E[]
-            : F extends { type: "integerRecords"; fields: infer R }
-              ? Record<string, { [K in keyof R]?: number }>
-              : F extends { type: "section"; fields: infer S extends ConfigSpec }
-                ? ParsedConfig<S> | undefined
-                : string[];
+        : F extends { type: "optionalString"; enum: readonly (infer E)[] }
+          ? E | undefined
+          : F extends { type: "optionalString" }
+            ? string | undefined
+            : F extends { type: "stringList"; enum: readonly (infer E)[] }
+              ? E[]
+              : F extends { type: "integerRecords"; fields: infer R }
+                ? Record<string, { [K in keyof R]?: number }>
+                : F extends { type: "section"; fields: infer S extends ConfigSpec }
+                  ? ParsedConfig<S> | undefined
+                  : string[];
 
 export type ParsedConfig<S extends ConfigSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
@@ -132,7 +140,7 @@ function parseField(pluginId: string, key: string, field: FieldSpec, value: unkn
       if (field.maxLength !== undefined && value.length > field.maxLength) {
         throw fail(`must be at most ${field.maxLength} characters`);
       }
-      if (field.type === "string" && field.enum && !field.enum.includes(value)) {
+      if (field.enum && !field.enum.includes(value)) {
         throw fail(
           `must be one of ${field.enum.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}`,
         );
@@ -231,7 +239,7 @@ export function configJsonSchema(spec: ConfigSpec): Record<string, unknown> {
       case "optionalString":
         properties[key] = {
           type: "string",
-          ...(field.type === "string" && field.enum ? { enum: [...field.enum] } : {}),
+          ...(field.enum ? { enum: [...field.enum] } : {}),
           ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
           ...(field.type === "string" ? { default: field.default } : {}),
           description: field.description,

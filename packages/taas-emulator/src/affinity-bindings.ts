@@ -1,4 +1,4 @@
-import { BoundedMap } from "./bounded-map.ts";
+import { BoundedMap } from "@cloudsigma/taas-core/bounded-map";
 
 /** TaaS keeps a session's binding 7 days (third-party report of the optimizer's README; approximate). */
 export const BINDING_TTL_MS = 7 * 24 * 60 * 60 * 1000;

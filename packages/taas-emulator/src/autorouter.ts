@@ -1,4 +1,13 @@
+import {
+  AUTOROUTER_ALGORITHM_HEADER,
+  AUTOROUTER_ALGORITHMS,
+  type AutorouterAlgorithm,
+  isAutorouterAlgorithm,
+} from "@cloudsigma/taas-core/autorouter";
 import { asRecord, type ChatMessage, hasImagePart } from "./messages.ts";
+
+// The six names are TaaS's, shared with the optimizer that sends them.
+export { AUTOROUTER_ALGORITHMS, type AutorouterAlgorithm };
 
 export type AutorouteMode = "vision" | "long-context" | "reasoning" | "agentic" | "fast";
 
@@ -10,27 +19,10 @@ export interface AutorouteDecision {
 
 export const AUTOROUTER_ALGORITHM_SOURCE = "emulator-rules-v1";
 
-/**
- * The per-session algorithms TaaS's autorouter takes from the `X-TaaS-Autorouter-Algorithm`
- * request header (cloudsigma/openclaw-taas-provider index.ts, 0.2.2+; CHANGELOG 0.2.3).
- */
-export const AUTOROUTER_ALGORITHMS = [
-  "best_fit",
-  "price_performance",
-  "savings_curve",
-  "cost",
-  "ttft",
-  "tps",
-] as const;
-
-export type AutorouterAlgorithm = (typeof AUTOROUTER_ALGORITHMS)[number];
-
-export const AUTOROUTER_ALGORITHM_HEADER = "x-taas-autorouter-algorithm";
-
 /** The algorithm the request names, or null when it names none or one TaaS does not list. */
 export function requestedAlgorithm(headers: Headers): AutorouterAlgorithm | null {
   const raw = headers.get(AUTOROUTER_ALGORITHM_HEADER)?.trim().toLowerCase();
-  return AUTOROUTER_ALGORITHMS.find((name) => name === raw) ?? null;
+  return isAutorouterAlgorithm(raw) ? raw : null;
 }
 export const LONG_CONTEXT_THRESHOLD = 200_000;
 

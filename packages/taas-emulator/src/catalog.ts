@@ -1,10 +1,11 @@
+import { AUTO_MODEL_ID } from "@cloudsigma/taas-core/autorouter";
 import type { ModelCapabilities, ModelRow, ModelType } from "./types.ts";
 
 /** The model the gateway routes to when a client names no preference. */
 export const DEFAULT_MODEL_ID = "gpt-5.5";
 
 /** Pseudo-model accepted by chat completions; deliberately not a `/v1/models` row. */
-export const AUTO_MODEL_ID = "auto";
+export { AUTO_MODEL_ID };
 
 /**
  * One row as a tuple: id, type, context window, max output tokens, then the emulator's prices

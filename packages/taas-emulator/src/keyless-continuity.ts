@@ -1,4 +1,4 @@
-import { BoundedMap } from "./bounded-map.ts";
+import { BoundedMap } from "@cloudsigma/taas-core/bounded-map";
 import { sha256Hex } from "./ids.ts";
 import type { ChatMessage } from "./messages.ts";
 import type { MatchReason } from "./types.ts";

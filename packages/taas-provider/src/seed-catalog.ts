@@ -1,3 +1,4 @@
+import { AUTO_MODEL_ID } from "@cloudsigma/taas-core/autorouter";
 import { catalogCost } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
 
@@ -41,7 +42,7 @@ const MODEL_ROUTES: readonly SeedRoute[] = [
 ];
 
 /** Model id of the TaaS autorouter: it picks one concrete route per request. */
-export const AUTO_MODEL_ID = "auto";
+export { AUTO_MODEL_ID };
 
 /**
  * The routes the autorouter picks from (rules `emulator-rules-v1`, which the emulator mirrors):

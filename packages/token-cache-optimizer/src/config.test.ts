@@ -22,6 +22,8 @@ describe("optimizer config", () => {
       captureMaxSessions: 1000,
       captureMaxAgents: 256,
     });
+    // Absent: TaaS decides.
+    expect(parseOptimizerConfig(undefined).autorouterAlgorithm).toBeUndefined();
   });
 
   it("names the bad key", () => {
@@ -30,6 +32,9 @@ describe("optimizer config", () => {
     );
     expect(() => parseOptimizerConfig({ affinityScope: "global" })).toThrow(
       /"affinityScope" must be one of "workspace", "session"/,
+    );
+    expect(() => parseOptimizerConfig({ autorouterAlgorithm: "fastest" })).toThrow(
+      /"autorouterAlgorithm" must be one of "best_fit", "price_performance", "savings_curve", "cost", "ttft", "tps", got "fastest"/,
     );
     expect(() => parseOptimizerConfig({ captureMaxSessions: 0 })).toThrow(
       /"captureMaxSessions" must be between 1 and 100000/,

@@ -1,3 +1,4 @@
+import { AUTOROUTER_ALGORITHMS } from "@cloudsigma/taas-core/autorouter";
 import { type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
 import { OPTIMIZER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
 
@@ -68,6 +69,12 @@ export const CONFIG_SPEC = {
     maxLength: 100,
     description:
       "Response header that names the upstream replica which served a call; the usage ledger tells a replica switch from a provider-side miss by it.",
+  },
+  autorouterAlgorithm: {
+    type: "optionalString",
+    enum: AUTOROUTER_ALGORITHMS,
+    description:
+      "Autorouter algorithm asked of TaaS (X-TaaS-Autorouter-Algorithm) on calls to the auto model when neither the session nor the agent has one set by taas.autorouter.setAlgorithm; absent, TaaS decides.",
   },
   debug: {
     type: "boolean",

@@ -1,3 +1,4 @@
+import { AUTOROUTER_ALGORITHM_HEADER } from "@cloudsigma/taas-core/autorouter";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 export interface AffinityHeaderInputs {
@@ -6,6 +7,8 @@ export interface AffinityHeaderInputs {
   turnId?: string;
   attempt: number;
   agentId?: string;
+  /** The autorouter algorithm this call asks TaaS for (calls to the auto model only). */
+  autorouterAlgorithm?: string;
 }
 
 /** Ids are short; anything longer is not an id we should forward. */
@@ -23,6 +26,7 @@ export function buildAffinityHeaders(inputs: AffinityHeaderInputs): Record<strin
   set("X-OpenClaw-Turn-Id", inputs.turnId);
   set("X-OpenClaw-Attempt", String(Math.max(1, Math.trunc(inputs.attempt))));
   set("X-OpenClaw-Agent-Id", inputs.agentId);
+  set(AUTOROUTER_ALGORITHM_HEADER, inputs.autorouterAlgorithm);
   return headers;
 }
 

@@ -109,7 +109,10 @@ describe("openclaw-taas-affinity in the real host", () => {
     const inspect = await inspectPlugin(host.state, PLUGIN.id);
     expect(inspect.plugin.status).toBe("loaded");
     expect(inspect.plugin.providerIds).toEqual([PLUGIN.id]);
-    expect(inspect.gatewayMethods).toEqual(["taas.autorouter.lastRoute"]);
+    expect(inspect.gatewayMethods).toEqual([
+      "taas.autorouter.lastRoute",
+      "taas.autorouter.setAlgorithm",
+    ]);
     expect(inspect.diagnostics).toEqual([]);
   });
 

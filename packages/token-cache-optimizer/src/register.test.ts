@@ -88,4 +88,27 @@ describe("optimizer registration", () => {
     });
     expect(gateway.methods.get("taas.autorouter.lastRoute")?.scope).toBe("operator.read");
   });
+
+  it("sends the algorithm another module instance's setAlgorithm set, which needs the write scope", async () => {
+    const hooks = register("discovery");
+    const gateway = register("full");
+    expect(gateway.methods.get("taas.autorouter.setAlgorithm")?.scope).toBe("operator.write");
+    const set = await gateway.call("taas.autorouter.setAlgorithm", {
+      agentId: "main",
+      algorithm: "savings_curve",
+    });
+    expect(set).toMatchObject({
+      ok: true,
+      payload: { algorithm: "savings_curve", previous: null },
+    });
+    const transport = fakeTransport(() => ({ model: "auto", messages: [] }));
+    const wrapped = hooks.providers[0]?.wrapStreamFn?.({
+      ...ctx(transport.streamFn),
+      modelId: "auto",
+    } as never);
+    await wrapped?.(model("cloudsigma", "auto"), { messages: [] } as never, {});
+    // The preferences are the process's: clear this one for the tests after.
+    await gateway.call("taas.autorouter.setAlgorithm", { agentId: "main", algorithm: null });
+    expect(transport.calls[0]?.headers["X-TaaS-Autorouter-Algorithm"]).toBe("savings_curve");
+  });
 });

@@ -7,6 +7,7 @@ import { debugSink } from "./debug-log.ts";
 import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
 import { RepoHintsCache } from "./repo-hints.ts";
 import { optimizerRuntime, publishAffinityDecorator, shutdownOptimizer } from "./runtime.ts";
+import { createSetAlgorithmHandler, SET_ALGORITHM_METHOD } from "./set-algorithm-method.ts";
 import { createAffinityWrapper } from "./stream-wrapper.ts";
 
 /** What the entry hands in from the host: the state dir (resolved the host's way) and env. */
@@ -18,7 +19,8 @@ export interface OptimizerHost {
 /**
  * The affinity wrapper as this plugin's own provider hook (for providers another plugin does
  * not own) and on the stream-decorator seam (for `cloudsigma` when the TaaS provider plugin
- * owns it), plus the lastRoute gateway method over the route store.
+ * owns it), plus the lastRoute gateway method over the route store and the setAlgorithm
+ * method over the operator's autorouter preferences.
  */
 export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): void {
   // CLI metadata mode has no runtime and needs none of this.
@@ -45,6 +47,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     tracker: runtime.turnTracker(),
     repoHints: config.repoHints ? new RepoHintsCache({ ttlMs: config.repoHintsTtlMs }) : undefined,
     writer: runtime.captureWriter,
+    preferences: runtime.autorouterPreferences(),
     debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
   });
 
@@ -65,6 +68,12 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     {
       scope: "operator.read",
     },
+  );
+  // A setter: it changes what the gateway asks TaaS for, so it needs the operator's write scope.
+  api.registerGatewayMethod(
+    SET_ALGORITHM_METHOD,
+    createSetAlgorithmHandler(runtime.autorouterPreferences()),
+    { scope: "operator.write" },
   );
   api.on("gateway_stop", shutdownOptimizer);
 }

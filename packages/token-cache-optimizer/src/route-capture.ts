@@ -1,5 +1,6 @@
 import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { windowTokens } from "@cloudsigma/taas-core/token-window";
+import type { AlgorithmChoice } from "./autorouter-preferences.ts";
 import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
@@ -26,6 +27,8 @@ export interface CaptureContext {
   model: string;
   /** The response header naming the replica that served the call (lower-case). */
   upstreamHeader?: string;
+  /** The autorouter algorithm the call asked for, and whose preference it was. */
+  algorithm?: AlgorithmChoice;
   now?: () => Date;
 }
 
@@ -71,6 +74,8 @@ export function captureFromResponse(
       autorouterModel: header(headers, CAPTURED_HEADERS.autorouterModel),
       autorouterMode: header(headers, CAPTURED_HEADERS.autorouterMode),
       autorouterAlgorithmSource: header(headers, CAPTURED_HEADERS.autorouterAlgorithmSource),
+      autorouterAlgorithm: context.algorithm?.algorithm,
+      autorouterAlgorithmFrom: context.algorithm?.from,
       thinkingApplied: thinking,
       routedContextWindow: windowTokens(header(headers, CAPTURED_HEADERS.routedContextWindow)),
     }),

@@ -5,6 +5,7 @@ import {
   type StreamDecorator,
 } from "@cloudsigma/taas-core/contracts/stream-decorators";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
+import { AutorouterPreferences } from "./autorouter-preferences.ts";
 import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { loadInstallKey } from "./install-key.ts";
@@ -27,6 +28,7 @@ interface RouteStoreHandles {
 const routeStores = processSlot<RouteStoreHandles>(`${PLUGIN_ID}.route-store`);
 const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
 const installKeys = processSlot<string>(`${PLUGIN_ID}.install-key`);
+const preferences = processSlot<AutorouterPreferences>(`${PLUGIN_ID}.autorouter-preferences`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 export interface OptimizerRuntime {
@@ -38,6 +40,11 @@ export interface OptimizerRuntime {
   turnTracker(): TurnTracker;
   /** The install's id key, read (or created) once per process and state dir. */
   idKey(): string;
+  /**
+   * The operator's autorouter algorithms: the gateway method that sets them and the provider
+   * hook that sends them run in different module instances of this process.
+   */
+  autorouterPreferences(): AutorouterPreferences;
 }
 
 export function optimizerRuntime(options: {
@@ -71,6 +78,7 @@ export function optimizerRuntime(options: {
     captureWriter: () => store().captures,
     routeReader: () => store().reader,
     turnTracker: () => turnTrackers.obtain("process", () => new TurnTracker()),
+    autorouterPreferences: () => preferences.obtain("process", () => new AutorouterPreferences()),
     idKey: () => {
       const dir = options.stateDir();
       return installKeys.obtain(dir, () => {

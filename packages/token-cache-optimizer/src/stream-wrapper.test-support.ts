@@ -1,4 +1,5 @@
 import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import { AutorouterPreferences } from "./autorouter-preferences.ts";
 import { CaptureWriter } from "./capture-writer.ts";
 import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
 import type { RepoHintsCache } from "./repo-hints.ts";
@@ -58,6 +59,7 @@ export function wrapperHarness(
     stateDir?: string;
     hostId?: string;
     repoHints?: RepoHintsCache;
+    preferences?: AutorouterPreferences;
   } = {},
 ): Harness {
   const captures: RouteCapture[] = [];
@@ -88,6 +90,7 @@ export function wrapperHarness(
     tracker: new TurnTracker(),
     repoHints: overrides.repoHints,
     writer: () => writer,
+    preferences: overrides.preferences ?? new AutorouterPreferences(),
     debug: (line) => debugLines.push(line),
   };
   const wrapper = createAffinityWrapper(runtime);

@@ -10,6 +10,7 @@ import {
   deriveAffinityIdentity,
   hostSessionIdentity,
 } from "./affinity-id.ts";
+import { type AutorouterPreferences, algorithmForCall } from "./autorouter-preferences.ts";
 import type { CaptureWriter } from "./capture-writer.ts";
 import type { OptimizerConfig } from "./config.ts";
 import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
@@ -36,6 +37,8 @@ export interface AffinityRuntime {
   tracker: TurnTracker;
   repoHints: RepoHintsCache | undefined;
   writer: () => CaptureWriter | undefined;
+  /** The operator's autorouter algorithm per session and agent (set by a gateway method). */
+  preferences: AutorouterPreferences;
   debug: ((message: string) => void) | undefined;
 }
 
@@ -83,6 +86,13 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       // The body as sent, kept by reference only: its prefix is digested after the response.
       let sent: unknown;
       const send = runtime.config.sendHints;
+      const algorithm = algorithmForCall({
+        modelId: model.id,
+        callerHeaders: options?.headers,
+        send,
+        choose: () =>
+          runtime.preferences.choose(identity.id, ctx.agentId, runtime.config.autorouterAlgorithm),
+      });
       const next: StreamOptions = {
         ...options,
         headers: send
@@ -92,6 +102,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
                 turnId: turn.turnId,
                 attempt: turn.attempt,
                 agentId: ctx.agentId,
+                autorouterAlgorithm: algorithm?.algorithm,
               }),
               options?.headers,
             )
@@ -115,11 +126,12 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
             provider: model.provider,
             model: model.id,
             upstreamHeader: runtime.config.upstreamHeader,
+            algorithm,
           });
           runtime.writer()?.enqueue(capture, sent);
           sent = undefined;
           runtime.debug?.(
-            `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""} session=${capture.affinityId}`,
+            `captured route status=${capture.status} upstream=${capture.upstream ?? "-"} request=${capture.requestId ?? "-"} autorouted=${capture.autorouted}${capture.autorouterModel ? ` model=${capture.autorouterModel}` : ""}${algorithm ? ` algorithm=${algorithm.algorithm} (${algorithm.from})` : ""} session=${capture.affinityId}`,
           );
           await options?.onResponse?.(response, responseModel);
         },

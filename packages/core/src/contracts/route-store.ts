@@ -31,11 +31,19 @@ export interface RouteCapture {
   autorouted: boolean;
   autorouterModel?: string;
   autorouterMode?: string;
+  /** What TaaS answered in `X-TaaS-Autorouter-Algorithm-Source`: the algorithm it used, in its words. */
   autorouterAlgorithmSource?: string;
+  /** The algorithm the call asked for in `X-TaaS-Autorouter-Algorithm` (auto model calls only). */
+  autorouterAlgorithm?: string;
+  /** Whose preference that was: the caller's own header, else the session's, agent's or config's. */
+  autorouterAlgorithmFrom?: AutorouterAlgorithmFrom;
   thinkingApplied?: boolean;
   /** Tokens, from `X-TaaS-Routed-Context-Window`; only a count `windowTokens` accepts. */
   routedContextWindow?: number;
 }
+
+/** Where an asked-for autorouter algorithm came from, most specific first. */
+export type AutorouterAlgorithmFrom = "caller" | "session" | "agent" | "config";
 
 /**
  * A capture as JSON: the form the store holds and `taas.autorouter.lastRoute` answers with. The
