@@ -73,30 +73,32 @@ export class UsageError extends Error {
 
 export type CliCommand = { kind: "help" } | { kind: "start"; options: StartOptions };
 
+/** Each numeric flag's least value, or its [least, greatest] where it has a ceiling. */
 const NUMERIC_FLAGS = {
-  port: { min: 0, max: 65_535 },
-  replicas: { min: 1, max: 1024 },
-  "ttl-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "capacity-blocks": { min: 1, max: Number.MAX_SAFE_INTEGER },
-  "min-cache-tokens": { min: 1, max: Number.MAX_SAFE_INTEGER },
-  "cache-step-tokens": { min: 1, max: Number.MAX_SAFE_INTEGER },
-  "models-delay-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "chat-latency-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "record-limit": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "max-body-bytes": { min: 1, max: Number.MAX_SAFE_INTEGER },
-  "keyless-seed": { min: 0, max: MAX_SEED },
-  "history-ttl-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "history-capacity-blocks": { min: 1, max: Number.MAX_SAFE_INTEGER },
-  "slot-max-concurrent": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "slot-rpm": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "cache-plateau-tokens": { min: 0, max: Number.MAX_SAFE_INTEGER },
-  "cache-ready-delay-ms": { min: 0, max: Number.MAX_SAFE_INTEGER },
-} as const;
+  port: [0, 65_535],
+  replicas: [1, 1024],
+  "ttl-ms": 0,
+  "capacity-blocks": 1,
+  "min-cache-tokens": 1,
+  "cache-step-tokens": 1,
+  "models-delay-ms": 0,
+  "chat-latency-ms": 0,
+  "record-limit": 0,
+  "max-body-bytes": 1,
+  "keyless-seed": [0, MAX_SEED],
+  "history-ttl-ms": 0,
+  "history-capacity-blocks": 1,
+  "slot-max-concurrent": 0,
+  "slot-rpm": 0,
+  "cache-plateau-tokens": 0,
+  "cache-ready-delay-ms": 0,
+} as const satisfies Record<string, number | readonly [number, number]>;
 
 type NumericFlag = keyof typeof NUMERIC_FLAGS;
 
 function integerFlag(flag: NumericFlag, raw: string): number {
-  const { min, max } = NUMERIC_FLAGS[flag];
+  const bounds: number | readonly [number, number] = NUMERIC_FLAGS[flag];
+  const [min, max] = typeof bounds === "number" ? [bounds, Number.MAX_SAFE_INTEGER] : bounds;
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(

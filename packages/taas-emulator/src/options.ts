@@ -52,22 +52,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   resolved.historyCapacityBlocks =
     options.historyCapacityBlocks ??
     HISTORY_CAPACITY_FACTOR * resolved.replicas * resolved.cacheCapacityBlocks;
-  requireInteger("replicas", resolved.replicas, 1);
-  requireInteger("cacheCapacityBlocks", resolved.cacheCapacityBlocks, 1);
-  requireInteger("minCacheTokens", resolved.minCacheTokens, 1);
-  requireInteger("cacheStepTokens", resolved.cacheStepTokens, 1);
-  requireInteger("recordLimit", resolved.recordLimit, 0);
-  requireInteger("maxBodyBytes", resolved.maxBodyBytes, 1);
-  requireInteger("cacheTtlMs", resolved.cacheTtlMs, 0);
-  requireInteger("modelsDelayMs", resolved.modelsDelayMs, 0);
-  requireInteger("chatLatencyMs", resolved.chatLatencyMs, 0);
-  requireInteger("keylessSeed", resolved.keylessSeed, 0, MAX_SEED);
-  requireInteger("historyTtlMs", resolved.historyTtlMs, 0);
-  requireInteger("historyCapacityBlocks", resolved.historyCapacityBlocks, 1);
-  requireInteger("slotMaxConcurrent", resolved.slotMaxConcurrent, 0);
-  requireInteger("slotRequestsPerMinute", resolved.slotRequestsPerMinute, 0);
-  requireInteger("cachePlateauTokens", resolved.cachePlateauTokens, 0);
-  requireInteger("cacheReadyDelayMs", resolved.cacheReadyDelayMs, 0);
+  for (const [name, bounds] of Object.entries(INTEGER_OPTIONS) as Array<
+    [keyof typeof INTEGER_OPTIONS, number | readonly [number, number]]
+  >) {
+    const [min, max] = typeof bounds === "number" ? [bounds, Number.MAX_SAFE_INTEGER] : bounds;
+    requireInteger(name, resolved[name], min, max);
+  }
   if (resolved.cachePlateauTokens > 0 && resolved.cachePlateauTokens < resolved.minCacheTokens) {
     throw new RangeError(
       `taas-emulator: option cachePlateauTokens must be 0 or at least minCacheTokens (${resolved.minCacheTokens}), got ${resolved.cachePlateauTokens}`,
@@ -79,6 +69,26 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   requireOneOf("slotOverflow", resolved.slotOverflow, SLOT_OVERFLOWS);
   return resolved;
 }
+
+/** Each whole-number option's least value, or its [least, greatest] where it has a ceiling. */
+const INTEGER_OPTIONS = {
+  replicas: 1,
+  cacheCapacityBlocks: 1,
+  minCacheTokens: 1,
+  cacheStepTokens: 1,
+  recordLimit: 0,
+  maxBodyBytes: 1,
+  cacheTtlMs: 0,
+  modelsDelayMs: 0,
+  chatLatencyMs: 0,
+  keylessSeed: [0, MAX_SEED],
+  historyTtlMs: 0,
+  historyCapacityBlocks: 1,
+  slotMaxConcurrent: 0,
+  slotRequestsPerMinute: 0,
+  cachePlateauTokens: 0,
+  cacheReadyDelayMs: 0,
+} as const;
 
 function requireOneOf(name: string, value: unknown, allowed: readonly string[]): void {
   if (typeof value === "string" && allowed.includes(value)) return;
