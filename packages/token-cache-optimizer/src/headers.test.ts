@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import { buildAffinityHeaders, mergeHeadersCallerWins } from "./headers.ts";
 
 describe("buildAffinityHeaders", () => {
-  it("sends the five headers, agent only when known", () => {
+  it("sends the six headers, agent only when known", () => {
     expect(
       buildAffinityHeaders({
         affinityId: "oc:0123456789abcdef",
         turnId: "run-1",
         attempt: 2,
         agentId: "main",
+        pluginVersion: "0.6.0",
       }),
     ).toEqual({
       "X-Session-Id": "oc:0123456789abcdef",
@@ -16,10 +17,11 @@ describe("buildAffinityHeaders", () => {
       "X-OpenClaw-Turn-Id": "run-1",
       "X-OpenClaw-Attempt": "2",
       "X-OpenClaw-Agent-Id": "main",
+      "X-OpenClaw-Plugin-Version": "0.6.0",
     });
-    expect(buildAffinityHeaders({ affinityId: "oc:1", attempt: 1 })).not.toHaveProperty(
-      "X-OpenClaw-Agent-Id",
-    );
+    expect(
+      buildAffinityHeaders({ affinityId: "oc:1", attempt: 1, pluginVersion: "0.6.0" }),
+    ).not.toHaveProperty("X-OpenClaw-Agent-Id");
   });
 
   it.each([
@@ -32,9 +34,11 @@ describe("buildAffinityHeaders", () => {
       attempt: 1,
       agentId,
       turnId: agentId,
+      pluginVersion: agentId,
     });
     expect(headers["X-OpenClaw-Agent-Id"]).toBe(expected);
     expect(headers["X-OpenClaw-Turn-Id"]).toBe(expected);
+    expect(headers["X-OpenClaw-Plugin-Version"]).toBe(expected);
     for (const value of Object.values(headers)) expect(value).toMatch(/^[\x20-\x7e]{1,128}$/);
   });
 
@@ -43,8 +47,10 @@ describe("buildAffinityHeaders", () => {
       affinityId: "oc:1",
       attempt: 0,
       agentId: "\u00e9\u00e9",
+      pluginVersion: " \u00e9 ",
     });
     expect(headers).not.toHaveProperty("X-OpenClaw-Agent-Id");
+    expect(headers).not.toHaveProperty("X-OpenClaw-Plugin-Version");
     expect(headers["X-OpenClaw-Attempt"]).toBe("1");
   });
 });

@@ -7,6 +7,11 @@ export interface AffinityHeaderInputs {
   turnId?: string;
   attempt: number;
   agentId?: string;
+  /**
+   * This plugin's version, as CloudSigma's own provider sends it beside the session, agent, turn
+   * and attempt headers: TaaS can tell which client build decorated a call.
+   */
+  pluginVersion: string;
   /** The autorouter algorithm this call asks TaaS for (calls to the auto model only). */
   autorouterAlgorithm?: string;
 }
@@ -26,6 +31,7 @@ export function buildAffinityHeaders(inputs: AffinityHeaderInputs): Record<strin
   set("X-OpenClaw-Turn-Id", inputs.turnId);
   set("X-OpenClaw-Attempt", String(Math.max(1, Math.trunc(inputs.attempt))));
   set("X-OpenClaw-Agent-Id", inputs.agentId);
+  set("X-OpenClaw-Plugin-Version", inputs.pluginVersion);
   set(AUTOROUTER_ALGORITHM_HEADER, inputs.autorouterAlgorithm);
   return headers;
 }

@@ -145,6 +145,7 @@ describe("openclaw-taas-affinity in the real host", () => {
         "x-openclaw-turn-id": t.runId,
         "x-openclaw-attempt": "1",
         "x-openclaw-agent-id": "main",
+        "x-openclaw-plugin-version": "0.6.0",
       });
       expect(request?.routingSource).toBe("metadata.session_id");
       // The host's own prompt names the workspace; what this plugin adds never does.

@@ -8,6 +8,7 @@ import {
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";
+import pkg from "../package.json" with { type: "json" };
 import { workspaceIdentity } from "./affinity-id.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { installKeyPath } from "./install-key.ts";
@@ -61,6 +62,7 @@ describe("optimizer registration", () => {
     const key = readFileSync(installKeyPath(stateDir), "utf8").trim();
     const id = workspaceIdentity(key, "/srv/agents/main").id;
     expect(transport.calls[0]?.headers["X-Session-Id"]).toBe(id);
+    expect(transport.calls[0]?.headers["X-OpenClaw-Plugin-Version"]).toBe(pkg.version);
     expect(JSON.parse(transport.calls[0]?.body ?? "{}").metadata.session_id).toBe(id);
     fake.dispose();
     expect(publishedStreamDecoratorIds()).toEqual([]);

@@ -34,6 +34,7 @@ describe("affinity stream wrapper", () => {
       "X-OpenClaw-Turn-Id": "run-1",
       "X-OpenClaw-Attempt": "1",
       "X-OpenClaw-Agent-Id": "agent-a",
+      "X-OpenClaw-Plugin-Version": "9.9.9",
     });
     expect(metadata.requester_runtime).toMatchObject({
       schema_version: "2026-06-04",

@@ -32,6 +32,7 @@ export interface AffinityRuntime {
   idKey: () => string;
   /** `host:` + keyed hash of the host name. */
   hostId: () => string;
+  /** This plugin's package.json version, inlined by the bundler: no file is read per request. */
   pluginVersion: string;
   source: string;
   tracker: TurnTracker;
@@ -102,6 +103,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
                 turnId: turn.turnId,
                 attempt: turn.attempt,
                 agentId: ctx.agentId,
+                pluginVersion: runtime.pluginVersion,
                 autorouterAlgorithm: algorithm?.algorithm,
               }),
               options?.headers,
