@@ -10,8 +10,9 @@ import type { ModelDefinition } from "./model-types.ts";
 /**
  * The prices TaaS states in its `/models` listing, the only prices this plugin publishes: the
  * static catalog carries none. A row's `pricing` holds USD per million tokens: `input` and
- * `output` (what the gateway lists today) and, when it sends them, `cache_read` and
- * `cache_write`. A kind it does not state stays unknown.
+ * `output` (the two CloudSigma's own provider reads, per million as it hands them to the host)
+ * and, should it send them, `cache_read` and `cache_write` (names assumed: no source lists a
+ * cache price). A kind it does not state stays unknown.
  *
  * The host needs a number in every `cost` field of a catalog row, and 0 is its own mark for a
  * price nobody stated, so unknown kinds are written as 0 there; the precise prices (unknown

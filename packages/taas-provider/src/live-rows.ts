@@ -6,14 +6,17 @@ import type { ModelDefinition } from "./model-types.ts";
 import { TAAS_COMPAT } from "./seed-catalog.ts";
 
 /**
- * Projection of TaaS `/models` rows into host model rows. The gateway's listing is advisory:
+ * Projection of TaaS `/models` rows into host model rows. TaaS documents no listing format: the
+ * fields read here (`type`, `capabilities`, `context_window`, `max_output_tokens`, `pricing`)
+ * are the ones CloudSigma's own provider reads (`provider-models.ts`), and the emulator lists
+ * rows of that layout. The gateway's listing is advisory:
  * a row is used only when it says it serves chat completions, image input only when it is typed
  * `vision` AND declares the vision capability, and a row that breaks the shape is skipped on
  * its own without spoiling the rest of the list. A plain OpenAI row (no `type`, no
  * `capabilities`) is a text-only chat route unless its id names a non-chat kind.
  */
 
-/** Conservative limits for live rows that omit them (the gateway does not always say). */
+/** Conservative limits for live rows that omit them: this plugin's choice, no source states one. */
 export const LIVE_DEFAULT_CONTEXT_WINDOW = 32_000;
 export const LIVE_DEFAULT_MAX_OUTPUT = 4_096;
 

@@ -3,8 +3,9 @@ import { catalogCost } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
 
 /**
- * One verified TaaS route, as the README catalog table publishes it. `image` marks routes whose
- * image input has been verified; nothing else advertises it. The seed states no prices: they
+ * One TaaS route as CloudSigma's own provider README publishes it (its "Static catalog" table:
+ * id, context, max output, image input); `image` marks routes whose image input it lists as
+ * verified, and nothing else advertises it. The seed states no prices: they
  * come from the operator's config or from TaaS's own `/models` listing (`listed-prices.ts`). The autorouter's row
  * has no price of its own either: TaaS bills the route it picked.
  */
@@ -45,10 +46,12 @@ const MODEL_ROUTES: readonly SeedRoute[] = [
 export { AUTO_MODEL_ID };
 
 /**
- * The routes the autorouter picks from (rules `emulator-rules-v1`, which the emulator mirrors):
- * an image part goes to the vision route, a prompt over 200k tokens to the large-context
+ * The routes the autorouter picks from, as the emulator's own rules (`emulator-rules-v1`) pick
+ * them: an image part goes to the vision route, a prompt over 200k tokens to the large-context
  * route, a request for reasoning (`reasoning_effort`, `thinking`) to the reasoning route, a
- * request with tools to the default route, anything else to the fast route.
+ * request with tools to the default route, anything else to the fast route. TaaS documents
+ * none of this (its catalog has no `auto` row): it is an assumption, held to the emulator by a
+ * unit test, and the `auto` row below is only as true as it is.
  */
 export const AUTOROUTER_TARGETS = {
   vision: "gemini-3.1-flash-lite",
@@ -59,7 +62,7 @@ export const AUTOROUTER_TARGETS = {
 } as const;
 
 /**
- * The autorouter's row, derived from the routes it may pick: the largest context (a long prompt
+ * The autorouter's row, derived from the routes the emulator's rules may pick: the largest context (a long prompt
  * is sent to the large-context route), reasoning (a request that asks for it is sent to the
  * reasoning route), image input when the route it sends images to takes them (images are
  * matched first, whatever else the request asks), and the smallest max output, since the
@@ -106,8 +109,9 @@ function route(
 }
 
 /**
- * Wire compatibility every TaaS route shares: usage arrives in the stream's last chunk, and the
- * gateway keys its prefix cache on `prompt_cache_key`, so the host should send one.
+ * Wire compatibility every TaaS route shares: usage arrives in the stream's last chunk
+ * (CloudSigma's provider lists streaming usage), and the host sends `prompt_cache_key`, OpenAI's
+ * cache hint: OpenAI routes on it with the prefix hash; that TaaS passes it on is assumed.
  */
 export const TAAS_COMPAT = {
   supportsUsageInStreaming: true,
