@@ -43,7 +43,10 @@ export function wantsReasoning(body: Record<string, unknown>): boolean {
   return record !== null && record.type !== "disabled" && record.enabled !== false;
 }
 
-/** The emulator's routing rules for model `auto`; the first matching rule wins. */
+/**
+ * The emulator's own routing rules for model `auto` (TaaS documents none); the first matching
+ * rule wins. The mode names are the emulator's too.
+ */
 export function autoroute(input: AutorouteInput): AutorouteDecision {
   if (hasImagePart(input.messages)) {
     return { model: "gemini-3.1-flash-lite", mode: "vision", thinkingApplied: false };
@@ -60,7 +63,11 @@ export function autoroute(input: AutorouteInput): AutorouteDecision {
   return { model: "gemini-3.1-flash-lite", mode: "fast", thinkingApplied: false };
 }
 
-/** `algorithm` is the one the request chose, echoed as TaaS does; else the emulator's rules. */
+/**
+ * `algorithm` is the one the request chose, else the emulator's rules. Only the header names are
+ * documented: echoing the algorithm in Algorithm-Source, the rule in Mode and a boolean in
+ * Thinking-Applied is the emulator's choice (CloudSigma's tests put an algorithm in Mode).
+ */
 export function autorouteHeaders(
   decision: AutorouteDecision,
   contextWindow: number,

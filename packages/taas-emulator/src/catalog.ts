@@ -11,7 +11,8 @@ export { AUTO_MODEL_ID };
  * One row as a tuple: id, type, context window, max output tokens, then the emulator's prices
  * (USD per 1M input and output tokens), then capability overrides. The prices are illustrative
  * values for tests and benchmarks, not TaaS's: they exist so the provider's price reading can be
- * exercised, and like the listing today they state no cache-read price.
+ * exercised, and like the pricing CloudSigma's own provider reads (`input`, `output`) they state
+ * no cache-read price. The row layout is the one that provider reads; TaaS documents none.
  */
 type RowSpec = [
   id: string,
