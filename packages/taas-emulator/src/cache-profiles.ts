@@ -2,9 +2,9 @@ import type { PrefixBoundary } from "./prefix-cache.ts";
 import type { ResolvedOptions } from "./types.ts";
 
 /**
- * How a model family's provider caches prompts (taas-facts "Provider prompt caches"):
+ * How a model family's provider caches prompts (the providers' caching docs, and OpenClaw's prompt-caching doc):
  * - `openai`: automatic exact-prefix cache, >= 1,024 tokens in 128-token steps, no write counter;
- *   in OpenClaw's live probes reads stop near 4,864 tokens (seed 004): `cachePlateauTokens`.
+ *   in OpenClaw's live probes reads stop near 4,864 tokens (OpenClaw's prompt-caching doc): `cachePlateauTokens`.
  * - `anthropic`: reports `cache_creation_input_tokens` beside `cache_read_input_tokens`; minimum
  *   1,024 / 2,048 / 4,096 tokens by model; 5-minute TTL refreshed on each hit.
  * - `delayed` (DeepSeek-style): construction takes a few seconds, so an immediate follow-up may
@@ -27,7 +27,7 @@ export interface CacheProfile {
 /**
  * Which family each model of the catalog belongs to, by its id. TaaS's listing says nothing of
  * caching, so this is the emulator's assumption: Claude models behave as Anthropic documents,
- * DeepSeek models as seed 004 measured, and every other model as OpenAI's automatic cache.
+ * DeepSeek models as OpenClaw's prompt-caching doc describes, and every other model as OpenAI's automatic cache.
  */
 export function cacheFamilyOf(modelId: string): CacheFamily {
   if (/claude|anthropic/i.test(modelId)) return "anthropic";

@@ -20,9 +20,9 @@ export type RuleOptions = Required<
   >
 >;
 
-/** OpenClaw's live probes saw OpenAI-family reads stop near this many tokens (seed 004). */
+/** OpenClaw's live probes saw OpenAI-family reads stop near this many tokens (OpenClaw's prompt-caching doc). */
 export const DOCUMENTED_PLATEAU_TOKENS = 4864;
-/** "Cache construction takes a few seconds" (seed 004, DeepSeek-style): the emulator's guess. */
+/** "Cache construction takes a few seconds" (OpenClaw's prompt-caching doc, DeepSeek-style): the emulator's guess. */
 export const DOCUMENTED_READY_DELAY_MS = 5000;
 /** OpenAI: keep each prefix+key below ~15 requests per minute or it overflows to other machines. */
 export const DOCUMENTED_REQUESTS_PER_MINUTE = 15;
