@@ -179,8 +179,9 @@ describe("a version-1 ledger with rows", () => {
     writer.enqueue(sampleRecord({ eventId: "new", ts: T0 + 3 * HOUR }));
     writer.close();
     const raw = readRows(path, `SELECT ${rawSumsSql()} FROM usage_rows`)[0];
-    const rollup = readRows(path, `SELECT ${rollupSumsSql()} FROM usage_hourly`)[0];
-    expect(rollup).toEqual(raw);
+    for (const table of ["usage_hourly", "usage_daily"]) {
+      expect(readRows(path, `SELECT ${rollupSumsSql()} FROM ${table}`)[0], table).toEqual(raw);
+    }
     expect(raw).toMatchObject({ rows: 5, costNano: 796_000, costUnknownRows: 2 });
   });
 
@@ -276,7 +277,7 @@ describe("the migration steps", () => {
     db.exec(LEDGER_V1_FILE);
     migrateLedger(db);
     db.close();
-    for (const table of ["usage_rows", "usage_hourly"]) {
+    for (const table of ["usage_rows", "usage_hourly", "usage_daily"]) {
       expect(columns(path, table), table).toEqual(columns(old, table));
     }
     const trigger = (file: string) =>
