@@ -138,7 +138,8 @@ describe("every view of the ledger reads the same figures", () => {
   };
 
   it("the CLI table, the gateway method and the page", () => {
-    const answer = method({ by: "agent", since: "30d" });
+    // "all": the method reads the real clock, and these rows are dated on purpose.
+    const answer = method({ by: "agent", since: "all" });
     const page = readReport(answer).totals;
     const json = JSON.parse(cli("agent", { json: true })).totals;
     expect(json).toEqual((answer as { totals: unknown }).totals);
