@@ -130,33 +130,39 @@ describe("registerTaasProvider", () => {
     expect(provider.normalizeToolSchemas).toBeTypeOf("function");
   });
 
-  it("runs the host's stream, or the decorators suite plugins publish, and returns its events", () => {
-    const provider = requireOne(register("full"));
-    const events = finalStream({ stopReason: "stop" });
-    const calls: string[] = [];
-    const hostStream: StreamFn = () => {
-      calls.push("host");
-      return events;
-    };
-    const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: hostStream };
-    expect(provider.wrapStreamFn?.(ctx)?.(MODEL, { messages: [] })).toBe(events);
-    const seen: Array<StreamFn | undefined> = [];
-    withdrawals.push(
-      publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>(
-        { id: "taas-provider-test", order: 0 },
-        (c) => {
-          seen.push(c.streamFn);
-          return () => {
-            calls.push("decorated");
-            return events;
-          };
-        },
-      ),
-    );
-    expect(provider.wrapStreamFn?.(ctx)?.(MODEL, { messages: [] })).toBe(events);
-    expect(seen).toEqual([hostStream]);
-    expect(calls).toEqual(["host", "decorated"]);
-  });
+  // Agent runs reach the provider through wrapStreamFn, the host's standalone completions
+  // (`infer model run --local`, isolated completions) through wrapSimpleCompletionStreamFn.
+  it.each(["wrapStreamFn", "wrapSimpleCompletionStreamFn"] as const)(
+    "runs the host's stream, or the decorators suite plugins publish, from %s",
+    (hook) => {
+      const provider = requireOne(register("full"));
+      const wrap = (ctx: ProviderWrapStreamFnContext) => provider[hook]?.(ctx);
+      const events = finalStream({ stopReason: "stop" });
+      const calls: string[] = [];
+      const hostStream: StreamFn = () => {
+        calls.push("host");
+        return events;
+      };
+      const ctx = { provider: PROVIDER_ID, modelId: "gpt-5.5", streamFn: hostStream };
+      expect(wrap(ctx)?.(MODEL, { messages: [] })).toBe(events);
+      const seen: Array<StreamFn | undefined> = [];
+      withdrawals.push(
+        publishStreamDecorator<ProviderWrapStreamFnContext, StreamFn>(
+          { id: "taas-provider-test", order: 0 },
+          (c) => {
+            seen.push(c.streamFn);
+            return () => {
+              calls.push("decorated");
+              return events;
+            };
+          },
+        ),
+      );
+      expect(wrap(ctx)?.(MODEL, { messages: [] })).toBe(events);
+      expect(seen).toEqual([hostStream]);
+      expect(calls).toEqual(["host", "decorated"]);
+    },
+  );
 
   it("says once which provider refused the key and how to store a new one", async () => {
     const { providers, warnings } = registered("discovery");

@@ -1,9 +1,10 @@
 import { writeGatewayPrices } from "@cloudsigma/taas-core/contracts/gateway-prices";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import pkg from "../package.json" with { type: "json" };
 import { parseProviderConfig } from "./config.ts";
 import { discoveryStartupNotes } from "./discovery-startup.ts";
 import { buildProvider } from "./provider.ts";
-import { shouldSay } from "./runtime.ts";
+import { processSessionId, shouldSay } from "./runtime.ts";
 
 /** The parts of the plugin API this plugin touches (and all a test has to supply). */
 export type ProviderRegistrationApi = Pick<
@@ -40,6 +41,7 @@ export function registerTaasProvider(
       logger: api.logger,
       warnOnce,
       publishPrices: (providers, prices) => writeGatewayPrices(host.stateDir(), providers, prices),
+      identity: { pluginVersion: pkg.version, processSessionId },
     }),
   );
   api.on("gateway_start", (_event, ctx) => {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
+import { pinnedSessionId } from "@cloudsigma/taas-core/call-identity";
 import { keyedHash, shortHash } from "@cloudsigma/taas-core/hash";
-import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** Which stable source an affinity id came from, best first: the most conversation-specific wins. */
 export type AffinitySource =
@@ -67,27 +67,16 @@ export function deriveAffinityIdentity(inputs: AffinityInputs): AffinityIdentity
 }
 
 /**
- * The id a caller pinned itself (`metadata.session_id`, else `metadata.sticky_key`, in config
- * params or the request body), made header-safe the one way every place uses it: printable
- * ASCII, trimmed, at most 128 characters. Undefined when nothing usable is left, so our own id
- * is used instead.
+ * The id a caller pinned itself (core's `pinnedSessionId`: `metadata.session_id`, else
+ * `metadata.sticky_key`, made header-safe). Undefined when nothing usable is left, so our own
+ * id is used instead.
  */
 export function callerPinnedIdentity(metadata: unknown): AffinityIdentity | undefined {
-  if (typeof metadata !== "object" || metadata === null) return undefined;
-  const record = metadata as Record<string, unknown>;
-  for (const key of ["session_id", "sticky_key"]) {
-    const id = sanitizeHeaderValue(record[key], MAX_PINNED_ID_LENGTH);
-    if (id)
-      return {
-        id,
-        source: "caller-pinned",
-        sourceHint: `source:${shortHash("tier:caller-pinned")}`,
-      };
-  }
-  return undefined;
+  const id = pinnedSessionId(metadata);
+  return id
+    ? { id, source: "caller-pinned", sourceHint: `source:${shortHash("tier:caller-pinned")}` }
+    : undefined;
 }
-
-export const MAX_PINNED_ID_LENGTH = 128;
 
 /** `host:` + 16 hex of the keyed host name: distinguishes requesters without naming the machine. */
 export const hostIdentity = (key: string, hostName: string): string =>

@@ -5,7 +5,7 @@ import {
 } from "@cloudsigma/taas-core/autorouter";
 import { BoundedMap } from "@cloudsigma/taas-core/bounded-map";
 import type { AutorouterAlgorithmFrom } from "@cloudsigma/taas-core/contracts/route-store";
-import { sanitizeHeaderValue } from "./header-value.ts";
+import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
 
 /** What an operator can set a preference for: an affinity id (`sessionId` in the methods) or an agent. */
 export type PreferenceScope = "session" | "agent";

@@ -12,7 +12,8 @@ export interface EnvelopeInputs {
   hostId: string;
   provider: string;
   modelId: string;
-  agentId?: string;
+  /** The call's agent (core call-identity.ts): TaaS reads it here when the header is missing. */
+  agentId: string;
   pluginVersion: string;
   source: string;
   hints?: RepoHints;
@@ -61,7 +62,7 @@ export function buildAffinityMetadata(inputs: EnvelopeInputs): AffinityMetadata 
     session_id: identity.id,
     sticky_key: identity.id,
     session_source_hint: identity.sourceHint,
-    ...(inputs.agentId ? { agent_id: inputs.agentId } : {}),
+    agent_id: inputs.agentId,
     provider: inputs.provider,
     model_id: modelRef,
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildAffinityHeaders, mergeHeadersCallerWins } from "./headers.ts";
+import { buildAffinityHeaders } from "./headers.ts";
 
 describe("buildAffinityHeaders", () => {
-  it("sends the six headers, agent only when known", () => {
+  it("sends the six headers", () => {
     expect(
       buildAffinityHeaders({
         affinityId: "oc:0123456789abcdef",
@@ -19,9 +19,6 @@ describe("buildAffinityHeaders", () => {
       "X-OpenClaw-Agent-Id": "main",
       "X-OpenClaw-Plugin-Version": "0.6.0",
     });
-    expect(
-      buildAffinityHeaders({ affinityId: "oc:1", attempt: 1, pluginVersion: "0.6.0" }),
-    ).not.toHaveProperty("X-OpenClaw-Agent-Id");
   });
 
   it.each([
@@ -52,20 +49,5 @@ describe("buildAffinityHeaders", () => {
     expect(headers).not.toHaveProperty("X-OpenClaw-Agent-Id");
     expect(headers).not.toHaveProperty("X-OpenClaw-Plugin-Version");
     expect(headers["X-OpenClaw-Attempt"]).toBe("1");
-  });
-});
-
-describe("mergeHeadersCallerWins", () => {
-  it("keeps the caller's headers, matching names case-insensitively", () => {
-    expect(
-      mergeHeadersCallerWins(
-        { "X-Session-Id": "ours", "X-OpenClaw-Attempt": "1" },
-        { "x-session-id": "theirs", traceparent: "t" },
-      ),
-    ).toEqual({
-      "X-OpenClaw-Attempt": "1",
-      "x-session-id": "theirs",
-      traceparent: "t",
-    });
   });
 });

@@ -1,5 +1,6 @@
-import { isAffinityId, MAX_PINNED_ID_LENGTH } from "./affinity-id.ts";
-import { sanitizeHeaderValue } from "./header-value.ts";
+import { MAX_CALL_ID_LENGTH } from "@cloudsigma/taas-core/call-identity";
+import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
+import { isAffinityId } from "./affinity-id.ts";
 
 /** The params that name whom a gateway method of this plugin is about. */
 export type IdParam = "agentId" | "sessionId" | "workspaceDir";
@@ -7,7 +8,7 @@ export type IdParam = "agentId" | "sessionId" | "workspaceDir";
 /** The longest value each param can match: an agent id, a (pinned) affinity id, a path. */
 const MAX_LENGTH: Readonly<Record<IdParam, number>> = {
   agentId: 128,
-  sessionId: MAX_PINNED_ID_LENGTH,
+  sessionId: MAX_CALL_ID_LENGTH,
   workspaceDir: 4096,
 };
 
@@ -56,9 +57,9 @@ function idProblem(key: IdParam, value: string): string | undefined {
   if (
     key === "sessionId" &&
     !isAffinityId(value) &&
-    sanitizeHeaderValue(value, MAX_PINNED_ID_LENGTH) !== value
+    sanitizeHeaderValue(value, MAX_CALL_ID_LENGTH) !== value
   )
-    return `"sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef, or be the id a caller pinned (printable ASCII, at most ${MAX_PINNED_ID_LENGTH} characters)`;
+    return `"sessionId" must look like oc:<16 hex>, e.g. oc:0123456789abcdef, or be the id a caller pinned (printable ASCII, at most ${MAX_CALL_ID_LENGTH} characters)`;
   if (key === "agentId" && !/^[A-Za-z0-9._:-]{1,128}$/.test(value))
     return `"agentId" must be 1-128 characters of letters, digits, . _ : -`;
   return undefined;

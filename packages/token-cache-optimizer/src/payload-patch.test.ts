@@ -9,6 +9,7 @@ const ours = buildAffinityMetadata({
   hostId: "host:x",
   provider: "cloudsigma",
   modelId: "gpt-5.5",
+  agentId: "main",
   pluginVersion: "1",
   source: "openclaw-taas-affinity",
 });

@@ -9,7 +9,7 @@ import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeApi, fakeApi } from "../../../test-support/plugin-api.ts";
 import pkg from "../package.json" with { type: "json" };
-import { workspaceIdentity } from "./affinity-id.ts";
+import { deriveAffinityIdentity, workspaceIdentity } from "./affinity-id.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { installKeyPath } from "./install-key.ts";
 import { registerOptimizer } from "./register.ts";
@@ -67,6 +67,26 @@ describe("optimizer registration", () => {
     fake.dispose();
     expect(publishedStreamDecoratorIds()).toEqual([]);
     expect(applyStreamDecorators(ctx(transport.streamFn))).toBe(transport.streamFn);
+  });
+
+  // The host's standalone completions (`infer model run --local`, isolated completions) reach
+  // a provider only through wrapSimpleCompletionStreamFn, with no agent and no workspace.
+  it("decorates the host's standalone completions too, naming the config's agent", async () => {
+    const fake = register("discovery");
+    const transport = fakeTransport(() => ({ model: "gpt-5.5", messages: [] }));
+    const wrapped = fake.providers[0]?.wrapSimpleCompletionStreamFn?.({
+      provider: "cloudsigma",
+      modelId: "gpt-5.5",
+      config: { agents: { entries: { ops: {} } } },
+      streamFn: transport.streamFn,
+    });
+    await wrapped?.(model(), { messages: [] } as never, {});
+    const key = readFileSync(installKeyPath(stateDir), "utf8").trim();
+    const id = deriveAffinityIdentity({ key, env: {}, stateDir }).id;
+    expect(transport.calls[0]?.headers).toMatchObject({
+      "X-Session-Id": id,
+      "X-OpenClaw-Agent-Id": "ops",
+    });
   });
 
   it("answers lastRoute from what another module instance captured, once gateway_stop flushed it", async () => {

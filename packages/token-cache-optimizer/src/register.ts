@@ -17,10 +17,11 @@ export interface OptimizerHost {
 }
 
 /**
- * The affinity wrapper as this plugin's own provider hook (for providers another plugin does
- * not own) and on the stream-decorator seam (for `cloudsigma` when the TaaS provider plugin
- * owns it), plus the lastRoute gateway method over the route store and the setAlgorithm
- * method over the operator's autorouter preferences.
+ * The affinity wrapper as this plugin's own provider hooks (for providers another plugin does
+ * not own; agent runs and the host's standalone completions alike, so no call to TaaS leaves
+ * without an identity) and on the stream-decorator seam (for `cloudsigma` when the TaaS
+ * provider plugin owns it), plus the lastRoute gateway method over the route store and the
+ * setAlgorithm method over the operator's autorouter preferences.
  */
 export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): void {
   // CLI metadata mode has no runtime and needs none of this.
@@ -57,6 +58,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     auth: [],
     hookAliases: config.providers,
     wrapStreamFn: wrap,
+    wrapSimpleCompletionStreamFn: wrap,
   });
   const withdraw = publishAffinityDecorator(wrap);
   // Host versions without managed instances omit the lifecycle; then the next registration's

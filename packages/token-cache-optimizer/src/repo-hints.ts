@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { sanitizeHeaderValue } from "./header-value.ts";
+import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
 
 /**
  * What leaves the machine about a repository: its folder name and its branch. Both are read

@@ -1,7 +1,7 @@
 import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
+import { sanitizeHeaderValue } from "@cloudsigma/taas-core/header-value";
 import { windowTokens } from "@cloudsigma/taas-core/token-window";
 import type { AlgorithmChoice } from "./autorouter-preferences.ts";
-import { sanitizeHeaderValue } from "./header-value.ts";
 
 /** The response headers TaaS uses to say where and how it routed a call (names lower-case). */
 export const CAPTURED_HEADERS = {

@@ -1,8 +1,10 @@
+import { callAgentId } from "@cloudsigma/taas-core/call-identity";
 import {
   AFFINITY_DECORATOR,
   isDecorated,
   markDecorated,
 } from "@cloudsigma/taas-core/contracts/stream-decorators";
+import { mergeHeadersCallerWins } from "@cloudsigma/taas-core/header-value";
 import type { ProviderWrapStreamFnContext } from "openclaw/plugin-sdk/plugin-entry";
 import {
   type AffinityIdentity,
@@ -14,7 +16,7 @@ import { type AutorouterPreferences, algorithmForCall } from "./autorouter-prefe
 import type { CaptureWriter } from "./capture-writer.ts";
 import type { OptimizerConfig } from "./config.ts";
 import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
-import { buildAffinityHeaders, mergeHeadersCallerWins } from "./headers.ts";
+import { buildAffinityHeaders } from "./headers.ts";
 import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
@@ -44,10 +46,13 @@ export interface AffinityRuntime {
 }
 
 /**
- * `wrapStreamFn` for the configured providers: per model call it adds the affinity metadata to
+ * `wrapStreamFn` (agent runs) and `wrapSimpleCompletionStreamFn` (the host's standalone
+ * completions) for the configured providers: per model call it adds the affinity metadata to
  * the body (never overwriting the caller's), the affinity and correlation headers, and
- * captures the TaaS route from the response headers. Everything that can be computed once per
- * model preparation is computed here, outside the per-request closure.
+ * captures the TaaS route from the response headers. Every call carries an affinity id and an
+ * agent id together, since TaaS ignores one without the other (core call-identity.ts).
+ * Everything that can be computed once per model preparation is computed here, outside the
+ * per-request closure.
  */
 export function createAffinityWrapper(runtime: AffinityRuntime) {
   const providers = new Set(runtime.config.providers);
@@ -67,10 +72,11 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
     // One id everywhere: the caller's pinned session_id, else its sticky_key, else ours. It goes
     // into the body's session_id and sticky_key, the headers and the route capture alike.
     const pinned = callerPinnedIdentity(ctx.extraParams?.metadata);
+    const agent = callAgentId(ctx.agentId, ctx.config);
     const workspaceDir = ctx.workspaceDir;
-    const metadataFor = memoizeMetadata(runtime, ctx);
+    const metadataFor = memoizeMetadata(runtime, ctx, agent.id);
     runtime.debug?.(
-      `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId}${ctx.agentId ? ` agent=${ctx.agentId}` : ""}${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
+      `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId} agent=${agent.id} (${agent.source})${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
     );
 
     const wrapped: StreamFn = (model, context, options) => {
@@ -92,7 +98,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
         callerHeaders: options?.headers,
         send,
         choose: () =>
-          runtime.preferences.choose(identity.id, ctx.agentId, runtime.config.autorouterAlgorithm),
+          runtime.preferences.choose(identity.id, agent.id, runtime.config.autorouterAlgorithm),
       });
       const next: StreamOptions = {
         ...options,
@@ -102,7 +108,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
                 affinityId: identity.id,
                 turnId: turn.turnId,
                 attempt: turn.attempt,
-                agentId: ctx.agentId,
+                agentId: agent.id,
                 pluginVersion: runtime.pluginVersion,
                 autorouterAlgorithm: algorithm?.algorithm,
               }),
@@ -121,7 +127,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
             ...(identity.id !== workspaceIdentity.id
               ? { workspaceAffinityId: workspaceIdentity.id }
               : {}),
-            agentId: ctx.agentId,
+            agentId: agent.id,
             callId: turn.callId,
             turnId: turn.turnId,
             attempt: turn.attempt,
@@ -145,7 +151,11 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
 }
 
 /** Builds the frozen metadata once per (identity, repo hints) pair instead of per request. */
-function memoizeMetadata(runtime: AffinityRuntime, ctx: ProviderWrapStreamFnContext) {
+function memoizeMetadata(
+  runtime: AffinityRuntime,
+  ctx: ProviderWrapStreamFnContext,
+  agentId: string,
+) {
   let last:
     | { identity: AffinityIdentity; hints: RepoHints | undefined; metadata: AffinityMetadata }
     | undefined;
@@ -156,7 +166,7 @@ function memoizeMetadata(runtime: AffinityRuntime, ctx: ProviderWrapStreamFnCont
       hostId: runtime.hostId(),
       provider: ctx.provider,
       modelId: ctx.modelId,
-      agentId: ctx.agentId,
+      agentId,
       pluginVersion: runtime.pluginVersion,
       source: runtime.source,
       hints: runtime.config.repoHints ? hints : undefined,
