@@ -7,6 +7,7 @@ import {
   startHost,
   tearDownHost,
 } from "../../../e2e/harness/index.ts";
+import providerPkg from "../package.json" with { type: "json" };
 import {
   bodyOf,
   emulatorLog,
@@ -141,7 +142,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
 
   let firstTurnSeq = 0;
 
-  it("streams a reply on cloudsigma/gpt-5.5 with usage, sending prompt_cache_key", async () => {
+  it("streams a reply on cloudsigma/gpt-5.5 with usage, sending prompt_cache_key and its own identity", async () => {
     firstTurnSeq = requests.lastSeq();
     const turn = await host.turn(state, {
       message: "hello from the provider test",
@@ -159,6 +160,21 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
     });
     expect(turn.usage?.input).toBe(request?.promptTokens);
     expect(turn.usage?.output).toBe(request?.completionTokens);
+    // No optimizer here: the provider sends the host's session id with the agent id itself,
+    // since TaaS honours a session id only together with an agent id (native-identity.ts).
+    const sessionId = turn.sessionId ?? "";
+    expect(sessionId).not.toBe("");
+    expect(request?.headers).toMatchObject({
+      "x-session-id": sessionId,
+      "x-openclaw-session-id": sessionId,
+      "x-openclaw-agent-id": "main",
+      "x-openclaw-plugin-version": providerPkg.version,
+    });
+    expect(bodyOf(request).metadata).toMatchObject({
+      session_id: sessionId,
+      sticky_key: sessionId,
+    });
+    expect(request).toMatchObject({ routingKey: sessionId, agentId: "main", fallbackReason: null });
   });
 
   it("completes a tool-call round trip, and the second turn reports cached tokens", async () => {
