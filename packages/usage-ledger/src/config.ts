@@ -107,7 +107,7 @@ export const CONFIG_SPEC = {
     min: 0,
     max: 10_000_000,
     description:
-      "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute. 0: never.",
+      "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute; never for plateau or not_ready (nothing to fix). 0: never.",
   },
   postgres: {
     type: "section",
