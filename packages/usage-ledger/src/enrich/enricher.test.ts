@@ -122,14 +122,23 @@ describe("RowEnricher", () => {
       ["plateau", 0, 5888 - 2048, undefined],
     ]);
 
+    // After a restart, autorouted calls TaaS routed to gpt-5.5: that model's plateau applies.
     const stored = [{ provider: "cloudsigma", model: "gpt-5.5", tokens: 4864 }];
+    const autorouted: CallRoute = {
+      ...conversation("r1"),
+      autorouted: true,
+      routedModel: "cloudsigma/gpt-5.5",
+    };
     const restarted = new RowEnricher({
-      routes: { route: (id) => routes[id as keyof typeof routes], prefix: prefixOf },
+      routes: { route: () => autorouted, prefix: prefixOf },
       cache: { geometry, previousCalls: { before: () => undefined }, storedPlateaus: () => stored },
     });
-    restarted.enrich(call(1, 0));
+    restarted.enrich(call(1, 0, { model: "auto" }));
     // Far under the plateau an earlier process learned: a miss, not a new plateau.
-    expect(restarted.enrich(call(2, 2048)).cache).toMatchObject({ cause: "upstream", missed: 896 });
+    expect(restarted.enrich(call(2, 2048, { model: "auto" })).cache).toMatchObject({
+      cause: "upstream",
+      missed: 896,
+    });
   });
 
   it("keeps a row's cache columns when the ledger keeps no cache accounting", () => {

@@ -93,7 +93,7 @@ export class RowEnricher {
       geometry,
       prefix: this.#read("route store", (routes) => routes.prefix(record.callId)),
       previous: this.#history.previous(affinityId, record.callId, record.ts),
-      learnedPlateau: this.#plateaus.get(plateauModel(record)),
+      learnedPlateau: (row) => this.#plateaus.get(plateauModel(row)),
     };
   }
 

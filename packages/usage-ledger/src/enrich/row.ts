@@ -27,8 +27,11 @@ export interface CacheContext {
   prefix: PromptPrefix | undefined;
   /** The previous call of the same affinity id, with its digests, if one is known. */
   previous: CallObservation | undefined;
-  /** The plateau learned so far for the model that served the call, if any. */
-  learnedPlateau?: number | undefined;
+  /**
+   * The plateau learned so far for the model that served a call (the routed model of an
+   * autorouted one, as the geometry is looked up), if any.
+   */
+  learnedPlateau?: (row: LedgerRow) => number | undefined;
 }
 
 const NOT_ACCOUNTED = {
@@ -84,7 +87,7 @@ function cacheColumns(
 ): CacheColumns {
   if (!isAccountable(row)) return { affinityId: affinityId ?? null, ...NOT_ACCOUNTED };
   const model = row.routedModel ?? row.model;
-  const known = context.learnedPlateau;
+  const known = context.learnedPlateau?.(row);
   const { learnedPlateau, ...accounting } = accountCall(
     callObservation(row, affinityId ? context.prefix : undefined),
     affinityId ? context.previous : undefined,
