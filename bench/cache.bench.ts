@@ -173,7 +173,11 @@ function agreementOf(calls: readonly JoinedCall[]): { tokens: string; calls: str
   for (const call of calls) {
     const truth = call.truth;
     if (!truth?.cacheCause) continue;
-    const expected = ledgerCauseOf({ cause: truth.cacheCause, at: truth.cacheCauseAt });
+    // The bench's emulator names each call's replica (X-TaaS-Upstream, its default).
+    const expected = ledgerCauseOf(
+      { cause: truth.cacheCause, at: truth.cacheCauseAt },
+      { upstreamHeader: true },
+    );
     const same = expected === call.cause;
     const missed = Math.max(0, (truth.idealCachedTokens ?? 0) - (truth.cachedTokens ?? 0));
     total += missed;

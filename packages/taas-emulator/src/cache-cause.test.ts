@@ -214,7 +214,22 @@ describe("ledgerCauseOf", () => {
     [{ cause: "diverged", at: "tools" }, "prefix_tools"],
     [{ cause: "diverged", at: "system" }, "prefix_system"],
     [{ cause: "diverged", at: "history:4" }, "prefix_history"],
+    [{ cause: "plateau", at: null }, "plateau"],
+    [{ cause: "not_ready", at: null }, "not_ready"],
+    [{ cause: "spilled", at: null }, "replica_switch"],
+    [{ cause: "other_model", at: null }, "cold"],
   ] as const)("maps %j to %s", (truth, ledger) => {
     expect(ledgerCauseOf(truth)).toBe(ledger);
+  });
+
+  it.each([
+    ["evicted", "upstream"],
+    ["other_replica", "replica_switch"],
+    ["spilled", "replica_switch"],
+  ] as const)("says %s is replica_unreported when no replica is named", (cause, named) => {
+    expect(ledgerCauseOf({ cause, at: null }, { upstreamHeader: true })).toBe(named);
+    expect(ledgerCauseOf({ cause, at: null }, { upstreamHeader: false })).toBe(
+      "replica_unreported",
+    );
   });
 });

@@ -142,27 +142,48 @@ export type LedgerCause =
   | "none"
   | "cold"
   | "below_minimum"
+  | "plateau"
   | "ttl_expired"
+  | "not_ready"
   | "replica_switch"
+  | "replica_unreported"
   | "prefix_system"
   | "prefix_tools"
   | "prefix_history"
   | "upstream"
   | "unknown";
 
-/** The ledger cause a correct ledger reports for this truth (the emulator never says unknown). */
-export function ledgerCauseOf(truth: Pick<CacheTruth, "cause" | "at">): LedgerCause {
+export interface LedgerCauseOptions {
+  /**
+   * Whether the emulator named the serving replica (`upstreamHeader`, on by default as in the
+   * emulator). Without it the ledger cannot tell a replica switch from a replica that lost the
+   * prefix: both are `replica_unreported`, as against real TaaS.
+   */
+  upstreamHeader?: boolean;
+}
+
+/**
+ * The ledger cause a correct ledger reports for this truth (the emulator never says unknown),
+ * given a ledger that knows the models' geometry (a delayed cache's ready delay among it).
+ */
+export function ledgerCauseOf(
+  truth: Pick<CacheTruth, "cause" | "at">,
+  options: LedgerCauseOptions = {},
+): LedgerCause {
+  const named = options.upstreamHeader ?? true;
   switch (truth.cause) {
     case "expired":
       return "ttl_expired";
-    // The provider held the prefix and did not serve it: nothing the client chose explains it.
-    case "evicted":
+    // What the provider could not serve, named as such.
     case "plateau":
     case "not_ready":
-      return "upstream";
+      return truth.cause;
+    // The same replica held the prefix and did not serve it.
+    case "evicted":
+      return named ? "upstream" : "replica_unreported";
     case "other_replica":
     case "spilled":
-      return "replica_switch";
+      return named ? "replica_switch" : "replica_unreported";
     // The new model's cache had never seen this conversation.
     case "other_model":
       return "cold";

@@ -48,7 +48,7 @@ describe("openai family: the plateau", () => {
       idealCachedTokens: cacheable(long),
       cause: "plateau",
     });
-    expect(ledgerCauseOf(truth)).toBe("upstream");
+    expect(ledgerCauseOf(truth)).toBe("plateau");
   });
 
   it("reads everything below the plateau", async () => {
@@ -129,7 +129,7 @@ describe("delayed family", () => {
       idealCachedTokens: cacheable(long),
       cause: "not_ready",
     });
-    expect(ledgerCauseOf(early)).toBe("upstream");
+    expect(ledgerCauseOf(early)).toBe("not_ready");
     s.clock.now += 1;
     const ready = await truthOf(s, await s.send(long, deepseek));
     expect(ready).toMatchObject({ cached: cacheable(long), cause: "none" });
@@ -171,5 +171,6 @@ describe("a spill to a cold replica", () => {
     });
     expect(s.emulator.requests().at(-1)?.spilledFrom).toBe(s.emulator.requests().at(0)?.replica);
     expect(ledgerCauseOf(spilled)).toBe("replica_switch");
+    expect(ledgerCauseOf(spilled, { upstreamHeader: false })).toBe("replica_unreported");
   });
 });

@@ -11,6 +11,7 @@ export {
   type CacheCause,
   type CacheTruth,
   type LedgerCause,
+  type LedgerCauseOptions,
   ledgerCauseOf,
 } from "./cache-cause.ts";
 export {

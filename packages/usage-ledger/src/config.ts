@@ -85,9 +85,21 @@ export const CONFIG_SPEC = {
       minTokens: { min: 1, max: 1_000_000, description: "Shortest cached prompt." },
       stepTokens: { min: 1, max: 100_000, description: "Cache hit granularity." },
       ttlSeconds: { min: 1, max: 86_400, description: "Idle lifetime of a cached prefix." },
+      plateauTokens: {
+        min: 0,
+        max: 1_000_000,
+        description:
+          "Where the provider's cache reads stop however long the shared prefix (OpenAI-family: near 4864 in OpenClaw's live probes); 0: no plateau. Absent: learned from the calls.",
+      },
+      readyDelaySeconds: {
+        min: 0,
+        max: 3_600,
+        description:
+          "Seconds after a prefix is first sent before the provider can read it (DeepSeek-style delayed caches); a miss sooner than that is not_ready. Default 0.",
+      },
     },
     description:
-      'Per-model overrides of the three cache settings, keyed "<provider>/<model>" (the routed model for autorouted calls); a key ending in "*" matches by prefix, the longest key wins.',
+      'Per-model cache settings over the defaults above, keyed "<provider>/<model>" (the routed model for autorouted calls); a key ending in "*" matches by prefix, the longest key wins.',
   },
   missLogTokens: {
     type: "integer",
@@ -95,7 +107,7 @@ export const CONFIG_SPEC = {
     min: 0,
     max: 10_000_000,
     description:
-      "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute. 0: never.",
+      "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute; never for plateau or not_ready (nothing to fix). 0: never.",
   },
   postgres: {
     type: "section",

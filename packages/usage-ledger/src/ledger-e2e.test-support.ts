@@ -30,6 +30,7 @@ export interface LedgerRow {
   missed_tokens: number | null;
   invalidated_tokens: number | null;
   miss_cause: string | null;
+  beyond_plateau_tokens: number | null;
 }
 
 /** The JSON of the report method and of `report --json`, as far as the tests read it. */

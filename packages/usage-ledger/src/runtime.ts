@@ -15,6 +15,7 @@ import { ledgerPipeline } from "./pipeline.ts";
 import { LedgerForwarder } from "./postgres/forwarder.ts";
 import { postgresSink } from "./postgres/sink.ts";
 import type { PgTarget } from "./postgres/target.ts";
+import { readStoredPlateaus } from "./store/plateaus.ts";
 import type { LedgerWriter, WriterLogger } from "./store/writer.ts";
 
 /*
@@ -75,7 +76,11 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           logger: options.logger,
           prices,
           routes: optimizerRoutes(options.stateDir),
-          cache: { geometry: geometryLookup(options.config), previousCalls },
+          cache: {
+            geometry: geometryLookup(options.config),
+            previousCalls,
+            storedPlateaus: () => readStoredPlateaus(path),
+          },
           failures: readFailures.obtain("process", () => new ReadFailures(options.logger.warn)),
           onRow: missLogger({
             thresholdTokens: options.config.missLogTokens,

@@ -1,40 +1,14 @@
-import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { describe, expect, it } from "vitest";
 import {
-  accountCall,
-  type CacheGeometry,
-  type CallObservation,
-  cacheableTokens,
-} from "./accounting.ts";
-
-const geometry: CacheGeometry = { minTokens: 1024, stepTokens: 128, ttlMs: 300_000 };
-
-/** A prompt of `tools` tool schemas, `system` system messages, then `history` messages. */
-function prefix(spec: { tools?: string[]; system?: string[]; history?: string[] }): PromptPrefix {
-  const tools = spec.tools ?? ["t1", "t2"];
-  const system = spec.system ?? ["sys"];
-  const history = spec.history ?? [];
-  return {
-    segments: [...tools, ...system, ...history].map((d): [string, number] => [d, 100]),
-    tools: tools.length,
-    system: system.length,
-  };
-}
-
-const call = (overrides: Partial<CallObservation>): CallObservation => ({
-  ts: 1_000_000,
-  promptTokens: 5000,
-  cacheRead: 0,
-  upstream: "replica-1",
-  prefix: prefix({ history: ["u1"] }),
-  ...overrides,
-});
-
-// Previous call: 4 segments (t1 t2 sys u1) of 100 chars = 4000 tokens; this call appends a2 u2.
-const previous = call({ promptTokens: 4000 });
-const next = (overrides: Partial<CallObservation>) =>
-  call({ ts: 1_060_000, prefix: prefix({ history: ["u1", "a1", "u2"] }), ...overrides });
-const full = cacheableTokens(4000, geometry); // 3968
+  call,
+  full,
+  noPlateau as geometry,
+  next,
+  prefix,
+  previous,
+} from "./accounting.test-support.ts";
+import { accountCall, type CallObservation } from "./accounting.ts";
+import { cacheableTokens } from "./geometry.ts";
 
 describe("cacheableTokens", () => {
   it.each([
@@ -83,10 +57,16 @@ describe("accountCall", () => {
       { cause: "replica_switch", missed: full },
     ],
     [
-      "upstream when the upstream header is missing (a switch cannot be told apart)",
+      "replica_unreported when the upstream header is missing (a switch cannot be told apart)",
       next({ upstream: undefined }),
       previous,
-      { cause: "upstream", missed: full },
+      { cause: "replica_unreported", missed: full },
+    ],
+    [
+      "replica_unreported when only the previous call's replica is unknown",
+      next({ cacheRead: 1024 }),
+      { ...previous, upstream: undefined },
+      { cause: "replica_unreported", missed: full - 1024 },
     ],
     [
       "clock skew: a start before the previous one is no gap, not an expiry",

@@ -62,7 +62,11 @@ async function causesOf(host: Host, calls: number): Promise<CallCause[]> {
       const requestId = row.call_id ? routes.byCallId(row.call_id)?.requestId : undefined;
       const truth = requestId ? byRequest.get(requestId) : undefined;
       const expected = truth?.cacheCause
-        ? ledgerCauseOf({ cause: truth.cacheCause, at: truth.cacheCauseAt })
+        ? ledgerCauseOf(
+            { cause: truth.cacheCause, at: truth.cacheCauseAt },
+            // This host's emulator names each call's replica (X-TaaS-Upstream, its default).
+            { upstreamHeader: true },
+          )
         : "no emulator record";
       return { requestId, ledger: row.miss_cause, truth: expected };
     });

@@ -17,6 +17,7 @@ const call = (callId: string): RememberedCall => ({
   ts: Number(callId.slice(1)) * 1000,
   promptTokens: 3000,
   cacheRead: 0,
+  cacheWrite: 0,
   upstream: "replica-1",
   prefix: prefixes.get(callId),
 });

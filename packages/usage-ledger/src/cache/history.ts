@@ -7,6 +7,7 @@ export interface StoredCall {
   ts: number;
   promptTokens: number;
   cacheRead: number;
+  cacheWrite: number;
   upstream: string | undefined;
 }
 

@@ -64,4 +64,20 @@ describe("missLogger", () => {
     log(row("main", null, { ...miss(1e6), cause: null }));
     expect(lines).toEqual([]);
   });
+
+  it("says nothing of what the provider could not serve, and speaks of a replica TaaS does not name", () => {
+    const lines: string[] = [];
+    let clock = 0;
+    const log = missLogger({ thresholdTokens: 100, warn: (l) => lines.push(l), now: () => clock });
+    // A plateaued call: read up to the plateau, the rest beyond it, nothing lost.
+    log(row("main", "gpt-5.5", { ...miss(0, "plateau"), expected: 4864, beyondPlateau: 8064 }));
+    // A delayed cache's follow-up: its misses count, but no one can act on them.
+    log(row("main", "deepseek-v4", miss(12_544, "not_ready")));
+    expect(lines).toEqual([]);
+    clock = 60_000;
+    log(row("main", "gpt-5.5", miss(4864, "replica_unreported")));
+    expect(lines).toEqual([
+      "cache miss: agent main lost 4864 cacheable prompt tokens (replica_unreported) on cloudsigma/gpt-5.5",
+    ]);
+  });
 });

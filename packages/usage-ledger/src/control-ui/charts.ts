@@ -19,6 +19,9 @@ export const CAUSE_COLORS: Record<string, string> = {
   prefix_tools: "#40a080",
   below_minimum: "#c0c060",
   upstream: "#b06090",
+  replica_unreported: "#c07878",
+  not_ready: "#5aa0a0",
+  plateau: "#b8b8b8",
   unknown: "#999999",
 };
 const FALLBACK_COLORS = ["#b06090", "#6c9a3c", "#c08060", "#5a8a9a"];

@@ -81,7 +81,14 @@ describe("RowEnricher", () => {
     const asked: string[] = [];
     const { e } = enricher({ c2: conversation("replica-1") }, (id, ts) => {
       asked.push(`${id}@${ts}`);
-      return { callId: "c1", ts: 1000, promptTokens: 3000, cacheRead: 0, upstream: "replica-1" };
+      return {
+        callId: "c1",
+        ts: 1000,
+        promptTokens: 3000,
+        cacheRead: 0,
+        cacheWrite: 0,
+        upstream: "replica-1",
+      };
     });
     expect(e.enrich(call(2, 2944)).cache).toMatchObject({ cause: "none", expected: 2944 });
     expect(e.enrich(call(2, 2944)).cache).toMatchObject({ cause: "none", expected: 2944 });
@@ -97,10 +104,41 @@ describe("RowEnricher", () => {
       invalidated: null,
       cause: "unknown",
       divergedAt: null,
+      beyondPlateau: null,
       missedCostNano: null,
     });
     const run = e.enrich(sampleRecord({ granularity: "run", callId: null }));
     expect(run.cache).toMatchObject({ affinityId: null, cause: null });
+  });
+
+  it("learns a model's plateau from its calls, notes each change on its row, and remembers it after a restart", () => {
+    const routes = { c1: conversation("r1"), c2: conversation("r1"), c3: conversation("r1") };
+    const { e } = enricher(routes);
+    // c2 shares 2,944 tokens with c1 and reads 2,048: where this model's reads stop.
+    const rows = [call(1, 0), call(2, 2048), call(3, 2048)].map((r) => e.enrich(r).cache);
+    expect(rows.map((c) => [c?.cause, c?.missed, c?.beyondPlateau, c?.learnedPlateau])).toEqual([
+      ["cold", 0, 0, undefined],
+      ["plateau", 0, 896, 2048],
+      ["plateau", 0, 5888 - 2048, undefined],
+    ]);
+
+    // After a restart, autorouted calls TaaS routed to gpt-5.5: that model's plateau applies.
+    const stored = [{ provider: "cloudsigma", model: "gpt-5.5", tokens: 4864 }];
+    const autorouted: CallRoute = {
+      ...conversation("r1"),
+      autorouted: true,
+      routedModel: "cloudsigma/gpt-5.5",
+    };
+    const restarted = new RowEnricher({
+      routes: { route: () => autorouted, prefix: prefixOf },
+      cache: { geometry, previousCalls: { before: () => undefined }, storedPlateaus: () => stored },
+    });
+    restarted.enrich(call(1, 0, { model: "auto" }));
+    // Far under the plateau an earlier process learned: a miss, not a new plateau.
+    expect(restarted.enrich(call(2, 2048, { model: "auto" })).cache).toMatchObject({
+      cause: "upstream",
+      missed: 896,
+    });
   });
 
   it("keeps a row's cache columns when the ledger keeps no cache accounting", () => {

@@ -3,6 +3,8 @@ import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import { CacheHistory } from "../cache/history.ts";
 import type { LedgerRow } from "../store/columns.ts";
+import { plateauModel, type StoredPlateau } from "../store/plateaus.ts";
+import { LearnedPlateaus } from "./learned-plateaus.ts";
 import type { PreviousCallReader } from "./previous-call.ts";
 import type { ContextSource, ReadFailures } from "./read-failures.ts";
 import type { CallRoute, RouteSource } from "./route-price.ts";
@@ -13,8 +15,15 @@ export interface RowEnricherOptions {
   prices?: PriceLookup;
   /** What the optimizer captured per call (none: rows keep the route they came with). */
   routes?: RouteSource;
-  /** Cache accounting (none: rows keep the cache columns they came with). */
-  cache?: { geometry: GeometryLookup; previousCalls: PreviousCallReader };
+  /**
+   * Cache accounting (none: rows keep the cache columns they came with), with the plateaus an
+   * earlier process learned (`store/plateaus.ts`).
+   */
+  cache?: {
+    geometry: GeometryLookup;
+    previousCalls: PreviousCallReader;
+    storedPlateaus?: () => readonly StoredPlateau[];
+  };
   /** Where a failed context read is counted and said once. */
   failures?: Pick<ReadFailures, "report">;
 }
@@ -24,13 +33,15 @@ export interface RowEnricherOptions {
  * digests, the previous call of its affinity id) and hands it, with the record, to the pure
  * `enrichRow`. Records are enriched in the order the calls were queued, so each call's previous
  * one is the row enriched just before it, remembered here; after a restart it is read from the
- * ledger. A read that fails is reported and only costs the row what it would have told.
+ * ledger. So is what each model's calls taught of its plateau. A read that fails is reported and
+ * only costs the row what it would have told.
  */
 export class RowEnricher {
   readonly #prices: PriceLookup;
   readonly #routes: RouteSource | undefined;
   readonly #geometry: GeometryLookup | undefined;
   readonly #history: CacheHistory;
+  readonly #plateaus: LearnedPlateaus;
   readonly #failures: Pick<ReadFailures, "report"> | undefined;
 
   constructor(options: RowEnricherOptions) {
@@ -44,6 +55,8 @@ export class RowEnricher {
       storedBefore: (affinityId, ts) =>
         previousCalls && this.#tryRead("ledger", () => previousCalls.before(affinityId, ts)),
     });
+    const stored = options.cache?.storedPlateaus;
+    this.#plateaus = new LearnedPlateaus(() => (stored && this.#tryRead("ledger", stored)) ?? []);
   }
 
   enrich(record: LedgerRow): LedgerRow {
@@ -52,6 +65,8 @@ export class RowEnricher {
       : undefined;
     const cache = this.#cacheContext(record, route);
     const row = enrichRow(record, { route, prices: this.#prices, cache });
+    const learned = row.cache?.learnedPlateau;
+    if (learned !== undefined) this.#plateaus.set(plateauModel(row), learned);
     const affinityId = route?.affinityId;
     if (
       cache &&
@@ -78,6 +93,7 @@ export class RowEnricher {
       geometry,
       prefix: this.#read("route store", (routes) => routes.prefix(record.callId)),
       previous: this.#history.previous(affinityId, record.callId, record.ts),
+      learnedPlateau: (row) => this.#plateaus.get(plateauModel(row)),
     };
   }
 

@@ -9,7 +9,7 @@ export interface PreviousCallReader {
 }
 
 const PREVIOUS_CALL = `SELECT call_id, ts, input + cache_read + cache_write AS prompt, cache_read,
-  upstream_route FROM usage_rows
+  cache_write, upstream_route FROM usage_rows
   WHERE affinity_id = ? AND ts < ? AND granularity = 'call' AND usage_known = 1
   ORDER BY ts DESC LIMIT 1`;
 
@@ -43,6 +43,7 @@ export class LedgerPreviousCalls implements PreviousCallReader {
       ts: Number(row.ts),
       promptTokens: Number(row.prompt),
       cacheRead: Number(row.cache_read),
+      cacheWrite: Number(row.cache_write),
       upstream: typeof row.upstream_route === "string" ? row.upstream_route : undefined,
     };
   }

@@ -27,6 +27,11 @@ export interface CacheContext {
   prefix: PromptPrefix | undefined;
   /** The previous call of the same affinity id, with its digests, if one is known. */
   previous: CallObservation | undefined;
+  /**
+   * The plateau learned so far for the model that served a call (the routed model of an
+   * autorouted one, as the geometry is looked up), if any.
+   */
+  learnedPlateau?: (row: LedgerRow) => number | undefined;
 }
 
 const NOT_ACCOUNTED = {
@@ -68,6 +73,7 @@ export function callObservation(
     ts: row.ts,
     promptTokens: promptOf(row),
     cacheRead: row.usage.cacheRead,
+    cacheWrite: row.usage.cacheWrite,
     upstream: row.upstreamRoute ?? undefined,
     prefix,
   };
@@ -81,15 +87,19 @@ function cacheColumns(
 ): CacheColumns {
   if (!isAccountable(row)) return { affinityId: affinityId ?? null, ...NOT_ACCOUNTED };
   const model = row.routedModel ?? row.model;
-  const accounting = accountCall(
+  const known = context.learnedPlateau?.(row);
+  const { learnedPlateau, ...accounting } = accountCall(
     callObservation(row, affinityId ? context.prefix : undefined),
     affinityId ? context.previous : undefined,
     context.geometry(row.provider, model),
+    known,
   );
   return {
     affinityId: affinityId ?? null,
     ...accounting,
     missedCostNano: storable(missedCost(row, accounting, prices)),
+    // Only a change is noted, for the ledger file to keep (store/plateaus.ts).
+    ...(learnedPlateau === known ? {} : { learnedPlateau: learnedPlateau ?? null }),
   };
 }
 
@@ -97,7 +107,11 @@ function cacheColumns(
  * A missed token was billed as uncached input instead of a cache read: it cost the difference,
  * known only when both prices are (USD per million tokens = 1,000 nano-USD per token).
  */
-function missedCost(row: LedgerRow, accounting: CacheAccounting, prices: PriceLookup) {
+function missedCost(
+  row: LedgerRow,
+  accounting: Pick<CacheAccounting, "missed">,
+  prices: PriceLookup,
+) {
   const { missed } = accounting;
   if (missed === null) return null;
   if (missed === 0) return 0;

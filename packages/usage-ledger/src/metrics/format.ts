@@ -36,6 +36,8 @@ const HELP = {
     "Tokens the accounted calls could have read from cache (the ideal); efficiency = usage_ledger_cache_accounted_read_tokens_total / this.",
   usage_ledger_cache_accounted_read_tokens_total:
     "Cache reads of the calls with cache accounting (the achieved side of efficiency).",
+  usage_ledger_cache_beyond_plateau_tokens_total:
+    "Shared prompt tokens past where the provider's cache reads stop (its plateau): a provider limit, in neither the expected tokens nor the lost ones.",
   usage_ledger_cost_usd_total:
     "Cost in USD of the priced calls (a lower bound where usage_ledger_unpriced_calls_total > 0); absent when no call of the series had a price.",
   usage_ledger_unpriced_calls_total:
@@ -67,6 +69,7 @@ const FAMILIES: ReadonlyArray<[name: keyof typeof HELP, samples: (s: SeriesTotal
   ],
   ["usage_ledger_cache_expected_tokens_total", total((t) => t.expectedCacheRead)],
   ["usage_ledger_cache_accounted_read_tokens_total", total((t) => t.accountedRead)],
+  ["usage_ledger_cache_beyond_plateau_tokens_total", total((t) => t.beyondPlateauTokens)],
   ["usage_ledger_cost_usd_total", total((t) => costFigure(t).usd)],
   ["usage_ledger_unpriced_calls_total", total((t) => t.unpricedCalls)],
   ["usage_ledger_missed_cost_usd_total", total((t) => figures(t).missedCostUsd)],

@@ -16,6 +16,7 @@ import {
   waitFor,
 } from "../../../../e2e/harness/index.ts";
 import { readLedgerRows } from "../ledger-e2e.test-support.ts";
+import { PG_SCHEMA_VERSION } from "./schema.ts";
 
 const TABLE = "fleet_usage";
 
@@ -122,7 +123,7 @@ describe("usage-ledger fleet: two gateways forward to one PostgreSQL", () => {
     expect(counts?.rows).toBe(localIds("gw-a").length + localIds("gw-b").length);
     const [version] = await sql<Array<{ version: number }>>`
       SELECT version FROM usage_ledger_schema WHERE table_name = ${TABLE}`;
-    expect(version?.version).toBe(1);
+    expect(version?.version).toBe(PG_SCHEMA_VERSION);
   });
 
   it("keeps rows while PostgreSQL is down during a burst and sends them when it is back", async () => {

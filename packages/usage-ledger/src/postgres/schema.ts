@@ -9,8 +9,11 @@ import { centralColumnTypes } from "../store/columns.ts";
  * them as time.
  */
 
-/** Bumped with every change to the central table; stored per table in `usage_ledger_schema`. */
-export const PG_SCHEMA_VERSION = 1;
+/**
+ * Bumped with every change to the central table; stored per table in `usage_ledger_schema`.
+ * Version 2: `beyond_plateau_tokens` (the ledger's schema version 6).
+ */
+export const PG_SCHEMA_VERSION = 2;
 
 const LOCAL = centralColumnTypes();
 
@@ -21,11 +24,18 @@ export const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const SQL_TYPE = { text: "text", bigint: "bigint", time: "timestamptz" } as const;
 
-/** The DDL of version 1, run under an advisory lock so two gateways cannot race it. */
+/**
+ * The DDL of the current version, run under an advisory lock so two gateways cannot race it. A
+ * table an older plugin created gets the columns added since: every one added later is nullable
+ * (NULL: not known for the rows forwarded before), so adding each that is missing brings it up.
+ */
 export function centralTableSql(table: string): string {
   const columns = LOCAL.map(
     ([name, type, required]) => `  ${name} ${SQL_TYPE[type]}${required ? " NOT NULL" : ""}`,
   ).join(",\n");
+  const added = LOCAL.filter(([, , required]) => !required).map(
+    ([name, type]) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${name} ${SQL_TYPE[type]};`,
+  );
   return `
 CREATE TABLE IF NOT EXISTS ${table} (
   gateway_id text NOT NULL,
@@ -34,7 +44,8 @@ ${columns},
   PRIMARY KEY (gateway_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS ${table}_ts ON ${table} (ts);
-CREATE INDEX IF NOT EXISTS ${table}_gateway_ts ON ${table} (gateway_id, ts);`;
+CREATE INDEX IF NOT EXISTS ${table}_gateway_ts ON ${table} (gateway_id, ts);
+${added.join("\n")}`;
 }
 
 export type CentralValue = string | number | Date | null;

@@ -56,7 +56,7 @@ describe("openclaw usage-ledger report", () => {
   it("prints CSV with the session key escaped", () => {
     const { out } = run({ by: "session", since: "7d", csv: true });
     expect(out.split("\r\n")).toContain(
-      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,0,1,0,0,0.000398,known,0,0,0,0.001152,known,0,',
+      '"agent:main:a,b",1,1,0,176,5,1024,0,1205,85.33333333333334,,,0,0,0,0,0,1,0,0,0.000398,known,0,0,0,0.001152,known,0,',
     );
   });
 

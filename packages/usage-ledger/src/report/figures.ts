@@ -22,7 +22,8 @@ const usd = (nano: number): number => Number((nano / 1e9).toFixed(9));
 /**
  * Lost tokens: what the conversation allowed the cache to serve but it did not, whatever the
  * reason: tokens missed against the ceiling (idle time, a replica switch, the upstream) plus
- * tokens a change of the prompt made unreadable (system prompt, tools, history).
+ * tokens a change of the prompt made unreadable (system prompt, tools, history). What lies past
+ * the provider's plateau was never servable, so it is not lost (`beyondPlateauTokens`).
  */
 export const lostTokens = (t: Pick<ReportTotals, "missedTokens" | "invalidatedTokens">): number =>
   t.missedTokens + t.invalidatedTokens;
@@ -64,6 +65,11 @@ const FIGURES = {
   missedTokens: { csv: "missed_tokens", of: (t: ReportTotals) => t.missedTokens },
   invalidatedTokens: { csv: "invalidated_tokens", of: (t: ReportTotals) => t.invalidatedTokens },
   lostTokens: { csv: "lost_tokens", of: lostTokens },
+  /** What the provider's cache does not serve (past its plateau): apart from LOST, by design. */
+  beyondPlateauTokens: {
+    csv: "beyond_plateau_tokens",
+    of: (t: ReportTotals) => t.beyondPlateauTokens,
+  },
   /** Calls without cache accounting, not in the ideal or the efficiency. */
   unaccountedCalls: { csv: "unaccounted_calls", of: (t: ReportTotals) => t.unaccountedCalls },
   /** What the missed tokens cost beyond a cache read; null when none of it is priced. */

@@ -112,6 +112,7 @@ describe("report renderings", () => {
       missedTokens: 256,
       invalidatedTokens: 128,
       lostTokens: 384,
+      beyondPlateauTokens: 0,
       unaccountedCalls: 0,
       missedCostUsd: 0,
       missedUnpricedRows: 0,
@@ -158,10 +159,10 @@ describe("report renderings", () => {
     const csv = reportToCsv(r);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,lost_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows,top_cause",
+      "key,calls,ledger_rows,errors,input,output,cache_read,cache_write,total,hit_percent,ideal_hit_percent,efficiency,expected_cache_read,missed_tokens,invalidated_tokens,lost_tokens,beyond_plateau_tokens,unaccounted_calls,missed_cost_usd,missed_unpriced_rows,cost_usd,cost_state,cost_partial_rows,cost_unknown_rows,unpriced_calls,cache_saving_usd,saving_state,saving_unknown_rows,top_cause",
     );
     const hit = (2048 / 2400) * 100;
-    const cache = `${hit},96,${2048 / 2304},2304,256,128,384,0,0,0`;
+    const cache = `${hit},96,${2048 / 2304},2304,256,128,384,0,0,0,0`;
     expect(lines[1]).toBe(
       `"agent:main:a,b",2,2,0,352,10,2048,0,2410,${cache},0.041915,known,0,0,0,0.002304,known,0,ttl_expired`,
     );
@@ -169,7 +170,7 @@ describe("report renderings", () => {
       `agent:main:partly,2,2,0,352,10,2048,0,2410,${cache},0.001,partial,1,0,1,0,partial,1,`,
     );
     expect(lines[3]).toBe(
-      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2,`,
+      `,2,2,0,352,10,2048,0,2410,${hit},,,0,0,0,0,0,2,0,0,,unknown,0,2,2,,unknown,2,`,
     );
     expect(lines).toHaveLength(4);
   });

@@ -97,6 +97,11 @@ function cacheNotes(totals: ReportFigures): string[] {
       "LOST: cacheable tokens not read (against IDEAL) plus tokens a prompt change made unreadable; --by cause says why",
     );
   }
+  if (totals.beyondPlateauTokens > 0) {
+    notes.push(
+      `${int.format(totals.beyondPlateauTokens)} shared prompt token(s) lay past where the provider's cache reads stop (its plateau): a provider limit, not in IDEAL, EFF % or LOST`,
+    );
+  }
   if (totals.unaccountedCalls > 0) {
     notes.push(
       `${totals.unaccountedCalls} call(s) without cache accounting (no optimizer capture or no usage) are not in IDEAL % or EFF %`,

@@ -80,6 +80,11 @@ export const TOTALS = {
     of: (c) => orZero(c("invalidated_tokens")),
     doc: "Tokens a change of the prompt made unreadable (system prompt, tools, history).",
   },
+  beyondPlateauTokens: {
+    column: "beyond_plateau_tokens",
+    of: (c) => orZero(c("beyond_plateau_tokens")),
+    doc: "Shared prefix past where the provider's cache reads stop (its plateau): a provider limit, not in the expected reads nor in LOST.",
+  },
   accountedPrompt: {
     column: "accounted_prompt",
     of: (c) => accounted(c, `${c("input")} + ${c("cache_read")} + ${c("cache_write")}`),

@@ -26,6 +26,13 @@ export interface CacheColumns {
   divergedAt: number | null;
   /** What the missed tokens cost beyond a cache read (nano-USD), when both prices are known. */
   missedCostNano?: number | null;
+  /** Shared prefix past where the provider's cache reads stop (its plateau). */
+  beyondPlateau?: number | null;
+  /**
+   * Not a column: set when this call changed what the ledger learned of its model's plateau
+   * (the new plateau, or null when a read past it disproved it), kept beside the row's batch.
+   */
+  learnedPlateau?: number | null;
 }
 
 /** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
@@ -131,6 +138,8 @@ export const COLUMNS = {
   miss_at: accountedCount("miss_at", (c) => c.divergedAt),
   // What the missed tokens cost beyond a cache read, where the input and cache-read prices are known.
   missed_cost_nusd: accountedCount("missed_cost_nusd", (c) => c.missedCostNano),
+  // Shared prefix past the provider's plateau: a provider limit, in neither missed nor LOST.
+  beyond_plateau_tokens: accountedCount("beyond_plateau_tokens", (c) => c.beyondPlateau),
 } as const satisfies Record<string, Column>;
 
 export type ColumnName = keyof typeof COLUMNS;

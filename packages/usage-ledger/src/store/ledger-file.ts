@@ -1,12 +1,25 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { INSERT_USAGE_ROW } from "./columns.ts";
+import { INSERT_USAGE_ROW, type LedgerRow, usageRowParams } from "./columns.ts";
 import { fileIdentity } from "./file-health.ts";
 import { openLedger } from "./migrate.ts";
+import { keepPlateau, type PlateauStatements, preparePlateaus } from "./plateaus.ts";
 import { setAsideLedger } from "./set-aside.ts";
 
 export interface LedgerConnection {
   db: DatabaseSync;
   insert: StatementSync;
+  plateaus: PlateauStatements;
+}
+
+/** Inserts one row (0 changes: a replay) and keeps what it taught of its model's plateau. */
+export function insertRow(
+  connection: LedgerConnection,
+  row: LedgerRow,
+  recordedAt: number,
+): number {
+  const changes = Number(connection.insert.run(...usageRowParams(row, recordedAt)).changes);
+  keepPlateau(connection.plateaus, row, recordedAt);
+  return changes;
 }
 
 /**
@@ -44,7 +57,7 @@ export class LedgerFile {
     if (!this.#open) {
       const db = openLedger(this.path, { busyTimeoutMs: this.#busyTimeoutMs });
       try {
-        this.#open = { db, insert: db.prepare(INSERT_USAGE_ROW) };
+        this.#open = { db, insert: db.prepare(INSERT_USAGE_ROW), plateaus: preparePlateaus(db) };
       } catch (error) {
         db.close();
         throw error;

@@ -1,6 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
 import { inTransaction, openDatabase } from "@cloudsigma/taas-core/sqlite";
-import { MISS_CAUSES } from "../cache/accounting.ts";
 import { rebuildRollupSql } from "./rollup.ts";
 
 /**
@@ -11,8 +10,10 @@ import { rebuildRollupSql } from "./rollup.ts";
  * file as it was. A new file is created at version 1 and goes through the same steps.
  *
  * Adding a version: append a step (version = the last one + 1) whose SQL adds and backfills the
- * columns; if the rollup sums or groups by something new, change `ledger-rollup.ts` and set
- * `rebuildsRollup` (the rollup is then rebuilt from the raw rows once, after the last step).
+ * columns; if the rollup sums or groups by something new, change `rollup.ts` (or a total in
+ * `report/totals.ts`) and set `rebuildsRollup` (the rollups are then rebuilt from the raw rows
+ * once, after the last step). A new miss cause needs a step that rebuilds the `miss_cause`
+ * CHECK, as version 6 does: each step's list is frozen, like the step.
  */
 export interface LedgerStep {
   version: number;
@@ -63,6 +64,26 @@ CREATE INDEX IF NOT EXISTS usage_rows_session_ts ON usage_rows (session_key, ts)
 CREATE INDEX IF NOT EXISTS usage_rows_run ON usage_rows (run_id);
 `;
 
+/** The miss causes version 3 shipped; a step that adds causes rebuilds the column's CHECK. */
+const V3_MISS_CAUSES = [
+  "none",
+  "cold",
+  "below_minimum",
+  "ttl_expired",
+  "replica_switch",
+  "prefix_tools",
+  "prefix_system",
+  "prefix_history",
+  "upstream",
+  "unknown",
+];
+
+/** Version 6 adds what the provider could not serve, and a cause for a replica TaaS does not name. */
+export const V6_MISS_CAUSES = [...V3_MISS_CAUSES, "plateau", "not_ready", "replica_unreported"];
+
+const missCauseCheck = (column: string, causes: readonly string[]): string =>
+  `CHECK (${column} IN (${causes.map((cause) => `'${cause}'`).join(", ")}))`;
+
 export const LEDGER_STEPS: readonly LedgerStep[] = [
   {
     version: 2,
@@ -90,8 +111,7 @@ ALTER TABLE usage_rows ADD COLUMN affinity_id TEXT;
 ALTER TABLE usage_rows ADD COLUMN expected_cache_read INTEGER CHECK (expected_cache_read >= 0);
 ALTER TABLE usage_rows ADD COLUMN missed_tokens INTEGER CHECK (missed_tokens >= 0);
 ALTER TABLE usage_rows ADD COLUMN invalidated_tokens INTEGER CHECK (invalidated_tokens >= 0);
-ALTER TABLE usage_rows ADD COLUMN miss_cause TEXT
-  CHECK (miss_cause IN (${MISS_CAUSES.map((cause) => `'${cause}'`).join(", ")}));
+ALTER TABLE usage_rows ADD COLUMN miss_cause TEXT ${missCauseCheck("miss_cause", V3_MISS_CAUSES)};
 ALTER TABLE usage_rows ADD COLUMN miss_at INTEGER CHECK (miss_at >= 0);
 ALTER TABLE usage_rows ADD COLUMN missed_cost_nusd INTEGER CHECK (missed_cost_nusd >= 0);
 CREATE INDEX usage_rows_affinity_ts ON usage_rows (affinity_id, ts);`,
@@ -113,6 +133,30 @@ CREATE TABLE forward_marks (
     description:
       "the rollups keep each call's miss cause and upstream, and a daily rollup without the session joins the hourly one, so a month's report by any group but session or hour reads a few thousand rows",
     sql: "-- usage_rows is unchanged; the rollups are rebuilt with their new keys",
+    rebuildsRollup: true,
+  },
+  {
+    version: 6,
+    description:
+      "what the provider could not serve: the shared prefix past its cache plateau (a rollup total), the causes plateau, not_ready and replica_unreported, and the plateaus learned per model, so a restart remembers them",
+    // SQLite cannot change a CHECK in place: miss_cause is copied into a column with the new
+    // list, then takes its name back. The rollup trigger reads the column, so it is dropped first
+    // (rebuildsRollup creates it again). Earlier rows keep their causes and a NULL beyond the
+    // plateau (not accounted for it), never a made-up 0.
+    sql: `
+DROP TRIGGER IF EXISTS usage_rows_rollup;
+ALTER TABLE usage_rows ADD COLUMN miss_cause_v6 TEXT ${missCauseCheck("miss_cause_v6", V6_MISS_CAUSES)};
+UPDATE usage_rows SET miss_cause_v6 = miss_cause WHERE miss_cause IS NOT NULL;
+ALTER TABLE usage_rows DROP COLUMN miss_cause;
+ALTER TABLE usage_rows RENAME COLUMN miss_cause_v6 TO miss_cause;
+ALTER TABLE usage_rows ADD COLUMN beyond_plateau_tokens INTEGER CHECK (beyond_plateau_tokens >= 0);
+CREATE TABLE cache_plateaus (
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  tokens INTEGER NOT NULL CHECK (tokens > 0),
+  learned_at INTEGER NOT NULL,
+  PRIMARY KEY (provider, model)
+) STRICT;`,
     rebuildsRollup: true,
   },
 ];

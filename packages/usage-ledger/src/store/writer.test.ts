@@ -53,6 +53,7 @@ describe("LedgerWriter", () => {
       .prepare("SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
       .all();
     expect(strict.map((r) => r.name)).toEqual([
+      "cache_plateaus",
       "forward_marks",
       "usage_daily",
       "usage_hourly",
@@ -105,6 +106,7 @@ describe("LedgerWriter", () => {
       miss_cause: null,
       miss_at: null,
       missed_cost_nusd: null,
+      beyond_plateau_tokens: null,
     });
   });
 

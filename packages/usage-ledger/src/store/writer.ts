@@ -1,10 +1,10 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { inTransaction, type SqliteFailure, sqliteFailure } from "@cloudsigma/taas-core/sqlite";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
-import { type LedgerRow, usageRowParams } from "./columns.ts";
+import type { LedgerRow } from "./columns.ts";
 import { Fifo } from "./fifo.ts";
 import { failureWords } from "./file-health.ts";
-import { type LedgerConnection, LedgerFile } from "./ledger-file.ts";
+import { insertRow, type LedgerConnection, LedgerFile } from "./ledger-file.ts";
 import { pruneLedger } from "./retention.ts";
 
 export interface WriterLogger {
@@ -175,21 +175,19 @@ export class LedgerWriter {
     } catch (error) {
       return this.fail(error);
     }
-    const { db, insert } = connection;
     const batch = this.queue.peek(this.options.batchSize);
     const now = this.options.now();
     try {
-      const inserted = inTransaction(db, () => {
+      const inserted = inTransaction(connection.db, () => {
         let count = 0;
-        for (const record of batch)
-          count += Number(insert.run(...usageRowParams(record, now)).changes);
+        for (const record of batch) count += insertRow(connection, record, now);
         return count;
       });
       this.queue.drop(batch.length);
       this.failures = 0;
       return { inserted, duplicates: batch.length - inserted };
     } catch (error) {
-      if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, insert, error);
+      if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, connection, error);
       return this.fail(error);
     }
   }
@@ -201,7 +199,7 @@ export class LedgerWriter {
    */
   private isolateBadRows(
     batch: LedgerRow[],
-    insert: LedgerConnection["insert"],
+    connection: LedgerConnection,
     cause: unknown,
   ): BatchOutcome {
     const now = this.options.now();
@@ -209,7 +207,7 @@ export class LedgerWriter {
     let inserted = 0;
     for (const record of batch) {
       try {
-        inserted += Number(insert.run(...usageRowParams(record, now)).changes);
+        inserted += insertRow(connection, record, now);
       } catch (error) {
         if (sqliteFailure(error) !== "bad-row") return this.fail(error);
         bad.push({ record, error });
