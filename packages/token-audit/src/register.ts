@@ -43,7 +43,7 @@ export function registerTokenAudit(api: OpenClawPluginApi, host: AuditHost): voi
   const runtime = auditRuntime({
     config,
     warn,
-    prices: pricesFromHostConfig(api.config, warn),
+    prices: pricesFromHostConfig(() => api.runtime.config.current(), warn, api.config),
     auditLine,
     auditPath,
   });
