@@ -43,6 +43,7 @@ export function registerTokenAudit(api: OpenClawPluginApi, host: AuditHost): voi
   const runtime = auditRuntime({
     config,
     warn,
+    stateDir: host.stateDir,
     prices: pricesFromHostConfig(() => api.runtime.config.current(), warn, api.config),
     auditLine,
     auditPath,

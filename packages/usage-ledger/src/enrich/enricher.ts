@@ -1,11 +1,12 @@
 import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import type { CallRoute } from "@cloudsigma/taas-core/usage/routed-pricing";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import { CacheHistory } from "../cache/history.ts";
 import type { LedgerRow } from "../store/columns.ts";
 import type { PreviousCallReader } from "./previous-call.ts";
 import type { ContextSource, ReadFailures } from "./read-failures.ts";
-import type { CallRoute, RouteSource } from "./route-price.ts";
+import type { RouteSource } from "./route-price.ts";
 import { type CacheContext, callObservation, enrichRow, isAccountable } from "./row.ts";
 
 export interface RowEnricherOptions {
