@@ -10,7 +10,7 @@ import {
 } from "./identity.ts";
 import { withListedPrices } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
-import { readMarks, writeMarks } from "./onboard-marks.ts";
+import { readMarks, storedMarks, writeMarks } from "./onboard-marks.ts";
 import { mergeOnboardedRows, type OnboardedRows } from "./onboard-rows.ts";
 import { staticModels } from "./seed-catalog.ts";
 
@@ -92,11 +92,4 @@ export function currentRows(input: Pick<OnboardingInput, "live" | "prices">): Mo
     withListedPrices(staticModels(), input.prices ?? new Map()),
     input.live ?? [],
   );
-}
-
-/** The stored marks, read leniently: onboarding never fails over a damaged list. */
-function storedMarks(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === "string")
-    : [];
 }
