@@ -43,11 +43,11 @@ describe("the listing refresh service", () => {
   it("refreshes at start, then every listingRefreshMinutes until stopped", async () => {
     const { service, timers, outcomes } = scheduled(15);
     await service.start(ctx);
-    await vi.waitFor(() => expect(outcomes).toHaveLength(1));
-    expect(timers.map((t) => t.ms)).toEqual([15 * 60_000]);
+    await vi.waitFor(() => expect(timers.map((t) => t.ms)).toEqual([15 * 60_000]));
+    expect(outcomes).toHaveLength(1);
     timers[0]?.run();
-    await vi.waitFor(() => expect(outcomes).toHaveLength(2));
-    expect(timers).toHaveLength(2);
+    await vi.waitFor(() => expect(timers).toHaveLength(2));
+    expect(outcomes).toHaveLength(2);
     await service.stop?.(ctx);
     expect(timers[1]?.cleared).toBe(true);
     timers[1]?.run();

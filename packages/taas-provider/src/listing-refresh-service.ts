@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginService } from "openclaw/plugin-sdk/plugin-entry";
 import { PLUGIN_ID } from "./identity.ts";
 import { type ListingRefreshDeps, type RefreshOutcome, refreshListing } from "./listing-refresh.ts";
@@ -44,6 +45,9 @@ export function listingRefreshService(options: RefreshServiceOptions): OpenClawP
     running = true;
     void refreshListing(options.deps)
       .then((outcome) => options.onRefresh?.(outcome))
+      .catch((error: unknown) => {
+        options.deps.warn(`${PLUGIN_ID}: listing refresh failed (${errorText(error, 200)})`);
+      })
       .finally(() => {
         running = false;
         schedule();

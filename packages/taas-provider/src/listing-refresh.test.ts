@@ -197,6 +197,20 @@ describe("refreshListing", () => {
     expect(refused.warnings.join("\n")).not.toContain(KEY);
   });
 
+  it("takes an empty listing for a gateway fault: no route removed, no prices replaced", async () => {
+    const running = await pool.start({ modelsFault: "empty-list" });
+    const host = harness(onboarded(running.url, new Map()));
+    const before = structuredClone(host.config);
+    expect(await refreshListing(host.deps)).toMatchObject({ read: false });
+    expect(host.config).toEqual(before);
+    expect(host.saved).toEqual([]);
+    expect(host.warnings).toEqual([
+      expect.stringContaining(
+        "the gateway listed no usable chat models; prices and rows stay as last read",
+      ),
+    ]);
+  });
+
   it("says so when the rows cannot be written, and still saves the prices", async () => {
     const running = await pool.start({
       models: [...DEFAULT_CATALOG, zeta({ input: 3, output: 4 })],

@@ -63,14 +63,14 @@ export async function refreshListing(deps: ListingRefreshDeps): Promise<RefreshO
       redactSecret(`${PLUGIN_ID}: listing refresh at ${quoted(baseUrl, 200)}: ${line}`, apiKey),
     );
   let apiKey: string | undefined;
+  let keyError = "";
   try {
     apiKey = await deps.apiKey(config);
   } catch (error) {
-    apiKey = undefined;
-    say(`the key could not be resolved (${errorText(error, 200)})`);
+    keyError = ` (${errorText(error, 200)})`;
   }
   if (!apiKey) {
-    const reason = `skipped: no usable API key for ${PROVIDER_ID} in the gateway (set ${AUTH.envVar}, or onboard with ${AUTH.cliFlag}); prices and rows stay as last read`;
+    const reason = `skipped: no usable API key for ${PROVIDER_ID} in the gateway${keyError} (set ${AUTH.envVar}, or onboard with ${AUTH.cliFlag}); prices and rows stay as last read`;
     say(reason);
     return { read: false, reason };
   }
@@ -85,6 +85,12 @@ export async function refreshListing(deps: ListingRefreshDeps): Promise<RefreshO
       apiKey,
     );
     return { read: false, reason: result.reason };
+  }
+  if (result.models.length === 0) {
+    // As the catalog build does: an empty list is a gateway fault, not every route withdrawn.
+    const reason = "the gateway listed no usable chat models";
+    say(`${reason}; prices and rows stay as last read`, apiKey);
+    return { read: false, reason };
   }
   for (const refused of result.refusedPrices)
     warnRefusedPrice((line) => say(line, apiKey), refused);
