@@ -21,6 +21,7 @@ import {
   nonEmpty,
   optimizerPlugin,
   REPO_ROOT,
+  readmeCommand,
   runAgentTurn,
   runOpenClaw,
   startHost,
@@ -168,7 +169,7 @@ describe("prices that arrive by themselves, in the real host", () => {
   it("onboards with the README's command: it ends clean, with the listed prices in every row it wrote and saved for the ledger", async () => {
     const onboard = await runOpenClaw(
       host.state,
-      readmeCommand("openclaw onboard --non-interactive", {
+      readmeCommand(README, "openclaw onboard --non-interactive", {
         $CLOUDSIGMA_API_KEY: DEFAULT_API_KEY,
       }),
       { timeoutMs: 150_000 },
@@ -188,7 +189,10 @@ describe("prices that arrive by themselves, in the real host", () => {
   });
 
   it("starts the gateway without the host's remote-catalog line once the README's switch is set", async () => {
-    const off = await runOpenClaw(host.state, readmeCommand("models.catalogRefresh.enabled"));
+    const off = await runOpenClaw(
+      host.state,
+      readmeCommand(README, "models.catalogRefresh.enabled"),
+    );
     expect(off.code, off.stderr).toBe(0);
     const gateway = await host.startGateway();
     gatewayPid = gateway.pid;
@@ -232,7 +236,7 @@ describe("prices that arrive by themselves, in the real host", () => {
     const before = await rows();
     const set = await runOpenClaw(
       host.state,
-      readmeCommand("openclaw config set models.providers.cloudsigma.models"),
+      readmeCommand(README, "openclaw config set models.providers.cloudsigma.models"),
     );
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout + set.stderr).toContain("Change will apply without restarting the gateway.");
@@ -293,26 +297,3 @@ describe("prices that arrive by themselves, in the real host", () => {
     expect(gateway.output().match(/\[gateway\] ready/g)).toHaveLength(1);
   });
 });
-
-/**
- * The first command in the provider README's bash blocks that contains `marker`, as the argv
- * after `openclaw`: lines joined where they end in `\`, words split as a shell splits them
- * (single and double quotes), and `$NAME` words replaced from `vars`.
- */
-function readmeCommand(marker: string, vars: Record<string, string> = {}): string[] {
-  const blocks = [...readFileSync(README, "utf8").matchAll(/```bash\n([\s\S]*?)```/g)];
-  for (const [, block = ""] of blocks) {
-    const command = block
-      .replace(/\\\n\s*/g, "")
-      .split("\n")
-      .find((line) => line.includes(marker));
-    if (!command) continue;
-    const words = [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map(
-      ([, single, double, bare]) => single ?? double ?? bare ?? "",
-    );
-    const [program, ...args] = words.map((word) => vars[word] ?? word);
-    if (program !== "openclaw") throw new Error(`not an openclaw command: ${command}`);
-    return args;
-  }
-  throw new Error(`no bash command with ${JSON.stringify(marker)} in ${README}`);
-}

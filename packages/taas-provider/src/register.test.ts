@@ -8,13 +8,13 @@ import type {
   OpenClawConfig,
   OpenClawPluginApi,
   OpenClawPluginService,
-  OpenClawPluginServiceContext,
   ProviderPlugin,
   ProviderWrapStreamFnContext,
 } from "openclaw/plugin-sdk/plugin-entry";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { catalogContext, requireProvider } from "./catalog.test-support.ts";
 import { AUTH, DEFAULT_MODEL_REF, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
+import { hostRuntime } from "./register.test-support.ts";
 import { type ProviderRegistrationApi, registerTaasProvider } from "./register.ts";
 import { staticModels } from "./seed-catalog.ts";
 
@@ -48,39 +48,6 @@ interface Registered {
   services: OpenClawPluginService[];
   gatewayStart: GatewayStart[];
   warnings: string[];
-}
-
-/**
- * The host runtime the listing refresh reads: this config and this key. A config mutation runs
- * on a copy, and lands in `writes` when it completes (one that throws is written by no host).
- */
-function hostRuntime(
-  config: OpenClawConfig,
-  apiKey?: string,
-  writes: OpenClawConfig[] = [],
-): ProviderRegistrationApi["runtime"] {
-  return {
-    config: {
-      current: () => config,
-      mutateConfigFile: mutateOnCopy(config, writes),
-    },
-    modelAuth: {
-      resolveApiKeyForProvider: async () => ({ apiKey, source: "env", mode: "api-key" }),
-    },
-  };
-}
-
-type MutateConfigFile = ProviderRegistrationApi["runtime"]["config"]["mutateConfigFile"];
-
-function mutateOnCopy(config: OpenClawConfig, writes: OpenClawConfig[]): MutateConfigFile {
-  const mutate = async (params: Parameters<MutateConfigFile>[0]) => {
-    const draft = structuredClone(config);
-    const result = await params.mutate(draft, {} as never);
-    writes.push(draft);
-    return { result };
-  };
-  // The fake answers only `result`, all the refresh reads of the host's answer.
-  return mutate as unknown as MutateConfigFile;
 }
 
 function registered(
@@ -268,46 +235,6 @@ describe("registerTaasProvider", () => {
       }
     } finally {
       await emulator.close();
-    }
-  });
-
-  it("refreshes the listing from a gateway service with the host's key, saving its prices for the ledger", async () => {
-    const emulator = await startEmulator();
-    const dir = mkdtempSync(join(tmpdir(), "taas-provider-refresh-"));
-    try {
-      const config: OpenClawConfig = {
-        models: { providers: { [PROVIDER_ID]: { baseUrl: emulator.url, models: [] } } },
-      };
-      const out: Registered = { providers: [], services: [], gatewayStart: [], warnings: [] };
-      const writes: OpenClawConfig[] = [];
-      registerTaasProvider(
-        {
-          registrationMode: "full",
-          config,
-          runtime: hostRuntime(config, DEFAULT_API_KEY, writes),
-          logger: { info: () => {}, warn: (line) => out.warnings.push(line), error: () => {} },
-          registerProvider: (provider) => out.providers.push(provider),
-          registerService: (service) => out.services.push(service),
-          on: () => {},
-        },
-        { stateDir: () => dir },
-      );
-      const [service] = out.services;
-      expect(out.services.map((s) => s.id)).toEqual(["cloudsigma.listing-refresh"]);
-      await service?.start({} as OpenClawPluginServiceContext);
-      const ledgerSide = new GatewayPriceReader(dir, { checkEveryMs: 0 });
-      await vi.waitFor(() => expect(ledgerSide.lookup("cloudsigma", "gpt-5.5")).toBeDefined());
-      expect(ledgerSide.lookup("cloudsigma", "gpt-5.5")).toEqual(
-        DEFAULT_CATALOG.find((row) => row.id === "gpt-5.5")?.pricing,
-      );
-      expect(emulator.requests().map((r) => [r.path, r.status])).toEqual([["/v1/models", 200]]);
-      // Onboarding wrote no rows here: the refresh leaves the config file alone.
-      expect(writes).toEqual([]);
-      expect(out.warnings).toEqual([]);
-      await service?.stop?.({} as OpenClawPluginServiceContext);
-    } finally {
-      await emulator.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
