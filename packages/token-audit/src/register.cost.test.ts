@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeGatewayPrices } from "@cloudsigma/taas-core/contracts/gateway-prices";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
 import { RouteStoreWriter } from "../../token-cache-optimizer/src/route-store-writer.ts";
+import { PRICE_AFTER_MS } from "./deferred-lines.ts";
 import { registerTokenAudit } from "./register.ts";
 import { shutdownAudit } from "./runtime.ts";
 
@@ -33,18 +34,50 @@ function register(config: Record<string, unknown> = {}) {
 }
 
 /** One call on `model` as the host reports it; the host priced the `auto` row at nothing. */
-function fireCall(fake: ReturnType<typeof register>, model: string, usage: object = USAGE) {
+function endCall(fake: ReturnType<typeof register>, model: string) {
   const call = { runId: run, callId, sessionKey: "agent:main:main", provider: "cloudsigma", model };
   fake.fire("model_call_started", call);
   fake.fire("model_call_ended", { ...call, outcome: "completed" });
   fake.fire(
     "before_message_write",
-    { message: { role: "assistant", model, usage: { ...usage, cost: { total: 0 } } } },
+    { message: { role: "assistant", model, usage: { ...USAGE, cost: { total: 0 } } } },
     { agentId: "main", sessionKey: "agent:main:main" },
   );
+}
+
+/** The last audit line written, if any. */
+function lastLine() {
+  const path = join(stateDir, "token-audit", "usage.jsonl");
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1) ?? "{}");
+}
+
+/** One call's line, written by the shutdown (which writes what is still waiting). */
+async function fireCall(fake: ReturnType<typeof register>, model: string) {
+  endCall(fake, model);
   shutdownAudit();
-  const text = readFileSync(join(stateDir, "token-audit", "usage.jsonl"), "utf8");
-  return JSON.parse(text.trim().split("\n").at(-1) ?? "{}");
+  return lastLine();
+}
+
+/** The optimizer's capture of the call: autorouted to `model`. */
+function storeRoute(model: string) {
+  const writer = new RouteStoreWriter(stateDir);
+  writer.write(
+    [
+      {
+        capturedAt: new Date().toISOString(),
+        affinityId: "oc:0000000000000001",
+        callId,
+        provider: "cloudsigma",
+        model: "auto",
+        status: 200,
+        autorouted: true,
+        autorouterModel: model,
+      },
+    ],
+    { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 },
+  );
+  writer.close();
 }
 
 const withPrice = (id: string, cost: object) => ({
@@ -58,25 +91,8 @@ describe("token-audit line cost", () => {
       ["cloudsigma"],
       new Map([["gpt-5.4", { input: 2.5, output: 15 }]]),
     );
-    const writer = new RouteStoreWriter(stateDir);
-    writer.write(
-      [
-        {
-          capturedAt: new Date().toISOString(),
-          affinityId: "oc:0000000000000001",
-          callId,
-          provider: "cloudsigma",
-          model: "auto",
-          status: 200,
-          autorouted: true,
-          autorouterModel: "gpt-5.4",
-        },
-      ],
-      { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 },
-    );
-    writer.close();
-    const line = fireCall(register(), "auto");
-    expect(line).toMatchObject({
+    storeRoute("gpt-5.4");
+    expect(await fireCall(register(), "auto")).toMatchObject({
       model: "auto",
       routedModel: "gpt-5.4",
       costUsd: (176 * 2.5 + 5 * 15) / 1e6,
@@ -84,18 +100,29 @@ describe("token-audit line cost", () => {
     });
   });
 
-  it("says unknown, not free, for a call nobody priced", () => {
-    expect(fireCall(register(), "gpt-5.5")).toMatchObject({
+  it("waits for a route the optimizer stores just after the call ended, as the ledger does", async () => {
+    const fake = register(withPrice("gpt-5.4", { input: 2.5, output: 15, cacheRead: 0.25 }));
+    const ended = Date.now();
+    endCall(fake, "auto");
+    storeRoute("gpt-5.4");
+    expect(lastLine()).toBeUndefined();
+    await vi.waitFor(() => expect(lastLine()).toBeDefined(), { timeout: 2_000 });
+    expect(Date.now() - ended).toBeGreaterThanOrEqual(PRICE_AFTER_MS);
+    expect(lastLine()).toMatchObject({ routedModel: "gpt-5.4", costState: "known" });
+  });
+
+  it("says unknown, not free, for a call nobody priced", async () => {
+    expect(await fireCall(register(), "gpt-5.5")).toMatchObject({
       routedModel: null,
       costUsd: null,
       costState: "unknown",
     });
   });
 
-  it("uses the config as it is when the line is written: a price set while running counts", () => {
+  it("uses the config as it is when the line is written: a price set while running counts", async () => {
     const fake = register(withPrice("gpt-5.5", { input: 1, output: 2 }));
     fake.setCurrentConfig(withPrice("gpt-5.5", { input: 3, output: 4, cacheRead: 0.5 }));
-    expect(fireCall(fake, "gpt-5.5")).toMatchObject({
+    expect(await fireCall(fake, "gpt-5.5")).toMatchObject({
       costUsd: (176 * 3 + 5 * 4 + 1024 * 0.5) / 1e6,
       costState: "known",
     });

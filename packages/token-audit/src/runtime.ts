@@ -12,6 +12,7 @@ import {
 import { lazyCallTracker, oncePerError } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import { type AuditConfig, PLUGIN_ID } from "./config.ts";
+import { DeferredLines } from "./deferred-lines.ts";
 import { JsonlLog } from "./jsonl-log.ts";
 
 /*
@@ -19,8 +20,8 @@ import { JsonlLog } from "./jsonl-log.ts";
  * JSONL log per file in the process (every module instance the host evaluates appends to the
  * same buffer), each instance's call tracker and its sweep, and one read-only view per state
  * dir of what the other plugins saved for pricing (the optimizer's route store, the provider's
- * listed prices). Shutdown (gateway stop, process exit) drains the trackers first, then flushes
- * the logs, then closes the readers.
+ * listed prices). Shutdown (gateway stop, process exit) drains the trackers first, then writes
+ * the lines still waiting to be priced, then flushes the logs, then closes the readers.
  */
 
 const logs = processSlot<JsonlLog>(`${PLUGIN_ID}.log`);
@@ -28,7 +29,8 @@ const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
 const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
-const ORDER = { logs: 100, readers: 200 } as const;
+/** Trackers drain first (order 0), then waiting lines are written, then logs flushed. */
+const ORDER = { lines: 50, logs: 100, readers: 200 } as const;
 
 let instances = 0;
 
@@ -72,13 +74,20 @@ export function auditRuntime(options: {
     );
   const prices = layeredPrices(options.prices, listedPrices(options.stateDir, warn));
   const route = callRoute(options.stateDir, warn);
+  // Priced as the ledger prices its row: by the routed model of an autorouted call, a moment
+  // after the call ended (deferred-lines.ts says why).
+  const lines = new DeferredLines<UsageRecord>((record) => {
+    const priced = { ...record, ...routedPricing(record, route(record.callId), prices) };
+    log(options.auditPath()).append(options.auditLine(priced));
+  });
+  shutdown.add(`lines:${instance}`, () => lines.flush(), ORDER.lines);
   return {
     log,
     tracker: lazyCallTracker({
-      // Priced as the ledger prices its row: by the routed model of an autorouted call.
       emit: (record) => {
-        const priced = { ...record, ...routedPricing(record, route(record.callId), prices) };
-        log(options.auditPath()).append(options.auditLine(priced));
+        // Opened now, so its flush is registered before a shutdown that writes this line.
+        log(options.auditPath());
+        lines.add(record);
       },
       prices: options.prices,
       shutdown,
