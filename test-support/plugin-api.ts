@@ -5,6 +5,7 @@ type GatewayHandler = Parameters<OpenClawPluginApi["registerGatewayMethod"]>[1];
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
 type ProviderPlugin = Parameters<OpenClawPluginApi["registerProvider"]>[0];
 type HttpRoute = Parameters<OpenClawPluginApi["registerHttpRoute"]>[0];
+type Service = Parameters<OpenClawPluginApi["registerService"]>[0];
 type ControlUiDescriptor = Parameters<
   OpenClawPluginApi["session"]["controls"]["registerControlUiDescriptor"]
 >[0];
@@ -16,9 +17,15 @@ export interface FakeApi {
   clis: Array<{ registrar: CliRegistrar; names: string[] }>;
   providers: ProviderPlugin[];
   httpRoutes: HttpRoute[];
+  services: Service[];
   /** Control UI descriptors (tabs, dashboard widgets) the plugin advertised. */
   controlUi: ControlUiDescriptor[];
   logs: string[];
+  /**
+   * Replaces the config `runtime.config.current()` answers, as the host's hot reload does
+   * after `openclaw config set`; `api.config` keeps the config the instance was registered with.
+   */
+  setCurrentConfig(config: Record<string, unknown>): void;
   /** Runs the instance's dispose callbacks, newest first, as the host does on a reload. */
   dispose(): void;
   /** Calls every handler registered for `hook`, as the host would. */
@@ -34,7 +41,8 @@ export interface FakeApi {
  * Shared by the plugins' registration tests (one copy, not one per package).
  * A hand-made partial of the host's plugin API (the SDK's own test helpers are not exported
  * to external plugins): it records registrations and lets a test fire hooks and call methods.
- * `runtime` throws in cli-metadata mode, as the host's does.
+ * `runtime` throws in cli-metadata mode, as the host's does; elsewhere it holds only
+ * `config.current()`.
  */
 export function fakeApi(options: {
   mode: OpenClawPluginApi["registrationMode"];
@@ -47,6 +55,8 @@ export function fakeApi(options: {
   const clis: FakeApi["clis"] = [];
   const providers: ProviderPlugin[] = [];
   const httpRoutes: HttpRoute[] = [];
+  const services: Service[] = [];
+  let currentConfig: Record<string, unknown> = options.config ?? {};
   const controlUi: ControlUiDescriptor[] = [];
   const disposers: Array<() => void> = [];
   const logs: string[] = [];
@@ -63,8 +73,11 @@ export function fakeApi(options: {
       error: (m: string) => logs.push(`error: ${m}`),
       debug: (m: string) => logs.push(`debug: ${m}`),
     },
-    get runtime(): never {
-      throw new Error(`runtime is unavailable in ${options.mode} registration`);
+    get runtime() {
+      if (options.mode === "cli-metadata") {
+        throw new Error(`runtime is unavailable in ${options.mode} registration`);
+      }
+      return { config: { current: () => currentConfig } };
     },
     on: (hook: string, handler: Handler) => {
       hooks.set(hook, [...(hooks.get(hook) ?? []), handler]);
@@ -80,6 +93,9 @@ export function fakeApi(options: {
     },
     registerHttpRoute: (route: HttpRoute) => {
       httpRoutes.push(route);
+    },
+    registerService: (service: Service) => {
+      services.push(service);
     },
     session: {
       controls: {
@@ -106,8 +122,12 @@ export function fakeApi(options: {
     clis,
     providers,
     httpRoutes,
+    services,
     controlUi,
     logs,
+    setCurrentConfig(config) {
+      currentConfig = config;
+    },
     dispose() {
       for (const dispose of disposers.splice(0).reverse()) dispose();
     },

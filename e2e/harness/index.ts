@@ -8,6 +8,7 @@ export * from "./plugins.ts";
 export * from "./postgres.ts";
 export * from "./processes.ts";
 export * from "./prometheus.ts";
+export * from "./readme-commands.ts";
 export * from "./state-dir.ts";
 export * from "./suite-plugins.ts";
 export * from "./system-server.ts";

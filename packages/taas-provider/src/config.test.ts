@@ -4,11 +4,12 @@ import { parseProviderConfig } from "./config.ts";
 import { DEFAULT_DISCOVERY_TIMEOUT_MS } from "./discovery.ts";
 
 describe("parseProviderConfig", () => {
-  it("fills defaults: production endpoint, discovery on, the 5 s budget, no onboarded rows", () => {
+  it("fills defaults: production endpoint, discovery on, the 5 s budget, an hourly listing refresh, no onboarded rows", () => {
     expect(parseProviderConfig(undefined)).toEqual({
       baseUrl: undefined,
       discovery: true,
       discoveryTimeoutMs: DEFAULT_DISCOVERY_TIMEOUT_MS,
+      listingRefreshMinutes: 60,
       onboardedRows: [],
     });
   });
@@ -23,6 +24,8 @@ describe("parseProviderConfig", () => {
     [{ apiKey: "sk-123" }, "apiKey"],
     [{ discoveryTimeoutMs: 10 }, "discoveryTimeoutMs"],
     [{ discovery: "yes" }, "discovery"],
+    [{ listingRefreshMinutes: -1 }, "listingRefreshMinutes"],
+    [{ listingRefreshMinutes: 10_081 }, "listingRefreshMinutes"],
     [{ baseUrl: 42 }, "baseUrl"],
     [{ onboardedRows: "gpt-5.5#abc" }, "onboardedRows"],
   ])("rejects %j naming the key", (raw, key) => {

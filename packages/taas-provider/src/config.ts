@@ -28,6 +28,14 @@ export const CONFIG_SPEC = {
     description:
       "Time budget for the whole /models read, in milliseconds; past it the static catalog is used.",
   },
+  listingRefreshMinutes: {
+    type: "integer",
+    default: 60,
+    min: 0,
+    max: 10_080,
+    description:
+      "How often the gateway reads <baseUrl>/models itself (at start, then every N minutes): the listed prices are saved for the usage ledger, and the rows onboarding wrote are rewritten when the listing changed them (rows you wrote or edited never). 0: never; the listing is then read only by onboarding and, at the production gateway, by the host's catalog build.",
+  },
   onboardedRows: {
     type: "stringList",
     default: [],

@@ -22,7 +22,16 @@ describe("discoveryStartupNotes", () => {
   it("names the endpoint the host will not ask about, and the rows the picker shows instead", () => {
     const settings = parseProviderConfig({ onboardedRows: ["gpt-5.5#0123", "gpt-5.4#4567"] });
     expect(discoveryStartupNotes(writtenAt("http://127.0.0.1:8787/v1"), settings)).toEqual([
-      `cloudsigma: live model discovery does not run: models.providers.cloudsigma.baseUrl "http://127.0.0.1:8787/v1" is not the catalog endpoint this plugin declares (${DEFAULT_BASE_URL}), and the host reads a provider's live catalog only at its declared endpoint; the picker shows the ${staticModels().length} row(s) in models.providers.cloudsigma.models (2 written by onboarding); re-run onboarding to refresh them from the gateway's /models`,
+      `cloudsigma: the host's live model discovery does not run: models.providers.cloudsigma.baseUrl "http://127.0.0.1:8787/v1" is not the catalog endpoint this plugin declares (${DEFAULT_BASE_URL}), and the host reads a provider's live catalog only at its declared endpoint; the picker shows the ${staticModels().length} row(s) in models.providers.cloudsigma.models (2 written by onboarding); this plugin reads that endpoint's /models itself, now and every 60 minute(s) (listingRefreshMinutes), to save the listed prices for the usage ledger and rewrite the rows onboarding wrote when the listing changed them`,
+    ]);
+  });
+
+  it("says to re-run onboarding when the listing refresh is off", () => {
+    const settings = parseProviderConfig({ listingRefreshMinutes: 0 });
+    expect(discoveryStartupNotes(writtenAt("http://127.0.0.1:8787/v1"), settings)).toEqual([
+      expect.stringMatching(
+        /; listingRefreshMinutes is 0, so re-run onboarding to refresh them from the gateway's \/models$/,
+      ),
     ]);
   });
 

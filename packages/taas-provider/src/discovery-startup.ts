@@ -9,8 +9,9 @@ import { DEFAULT_BASE_URL, PLUGIN_ID, PROVIDER_ID } from "./identity.ts";
  * disagree: cases the catalog hook cannot report itself, because the host never calls it then.
  * The host asks a provider plugin's catalog only when `models.providers.<id>.baseUrl` is unset
  * or is the endpoint the plugin's manifest declares (`modelCatalog`, the production gateway);
- * for any other endpoint the picker shows the rows written in `models.providers.cloudsigma`.
- * Missing keys and failed reads are reported by the catalog hook when it runs.
+ * for any other endpoint the picker shows the rows written in `models.providers.cloudsigma`,
+ * which this plugin's own listing refresh keeps current (listing-refresh.ts). Missing keys and
+ * failed reads are reported by the catalog hook and the refresh when they run.
  */
 export function discoveryStartupNotes(
   config: OpenClawConfig | undefined,
@@ -30,8 +31,13 @@ export function discoveryStartupNotes(
     );
   } else if (written && !sameEndpoint(written, DEFAULT_BASE_URL)) {
     const rows = config?.models?.providers?.[PROVIDER_ID]?.models?.length ?? 0;
+    const minutes = settings.listingRefreshMinutes;
+    const refresh =
+      minutes > 0
+        ? `this plugin reads that endpoint's /models itself, now and every ${minutes} minute(s) (listingRefreshMinutes), to save the listed prices for the usage ledger and rewrite the rows onboarding wrote when the listing changed them`
+        : "listingRefreshMinutes is 0, so re-run onboarding to refresh them from the gateway's /models";
     notes.push(
-      `${PLUGIN_ID}: live model discovery does not run: models.providers.cloudsigma.baseUrl ${quoted(written, 200)} is not the catalog endpoint this plugin declares (${DEFAULT_BASE_URL}), and the host reads a provider's live catalog only at its declared endpoint; the picker shows the ${rows} row(s) in models.providers.cloudsigma.models (${settings.onboardedRows.length} written by onboarding); re-run onboarding to refresh them from the gateway's /models`,
+      `${PLUGIN_ID}: the host's live model discovery does not run: models.providers.cloudsigma.baseUrl ${quoted(written, 200)} is not the catalog endpoint this plugin declares (${DEFAULT_BASE_URL}), and the host reads a provider's live catalog only at its declared endpoint; the picker shows the ${rows} row(s) in models.providers.cloudsigma.models (${settings.onboardedRows.length} written by onboarding); ${refresh}`,
     );
   }
   return notes;

@@ -24,6 +24,13 @@ export function rowDigest(row: unknown): string {
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The stored marks, read leniently: onboarding never fails over a damaged list. */
+export function storedMarks(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : [];
+}
+
 /** Marks as the plugin config stores them; entries that are not `<id>#<digest>` are ignored. */
 export function readMarks(entries: readonly string[]): Map<string, string> {
   const marks = new Map<string, string>();

@@ -44,7 +44,58 @@ describe("onboardWithKey", () => {
       ),
     ]);
     const listedChats = DEFAULT_CATALOG.filter((row) => row.capabilities.chat_completions);
-    expect(notes[0]).toContain(`/models listed ${listedChats.length} chat route(s);`);
+    expect(notes[0]).toContain(
+      `/models listed ${listedChats.length} chat route(s), ${listedChats.length} with prices;`,
+    );
+  });
+
+  it("keeps the listed prices: in every row it writes, seed rows included, and for the usage ledger", async () => {
+    const running = await emulator();
+    const saved: Array<[readonly string[], ReadonlyMap<string, unknown>]> = [];
+    const { config } = await onboardWithKey(pointedAt(running.url), KEY, {
+      ...deps,
+      publishPrices: async (providers, prices) => {
+        saved.push([providers, prices]);
+      },
+    });
+    const rows = config.models?.providers?.[PROVIDER_ID]?.models ?? [];
+    for (const listed of DEFAULT_CATALOG.filter((row) => row.capabilities.chat_completions)) {
+      const { input, output } = listed.pricing;
+      // 0 is the host's "not stated": the listing states no cache prices.
+      expect(rows.find((row) => row.id === listed.id)?.cost, listed.id).toEqual({
+        input,
+        output,
+        cacheRead: 0,
+        cacheWrite: 0,
+      });
+    }
+    expect(saved).toHaveLength(1);
+    const [providers, prices] = saved[0] ?? [[], new Map()];
+    expect(providers).toEqual([PROVIDER_ID, "cloudsigma-taas"]);
+    expect(prices.get("gpt-5.5")).toEqual({ input: 1.25, output: 10 });
+  });
+
+  it("still writes the rows when the prices cannot be saved, and says so", async () => {
+    const running = await emulator();
+    const { notes } = await onboardWithKey(pointedAt(running.url), KEY, {
+      ...deps,
+      publishPrices: () => Promise.reject(new Error("EACCES: permission denied")),
+    });
+    expect(notes.at(-1)).toBe(
+      "cloudsigma: onboarding could not save the listed prices for the usage ledger (EACCES: permission denied); the rows it wrote carry them",
+    );
+  });
+
+  it("saves no prices when the listing was not read", async () => {
+    const running = await emulator();
+    let saves = 0;
+    await onboardWithKey(pointedAt(running.url), `${KEY}-old`, {
+      ...deps,
+      publishPrices: async () => {
+        saves += 1;
+      },
+    });
+    expect(saves).toBe(0);
   });
 
   it("writes the static catalog and says why when the gateway rejects the key", async () => {

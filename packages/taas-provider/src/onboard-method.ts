@@ -1,3 +1,4 @@
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import type {
   OpenClawConfig,
   ProviderAuthMethod,
@@ -17,19 +18,22 @@ import {
 } from "./identity.ts";
 import { applyOnboardingConfig } from "./onboard.ts";
 import { type DiscoverySkipped, onboardingNotes } from "./onboard-notes.ts";
+import type { PublishPrices } from "./provider-catalog.ts";
 import { redactSecret } from "./redact.ts";
 
 /**
  * The API-key onboarding choice. The host's helper captures and stores the key; this adds what
  * onboarding owes the operator with that key in hand: one read of `<baseUrl>/models` with it, so
- * the catalog rows written hold the routes the gateway lists (the host runs no live discovery
- * for an endpoint other than the plugin's declared one, so this read is the only one an emulator
- * or staging endpoint gets), and a short report of what was written.
+ * the catalog rows written hold the routes and the prices the gateway lists (the host runs no
+ * live discovery for an endpoint other than the plugin's declared one), the listed prices saved
+ * for the usage ledger too (the gateway-prices seam), and a short report of what was written.
  */
 
 export interface OnboardingDeps {
   settings: () => TaasProviderConfig;
   discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
+  /** Hands listed prices to the usage ledger (the gateway-prices seam). */
+  publishPrices?: PublishPrices;
 }
 
 export interface OnboardedConfig {
@@ -57,9 +61,22 @@ export async function onboardWithKey(
       ...(signal ? { signal } : {}),
     });
   }
-  const live = typeof discovery === "object" && discovery.ok ? discovery.models : undefined;
-  const { config: next, rows } = applyOnboardingConfig(config, { baseUrl, live });
+  const listing = typeof discovery === "object" && discovery.ok ? discovery : undefined;
+  const { config: next, rows } = applyOnboardingConfig(config, {
+    baseUrl,
+    live: listing?.models,
+    prices: listing?.prices,
+  });
   const notes = onboardingNotes({ baseUrl, replaced, discovery, rows });
+  if (listing && deps.publishPrices) {
+    // The host builds no live catalog for an endpoint but the production gateway: this is how
+    // such an endpoint's listing reaches the ledger.
+    await deps.publishPrices([PROVIDER_ID, PROVIDER_ALIAS], listing.prices).catch((error) => {
+      notes.push(
+        `${PLUGIN_ID}: onboarding could not save the listed prices for the usage ledger (${errorText(error)}); the rows it wrote carry them`,
+      );
+    });
+  }
   return { config: next, notes: notes.map((note) => redactSecret(note, apiKey)) };
 }
 

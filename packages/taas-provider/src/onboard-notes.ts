@@ -32,7 +32,10 @@ export function onboardingNotes(input: OnboardingNoteInput): string[] {
       `${PLUGIN_ID}: models.providers.cloudsigma.baseUrl was ${quoted(replaced, 200)}; onboarding wrote ${quoted(baseUrl, 200)} from plugins.entries.cloudsigma.config.baseUrl (the plugin setting wins at onboarding)`,
     );
   }
-  const listed = typeof discovery === "object" && discovery.ok ? discovery.models.length : 0;
+  const listing = typeof discovery === "object" && discovery.ok ? discovery : undefined;
+  const listed = listing
+    ? `${listing.models.length} chat route(s), ${listing.prices.size} with prices`
+    : "0 chat route(s)";
   const parts = [
     `${rows.refreshed} refreshed`,
     `${rows.added} new`,
@@ -43,7 +46,7 @@ export function onboardingNotes(input: OnboardingNoteInput): string[] {
       ? `; kept your own row for ${rows.keptOperatorRows.length} id(s)${idList(rows.keptOperatorRows)}`
       : "";
   notes.push(
-    `${PLUGIN_ID}: onboarding wrote ${rows.marks.size} catalog row(s) for ${quoted(baseUrl, 200)} into models.providers.cloudsigma.models (the gateway's /models listed ${listed} chat route(s); ${parts.join(", ")})${kept}`,
+    `${PLUGIN_ID}: onboarding wrote ${rows.marks.size} catalog row(s) for ${quoted(baseUrl, 200)} into models.providers.cloudsigma.models (the gateway's /models listed ${listed}; ${parts.join(", ")})${kept}`,
   );
   const refused = refusedPricesNote(discovery);
   if (refused) notes.push(refused);

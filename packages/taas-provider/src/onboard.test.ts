@@ -55,6 +55,14 @@ describe("applyOnboardingConfig", () => {
     expect(rows.added).toBe(staticModels().length + 1);
   });
 
+  it("writes the listed prices into the static rows it writes, and leaves unlisted ones unpriced", () => {
+    const prices = new Map([["gpt-5.5", { input: 1.25, output: 10 }]]);
+    const { config } = applyOnboardingConfig({}, { ...AT_PRODUCTION, live: [], prices });
+    const cost = (id: string) => rowsOf(config).find((row) => row.id === id)?.cost;
+    expect(cost("gpt-5.5")).toEqual({ input: 1.25, output: 10, cacheRead: 0, cacheWrite: 0 });
+    expect(cost("kimi-k2.6")).toEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+  });
+
   it("keeps what the operator authored: rows, aliases, other providers, plugin settings", () => {
     const [seed] = staticModels();
     if (!seed) throw new Error("no seed rows");

@@ -1,3 +1,4 @@
+import type { ModelPrices } from "@cloudsigma/taas-core/usage/model-prices";
 import type { OpenClawConfig } from "openclaw/plugin-sdk/plugin-entry";
 import { mergeCatalog } from "./catalog-merge.ts";
 import {
@@ -7,17 +8,19 @@ import {
   PROVIDER_API,
   PROVIDER_ID,
 } from "./identity.ts";
+import { withListedPrices } from "./listed-prices.ts";
 import type { ModelDefinition } from "./model-types.ts";
-import { readMarks, writeMarks } from "./onboard-marks.ts";
+import { readMarks, storedMarks, writeMarks } from "./onboard-marks.ts";
 import { mergeOnboardedRows, type OnboardedRows } from "./onboard-rows.ts";
 import { staticModels } from "./seed-catalog.ts";
 
 /**
  * The config onboarding writes after the key is stored: the endpoint and the catalog rows under
- * `models.providers.cloudsigma` (the static catalog plus the routes `/models` listed, merged with
- * the operator's rows as onboard-rows.ts says), the marks that tell its rows apart next time
- * (`plugins.entries.cloudsigma.config.onboardedRows`), and the friendly alias `CloudSigma TaaS`
- * on the default model. The key itself is not here: the host's auth-profile store keeps it.
+ * `models.providers.cloudsigma` (the static catalog plus the routes `/models` listed, every row
+ * with the prices the listing states, merged with the operator's rows as onboard-rows.ts says),
+ * the marks that tell its rows apart next time (`plugins.entries.cloudsigma.config.onboardedRows`),
+ * and the friendly alias `CloudSigma TaaS` on the default model. The key itself is not here: the
+ * host's auth-profile store keeps it.
  */
 
 export interface OnboardingInput {
@@ -25,6 +28,12 @@ export interface OnboardingInput {
   baseUrl: string;
   /** The chat routes the gateway listed, or undefined when the list was not read. */
   live?: readonly ModelDefinition[] | undefined;
+  /**
+   * The prices the listing states, by model id. The static rows carry none of their own, and
+   * the host reads no live catalog for an endpoint other than the production gateway, so these
+   * rows are where the host (and the usage ledger) find a listed price.
+   */
+  prices?: ReadonlyMap<string, ModelPrices> | undefined;
 }
 
 export interface OnboardingOutput {
@@ -42,7 +51,7 @@ export function applyOnboardingConfig(
   const rows = mergeOnboardedRows({
     existing: Array.isArray(existing?.models) ? existing.models : [],
     marks: readMarks(storedMarks(entry?.config?.onboardedRows)),
-    current: mergeCatalog(staticModels(), input.live ?? []),
+    current: currentRows(input),
     listed: input.live !== undefined,
   });
   providers[PROVIDER_ID] = {
@@ -77,9 +86,10 @@ export function applyOnboardingConfig(
   return { config: next, rows };
 }
 
-/** The stored marks, read leniently: onboarding never fails over a damaged list. */
-function storedMarks(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === "string")
-    : [];
+/** The rows onboarding would write today: the static catalog, listed prices filled in, then the listed routes. */
+export function currentRows(input: Pick<OnboardingInput, "live" | "prices">): ModelDefinition[] {
+  return mergeCatalog(
+    withListedPrices(staticModels(), input.prices ?? new Map()),
+    input.live ?? [],
+  );
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CATALOG } from "@cloudsigma/taas-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Host,
+  nonEmpty,
   parseJsonOutput,
   startHost,
   tearDownHost,
@@ -182,20 +183,29 @@ describe("cloudsigma provider onboarded with --cloudsigma-api-key", () => {
     expect(after.marks.has("my-proxy-route")).toBe(false);
     expect(after.marks.get("gpt-5.4")).toBe(rowDigest(requireRow(staticModels(), "gpt-5.4")));
     expect(onboard.stderr).toMatch(
-      /\(the gateway's \/models listed \d+ chat route\(s\); 1 refreshed, 0 new, 0 removed\); kept your own row for 1 id\(s\) \("gpt-5\.5"\)/,
+      /\(the gateway's \/models listed \d+ chat route\(s\), 0 with prices; 1 refreshed, 0 new, 0 removed\); kept your own row for 1 id\(s\) \("gpt-5\.5"\)/,
     );
   });
 
-  it("at gateway start, says why live discovery does not run for this endpoint", async () => {
+  it("at gateway start, says the host's discovery does not run for this endpoint, and reads /models itself", async () => {
     const before = requests.lastSeq();
+    const config = await readHostConfig(host.state);
     const gateway = await host.startGateway();
     try {
-      const line = `cloudsigma: live model discovery does not run: models.providers.cloudsigma.baseUrl "${host.emulator.url}" is not the catalog endpoint this plugin declares (https://taas.cloudsigma.com/v1)`;
+      const line = `cloudsigma: the host's live model discovery does not run: models.providers.cloudsigma.baseUrl "${host.emulator.url}" is not the catalog endpoint this plugin declares (https://taas.cloudsigma.com/v1)`;
       await waitFor("the gateway's line on discovery", () => gateway.output().includes(line), {
         timeoutMs: 30_000,
       });
-      // The host rule it reports: the catalog hook is never asked, so /models is never read.
-      expect(requests.since(before, "/v1/models")).toEqual([]);
+      // The host never asks the catalog here; the plugin's listing refresh reads the list, with
+      // the key onboarding stored, and (the listing unchanged) writes no config.
+      await waitFor("the listing refresh's read", () =>
+        nonEmpty(requests.since(before, "/v1/models")),
+      );
+      expect(requests.since(before, "/v1/models")).toMatchObject([{ status: 200 }]);
+      expect(await readHostConfig(host.state)).toMatchObject({
+        models: config.models,
+        plugins: { entries: { cloudsigma: config.plugins.entries.cloudsigma } },
+      });
     } finally {
       await gateway.stop();
       host.gateway = undefined;

@@ -35,6 +35,12 @@ import { staticModels } from "./seed-catalog.ts";
 /** A successful listing is reused this long per endpoint and key (failures are retried). */
 export const DISCOVERY_CACHE_TTL_MS = 60_000;
 
+/** Saves the prices a listing states for the usage ledger and the token audit (the gateway-prices seam). */
+export type PublishPrices = (
+  providers: readonly string[],
+  prices: ReadonlyMap<string, ModelPrices>,
+) => Promise<void>;
+
 export interface CatalogLogger {
   warn(message: string): void;
 }
@@ -46,10 +52,7 @@ export interface CatalogDeps {
   warnOnce?: (key: string, line: string) => void;
   discover?: (request: DiscoveryRequest) => Promise<DiscoveryResult>;
   /** Hands listed prices to the usage ledger (the gateway-prices seam); none in tests that do not ask. */
-  publishPrices?: (
-    providers: readonly string[],
-    prices: ReadonlyMap<string, ModelPrices>,
-  ) => Promise<void>;
+  publishPrices?: PublishPrices;
   now?: () => number;
 }
 

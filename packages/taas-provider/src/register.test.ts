@@ -7,12 +7,14 @@ import { DEFAULT_API_KEY, DEFAULT_CATALOG, startEmulator } from "@cloudsigma/taa
 import type {
   OpenClawConfig,
   OpenClawPluginApi,
+  OpenClawPluginService,
   ProviderPlugin,
   ProviderWrapStreamFnContext,
 } from "openclaw/plugin-sdk/plugin-entry";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { catalogContext, requireProvider } from "./catalog.test-support.ts";
 import { AUTH, DEFAULT_MODEL_REF, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
+import { hostRuntime } from "./register.test-support.ts";
 import { type ProviderRegistrationApi, registerTaasProvider } from "./register.ts";
 import { staticModels } from "./seed-catalog.ts";
 
@@ -43,6 +45,7 @@ type GatewayStart = (event: { port: number }, ctx: { config?: OpenClawConfig }) 
 
 interface Registered {
   providers: ProviderPlugin[];
+  services: OpenClawPluginService[];
   gatewayStart: GatewayStart[];
   warnings: string[];
 }
@@ -51,14 +54,17 @@ function registered(
   mode: Mode,
   pluginConfig?: Record<string, unknown>,
   config: OpenClawConfig = {},
+  apiKey?: string,
 ): Registered {
-  const out: Registered = { providers: [], gatewayStart: [], warnings: [] };
+  const out: Registered = { providers: [], services: [], gatewayStart: [], warnings: [] };
   const api: ProviderRegistrationApi = {
     registrationMode: mode,
     ...(pluginConfig ? { pluginConfig } : {}),
     config,
+    runtime: hostRuntime(config, apiKey),
     logger: { info: () => {}, warn: (line) => out.warnings.push(line), error: () => {} },
     registerProvider: (provider) => out.providers.push(provider),
+    registerService: (service) => out.services.push(service),
     on: (hook, handler) => {
       if (hook === "gateway_start") out.gatewayStart.push(handler as GatewayStart);
     },
@@ -208,7 +214,7 @@ describe("registerTaasProvider", () => {
     await gatewayStart[0]?.({ port: 1 }, { config });
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^cloudsigma: live model discovery does not run: models\.providers\.cloudsigma\.baseUrl "http:\/\/127\.0\.0\.1:8787\/v1" is not the catalog endpoint/,
+        /^cloudsigma: the host's live model discovery does not run: models\.providers\.cloudsigma\.baseUrl "http:\/\/127\.0\.0\.1:8787\/v1" is not the catalog endpoint/,
       ),
     ]);
   });

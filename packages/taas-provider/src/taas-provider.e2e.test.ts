@@ -71,7 +71,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
 
   afterAll(() => tearDownHost({ emulator, state }));
 
-  it("loads: one provider and its gateway-start report, nothing else, no diagnostics", async () => {
+  it("loads: one provider, its gateway-start report and its listing refresh, nothing else, no diagnostics", async () => {
     const result = await host.cli(state, [
       "plugins",
       "inspect",
@@ -84,7 +84,8 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
       // The report of why live discovery cannot run (discovery-startup.ts).
       typedHooks: [{ name: "gateway_start" }],
       tools: [],
-      services: [],
+      // The gateway's own read of /models (listing-refresh-service.ts).
+      services: ["cloudsigma.listing-refresh"],
       gatewayMethods: [],
       cliCommands: [],
       httpRouteCount: 0,

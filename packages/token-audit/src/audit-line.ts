@@ -2,7 +2,12 @@ import { cacheHitPercent } from "@cloudsigma/taas-core/usage/cache-hit";
 import { nanoToUsd } from "@cloudsigma/taas-core/usage/usage-cost";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 
-/** One audit line: who, which call, what it used (cache fields included), what it cost. */
+/**
+ * One audit line: who, which call, what it used (cache fields included), what it cost. The cost
+ * is the usage ledger's for the same call (core's `routedPricing`): `routedModel` is the model
+ * TaaS billed an autorouted call at, `costState` says whether `costUsd` is the whole cost
+ * (`known`), what the priced token kinds cost, a lower bound (`partial`), or unknown (null).
+ */
 export function auditLine(record: UsageRecord) {
   const { usage } = record;
   return {
@@ -18,6 +23,7 @@ export function auditLine(record: UsageRecord) {
     trigger: record.trigger,
     provider: record.provider,
     model: record.model,
+    routedModel: record.routedModel,
     usage: {
       input: usage.input,
       output: usage.output,
@@ -28,6 +34,7 @@ export function auditLine(record: UsageRecord) {
     },
     cacheHitPercent: cacheHitPercent(usage),
     costUsd: record.costNano === null ? null : nanoToUsd(record.costNano),
+    costState: record.costState,
     latencyMs: record.latencyMs,
     ttfbMs: record.ttfbMs,
     outcome: record.outcome,

@@ -1,6 +1,7 @@
 import { type ConfigSpec, type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
+import { TOKEN_AUDIT_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
 
-export const PLUGIN_ID = "token-audit";
+export const PLUGIN_ID = TOKEN_AUDIT_PLUGIN_ID;
 
 export const CONFIG_SPEC = {
   enabled: {

@@ -43,7 +43,8 @@ export function registerTokenAudit(api: OpenClawPluginApi, host: AuditHost): voi
   const runtime = auditRuntime({
     config,
     warn,
-    prices: pricesFromHostConfig(api.config, warn),
+    stateDir: host.stateDir,
+    prices: pricesFromHostConfig(() => api.runtime.config.current(), warn, api.config),
     auditLine,
     auditPath,
   });

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeApi } from "../../../test-support/plugin-api.ts";
+import { readRows } from "../../../test-support/sqlite-rows.ts";
 import { TODAY_WIDGET_ID } from "./control-ui/widget-id.ts";
 import { registerUsageLedger } from "./register.ts";
 import { shutdownLedger } from "./runtime.ts";
@@ -144,6 +145,38 @@ describe("usage-ledger registration", () => {
       ],
     });
     expect(existsSync(ledgerFile())).toBe(true);
+  });
+
+  it("prices each call with the config as it is then: a price set while running applies to the next call", async () => {
+    const priced = (input: number, output: number) => ({
+      ...granted,
+      models: {
+        providers: { cloudsigma: { models: [{ id: "gpt-5.5", cost: { input, output } }] } },
+      },
+    });
+    const fake = fakeApi({ id: "usage-ledger", mode: "full", config: priced(1, 2) });
+    entry.register(fake.api);
+    const call = (run: string) => {
+      const started = { ...base, runId: run, callId: `${run}:model:1` };
+      fake.fire("model_call_started", started, {});
+      fake.fire(
+        "before_message_write",
+        { message: { role: "assistant", model: "gpt-5.5", usage: { input: 10, output: 1 } } },
+        { agentId: "main", sessionKey: "agent:main:main" },
+      );
+      fake.fire("model_call_ended", { ...started, outcome: "completed" }, {});
+    };
+    call("before");
+    await fake.call("usage-ledger.report", {}); // flushes the first call's row
+    // `openclaw config set` while the gateway runs: the host swaps its runtime config.
+    fake.setCurrentConfig(priced(3, 4));
+    call("after");
+    await fake.call("usage-ledger.report", {});
+    const rows = readRows(ledgerFile(), "SELECT run_id, cost_nusd FROM usage_rows ORDER BY id");
+    expect(rows).toEqual([
+      { run_id: "before", cost_nusd: 1000 * (10 * 1 + 1 * 2) },
+      { run_id: "after", cost_nusd: 1000 * (10 * 3 + 1 * 4) },
+    ]);
   });
 
   it("keeps recording when the ledger file is corrupt: sets it aside, and the report says so", async () => {

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
+import type { CallRoute } from "@cloudsigma/taas-core/usage/routed-pricing";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,7 +11,6 @@ import { missLogger } from "./cache/miss-log.ts";
 import { parseLedgerConfig } from "./config.ts";
 import { LedgerPreviousCalls } from "./enrich/previous-call.ts";
 import { ReadFailures } from "./enrich/read-failures.ts";
-import type { CallRoute } from "./enrich/route-price.ts";
 import { type LedgerPipelineOptions, ledgerPipeline } from "./pipeline.ts";
 import type { LedgerRow } from "./store/columns.ts";
 

@@ -45,7 +45,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     stateDir: host.stateDir,
     config,
     logger,
-    prices: pricesFromHostConfig(api.config, logger.warn),
+    prices: pricesFromHostConfig(() => api.runtime.config.current(), logger.warn, api.config),
   });
   api.registerGatewayMethod(
     REPORT_METHOD,

@@ -4,13 +4,18 @@ import { dirname, join } from "node:path";
 import { refusedPriceWarner } from "../price-ceiling.ts";
 import { isRecord } from "../records.ts";
 import { type ModelPrices, type PriceLookup, readModelPrices } from "../usage/model-prices.ts";
-import { TAAS_PROVIDER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
+import {
+  TAAS_PROVIDER_PLUGIN_ID,
+  TOKEN_AUDIT_PLUGIN_ID,
+  USAGE_LEDGER_PLUGIN_ID,
+} from "./plugin-ids.ts";
 
 /**
- * The gateway-prices seam. The TaaS provider plugin (`cloudsigma`) owns it: its discovery
- * writes the prices TaaS's `/models` listing states; the usage ledger reads them to price calls
- * when the operator's config has none for a model. Kinds the listing does not state are left
- * out, so the ledger can tell "not priced" from "free".
+ * The gateway-prices seam. The TaaS provider plugin (`cloudsigma`) owns it: every read of
+ * TaaS's `/models` listing it makes (the host's catalog build, onboarding, its own refresh in
+ * the gateway) writes the prices the listing states; the usage ledger and the token audit read
+ * them to price calls when the operator's config has none for a model. Kinds the listing does
+ * not state are left out, so a reader can tell "not priced" from "free".
  *
  * A small JSON file under the state dir, replaced atomically, because the host runs a
  * provider's catalog in its own JavaScript realm (another global scope in the same process)
@@ -19,7 +24,7 @@ import { TAAS_PROVIDER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts
  */
 export const GATEWAY_PRICES_PLUGINS = {
   owner: TAAS_PROVIDER_PLUGIN_ID,
-  readers: [USAGE_LEDGER_PLUGIN_ID],
+  readers: [USAGE_LEDGER_PLUGIN_ID, TOKEN_AUDIT_PLUGIN_ID],
 } as const;
 
 /** In the owner's folder under the state dir. */

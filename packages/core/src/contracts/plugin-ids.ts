@@ -12,3 +12,6 @@ export const TAAS_PROVIDER_PLUGIN_ID = "cloudsigma";
 
 /** The usage ledger: reads the route store and the gateway prices when it writes rows. */
 export const USAGE_LEDGER_PLUGIN_ID = "usage-ledger";
+
+/** The token audit: reads the route store and the gateway prices when it writes a line. */
+export const TOKEN_AUDIT_PLUGIN_ID = "token-audit";

@@ -3,7 +3,11 @@ import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "../sqlite.ts";
 import { windowTokens } from "../token-window.ts";
-import { OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
+import {
+  OPTIMIZER_PLUGIN_ID,
+  TOKEN_AUDIT_PLUGIN_ID,
+  USAGE_LEDGER_PLUGIN_ID,
+} from "./plugin-ids.ts";
 
 /**
  * The route-store seam, read side. The token-cache optimizer (plugin `openclaw-taas-affinity`)
@@ -87,10 +91,13 @@ export interface PromptPrefix {
   truncated?: boolean;
 }
 
-/** Who is on each side: the optimizer owns the store; the ledger (and `lastRoute`) read it. */
+/**
+ * Who is on each side: the optimizer owns the store; `lastRoute`, the ledger and the token audit
+ * (both price an autorouted call by the model it was routed to) read it.
+ */
 export const ROUTE_STORE_PLUGINS = {
   owner: OPTIMIZER_PLUGIN_ID,
-  readers: [OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID],
+  readers: [OPTIMIZER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID, TOKEN_AUDIT_PLUGIN_ID],
 } as const;
 
 /** The store under the OpenClaw state dir, in the owner's folder (its manifest backs it up). */

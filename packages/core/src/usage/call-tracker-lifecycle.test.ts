@@ -72,7 +72,7 @@ describe("CallTracker attempts, failures and lifecycle", () => {
 
   it("uses catalog prices when the host sent no cost", () => {
     const { rows, tracker } = setup({
-      prices: pricesFromHostConfig({
+      prices: pricesFromHostConfig(() => ({
         models: {
           providers: {
             cloudsigma: {
@@ -82,7 +82,7 @@ describe("CallTracker attempts, failures and lifecycle", () => {
             },
           },
         },
-      }),
+      })),
     });
     tracker.callStarted(callBase(1));
     tracker.assistantWritten(

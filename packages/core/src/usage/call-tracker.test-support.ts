@@ -15,7 +15,7 @@ export function setup(options: Partial<CallTrackerOptions> = {}) {
   let clock = 1_000_000;
   const tracker = new CallTracker({
     emit: (row) => rows.push(row),
-    prices: pricesFromHostConfig({}),
+    prices: pricesFromHostConfig(() => ({})),
     now: () => clock,
     ...options,
   });

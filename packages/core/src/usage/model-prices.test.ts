@@ -49,7 +49,7 @@ describe("readModelPrices", () => {
 
 describe("prices from the host config", () => {
   it("finds a model's prices by provider (case-insensitive) and model id", () => {
-    const lookup = pricesFromHostConfig(
+    const lookup = pricesFromHostConfig(() =>
       configWith([
         { id: "gpt-5.5", cost: { input: 1.25, output: 10 } },
         { id: "unpriced", cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } },
@@ -70,8 +70,15 @@ describe("prices from the host config", () => {
       { id: "absurd", cost: { input: 1e308, output: 10, cacheRead: 0, cacheWrite: 0 } },
       { id: "negative", cost: { input: -1, output: 0, cacheRead: 0, cacheWrite: 0 } },
     ]);
-    const lookup = pricesFromHostConfig(config, (line) => lines.push(line));
-    pricesFromHostConfig(config, (line) => lines.push(line)); // another plugin instance
+    const lookup = pricesFromHostConfig(
+      () => config,
+      (line) => lines.push(line),
+    );
+    // Another plugin instance reading the same config says nothing new.
+    pricesFromHostConfig(
+      () => config,
+      (line) => lines.push(line),
+    )("cloudsigma", "absurd");
     expect(lookup("cloudsigma", "absurd")).toEqual({ output: 10 });
     expect(lookup("cloudsigma", "negative")).toBeUndefined();
     expect(lines).toEqual([
@@ -82,10 +89,41 @@ describe("prices from the host config", () => {
     ]);
   });
 
+  it("reads the config as it is now: a price set while the gateway runs prices the next lookup", () => {
+    let config = configWith([{ id: "gpt-5.5", cost: { input: 1, output: 2 } }]);
+    let reads = 0;
+    const lookup = pricesFromHostConfig(() => {
+      reads += 1;
+      return config;
+    });
+    expect(lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1, output: 2 });
+    // The host replaces its config snapshot on a hot reload; the next lookup reads the new one.
+    config = configWith([{ id: "gpt-5.5", cost: { input: 3, output: 4, cacheRead: 0.3 } }]);
+    expect(lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 3, output: 4, cacheRead: 0.3 });
+    expect(reads).toBe(2);
+  });
+
+  it("reads the config it was loaded with when the host's current one cannot be read, and says so once", () => {
+    const lines: string[] = [];
+    const loaded = configWith([{ id: "gpt-5.5", cost: { input: 1, output: 2 } }]);
+    const lookup = pricesFromHostConfig(
+      () => {
+        throw new Error("runtime gone");
+      },
+      (line) => lines.push(line),
+      loaded,
+    );
+    expect(lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1, output: 2 });
+    expect(lookup("cloudsigma", "gpt-5.5")).toEqual({ input: 1, output: 2 });
+    expect(lines).toEqual([
+      "cannot read the host's current config (runtime gone); prices come from the config as loaded, so a price changed since applies after a restart",
+    ]);
+  });
+
   it.each([undefined, null, {}, { models: { providers: { broken: { models: "nope" } } } }])(
     "reads nothing from a config without model rows (%j)",
     (config) => {
-      expect(pricesFromHostConfig(config)("broken", "x")).toBeUndefined();
+      expect(pricesFromHostConfig(() => config)("broken", "x")).toBeUndefined();
     },
   );
 });

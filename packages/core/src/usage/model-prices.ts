@@ -1,3 +1,4 @@
+import { errorText } from "../error-text.ts";
 import { isRefusedPrice, refusedPriceWarner } from "../price-ceiling.ts";
 import { isRecord } from "../records.ts";
 
@@ -56,31 +57,63 @@ const CONFIG = "the OpenClaw config (models.providers.<id>.models[])";
 const modelKey = (provider: string, model: string) => `${provider.toLowerCase()}/${model}`;
 
 /**
- * The operator's prices from the host config (`models.providers.<id>.models[].cost`); a price
- * refused there is said through `warn`, once per model and kind in the process.
+ * The operator's prices from the host config (`models.providers.<id>.models[].cost`), as the
+ * config is now. The host applies a change to `models.*` without a restart (`openclaw config
+ * set` says so) and replaces its runtime snapshot (`api.runtime.config.current()`), so `current`
+ * is read on every lookup and a price set while the gateway runs prices the next call; the
+ * table is rebuilt only when `current` answers another config object. Should `current` throw,
+ * `loaded` (the config the plugin was registered with) is read instead and that is said once. A
+ * price refused in the config is said through `warn`, once per model and kind in the process.
  */
 export function pricesFromHostConfig(
-  config: unknown,
+  current: () => unknown,
   warn?: (message: string) => void,
+  loaded?: unknown,
 ): PriceLookup {
+  let read: unknown;
+  let table = new Map<string, ModelPrices>();
+  let saidFallback = false;
+  const config = (): unknown => {
+    try {
+      return current();
+    } catch (error) {
+      if (!saidFallback) {
+        saidFallback = true;
+        warn?.(
+          `cannot read the host's current config (${errorText(error)}); prices come from the config as loaded, so a price changed since applies after a restart`,
+        );
+      }
+      return loaded;
+    }
+  };
+  return (provider, model) => {
+    const now = config();
+    if (now !== read) {
+      read = now;
+      table = hostConfigTable(now, warn);
+    }
+    return table.get(modelKey(provider, model));
+  };
+}
+
+function hostConfigTable(
+  config: unknown,
+  warn: ((message: string) => void) | undefined,
+): Map<string, ModelPrices> {
   const table = new Map<string, ModelPrices>();
   const providers =
     isRecord(config) && isRecord(config.models) ? config.models.providers : undefined;
-  if (isRecord(providers)) {
-    for (const [providerId, provider] of Object.entries(providers)) {
-      if (!isRecord(provider) || !Array.isArray(provider.models)) continue;
-      for (const model of provider.models) {
-        if (!isRecord(model) || typeof model.id !== "string") continue;
-        const named = `${providerId}/${model.id}`;
-        const prices = readModelPrices(
-          model.cost,
-          refusedPriceWarner(warn, CONFIG, named, "cost."),
-        );
-        if (prices) table.set(modelKey(providerId, model.id), prices);
-      }
+  if (!isRecord(providers)) return table;
+  for (const [providerId, provider] of Object.entries(providers)) {
+    if (!isRecord(provider) || !Array.isArray(provider.models)) continue;
+    for (const model of provider.models) {
+      if (!isRecord(model) || typeof model.id !== "string") continue;
+      const named = `${providerId}/${model.id}`;
+      const prices = readModelPrices(model.cost, refusedPriceWarner(warn, CONFIG, named, "cost."));
+      if (prices) table.set(modelKey(providerId, model.id), prices);
     }
   }
-  return (provider, model) => table.get(modelKey(provider, model));
+  return table;
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { RouteReader, routeStorePath } from "@cloudsigma/taas-core/contracts/route-store";
+import type { CallRoute } from "@cloudsigma/taas-core/usage/routed-pricing";
 import { normalizeUsage } from "@cloudsigma/taas-core/usage/usage-normalize";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
@@ -12,7 +13,7 @@ import { parseLedgerConfig } from "../config.ts";
 import type { LedgerRow } from "../store/columns.ts";
 import { RowEnricher } from "./enricher.ts";
 import { ReadFailures } from "./read-failures.ts";
-import { type CallRoute, routeSourceOf } from "./route-price.ts";
+import { routeSourceOf } from "./route-price.ts";
 
 const tempDir = useTempDirs("row-enricher");
 const geometry = geometryLookup(parseLedgerConfig({}));

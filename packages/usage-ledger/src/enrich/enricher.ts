@@ -1,4 +1,5 @@
 import { noPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import type { CallRoute } from "@cloudsigma/taas-core/usage/routed-pricing";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import { CacheHistory } from "../cache/history.ts";
@@ -7,7 +8,7 @@ import { plateauModel, type StoredPlateau } from "../store/plateaus.ts";
 import { LearnedPlateaus } from "./learned-plateaus.ts";
 import type { PreviousCallReader } from "./previous-call.ts";
 import type { ContextSource, ReadFailures } from "./read-failures.ts";
-import type { CallRoute, RouteSource } from "./route-price.ts";
+import type { RouteSource } from "./route-price.ts";
 import { type CacheContext, callObservation, enrichRow, isAccountable } from "./row.ts";
 
 export interface RowEnricherOptions {

@@ -1,11 +1,11 @@
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
+import { type CallRoute, routedPricing } from "@cloudsigma/taas-core/usage/routed-pricing";
 import { storableNano } from "@cloudsigma/taas-core/usage/usage-cost";
 import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
 import { accountCall, type CacheAccounting, type CallObservation } from "../cache/accounting.ts";
 import type { GeometryLookup } from "../cache/geometry.ts";
 import type { CacheColumns, LedgerRow } from "../store/columns.ts";
-import { type CallRoute, routedPricing } from "./route-price.ts";
 
 /**
  * The enrich step: what the call tracker recorded, plus what was learnt after the call (where

@@ -1,8 +1,8 @@
-import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
-import type { UsageRecord } from "@cloudsigma/taas-core/usage/usage-record";
-import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { describe, expect, it } from "vitest";
-import { type CallRoute, routedPricing, routeOfCapture } from "./route-price.ts";
+import type { RouteCapture } from "../contracts/route-store.ts";
+import { type CallRoute, routedPricing, routeOfCapture } from "./routed-pricing.ts";
+import { sampleRecord } from "./usage-record.test-support.ts";
+import type { UsageRecord } from "./usage-record.ts";
 
 // gpt-5.4 priced (without a cache-read price); everything else unpriced.
 const prices = (provider: string, model: string) =>
@@ -64,7 +64,7 @@ describe("routedPricing", () => {
     expect(priced(kept, { upstream: "r1", autorouted: false }).upstreamRoute).toBe("kept");
   });
 
-  it("records a cost past what the ledger can hold as unknown, not as a number SQLite refuses", () => {
+  it("records a cost past what a row can hold as unknown, not as a number SQLite refuses", () => {
     const huge = () => ({ input: 1e308, output: 1e308, cacheRead: 1 });
     expect(routedPricing(sampleRecord(), undefined, huge)).toMatchObject({
       costNano: null,
