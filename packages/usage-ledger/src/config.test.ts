@@ -28,6 +28,7 @@ describe("usage-ledger config", () => {
     expect(parseLedgerConfig(undefined)).toEqual({
       enabled: true,
       dbPath: undefined,
+      debug: false,
       retentionDays: 400,
       flushIntervalMs: 250,
       batchSize: 500,
@@ -41,9 +42,14 @@ describe("usage-ledger config", () => {
     });
   });
 
+  it("accepts the original usage-ledger extension's documented config as it is", () => {
+    const gist = { enabled: true, dbPath: "/custom/path/usage-ledger.db", debug: true };
+    expect(parseLedgerConfig(gist)).toMatchObject(gist);
+  });
+
   it("names the bad key", () => {
-    expect(() => parseLedgerConfig({ debug: true })).toThrow(
-      /usage-ledger: config key "debug" is not a known setting/,
+    expect(() => parseLedgerConfig({ verbose: true })).toThrow(
+      /usage-ledger: config key "verbose" is not a known setting/,
     );
     expect(() => parseLedgerConfig({ busyTimeoutMs: 5000 })).toThrow(
       /"busyTimeoutMs" must be between 0 and 1000/,

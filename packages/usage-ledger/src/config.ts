@@ -15,7 +15,13 @@ export const CONFIG_SPEC = {
     type: "optionalString",
     maxLength: 4096,
     description:
-      "The ledger's SQLite file. Default: <state dir>/usage-ledger/ledger.sqlite. A relative path resolves against the state dir.",
+      "The ledger's SQLite file. Default: <state dir>/usage-ledger/ledger.sqlite. A relative path resolves against the state dir. An original usage-ledger extension's usage-ledger.db is used in place: its llm_usage_events history is imported once and the table kept up to date.",
+  },
+  debug: {
+    type: "boolean",
+    default: false,
+    description:
+      "Log each written batch and the original usage-ledger file's import and mirror writes at info level (the key the original usage-ledger extension's config used).",
   },
   retentionDays: {
     type: "integer",
