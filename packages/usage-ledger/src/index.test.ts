@@ -64,12 +64,14 @@ describe("usage-ledger registration", () => {
     expect(fake.methods.size).toBe(0);
   });
 
-  it("registers its hooks, gateway method and CLI, opening nothing until the first event", () => {
+  it("registers its hooks, gateway method and CLI, opening nothing until the gateway starts", () => {
     const fake = fakeApi({ id: "usage-ledger", mode: "discovery", config: granted });
     entry.register(fake.api);
     expect([...fake.hooks.keys()].sort()).toEqual([
       "agent_end",
       "before_message_write",
+      // The writer starts with the gateway (an original usage-ledger file is imported then).
+      "gateway_start",
       "gateway_stop",
       "llm_input",
       "llm_output",

@@ -39,12 +39,16 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   api.registerCli(reportCli(dbPath, centralTarget), { descriptors: [CLI_DESCRIPTOR] });
   // CLI metadata mode has no runtime and needs nothing else.
   if (api.registrationMode === "cli-metadata") return;
-  const logger = prefixed(api.logger);
+  const logger = prefixed(api.logger, config.debug);
   const runtime = ledgerRuntime({
     dbPath,
     stateDir: host.stateDir,
     config,
     logger,
+    gist: {
+      configuredWorkspace: () => api.config?.agents?.defaults?.workspace,
+      env: host.env ?? {},
+    },
     prices: pricesFromHostConfig(() => api.runtime.config.current(), logger.warn, api.config),
   });
   api.registerGatewayMethod(
@@ -71,6 +75,15 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   }
   registerTodayWidget(api);
   if (!config.enabled) return;
+  // The writer starts with the gateway: an original usage-ledger file's history is imported
+  // then, not on the first turn's path.
+  api.on("gateway_start", () => {
+    try {
+      runtime.writer();
+    } catch (error) {
+      logger.error(`ledger writer not started: ${errorText(error)}`);
+    }
+  });
   warnIfConversationNotGranted(
     api,
     PLUGIN_ID,
@@ -83,10 +96,16 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   });
 }
 
-/** Plugin-prefixed logger lines. */
-function prefixed(logger: { warn(m: string): void; error(m: string): void }): WriterLogger {
+/** Plugin-prefixed logger lines; `debug` (config) adds the debug lines, at info level. */
+function prefixed(
+  logger: { info(m: string): void; warn(m: string): void; error(m: string): void },
+  debug: boolean,
+): WriterLogger & { info(message: string): void } {
+  const info = (message: string) => logger.info(`[${PLUGIN_ID}] ${message}`);
   return {
+    info,
     warn: (message) => logger.warn(`[${PLUGIN_ID}] ${message}`),
     error: (message) => logger.error(`[${PLUGIN_ID}] ${message}`),
+    ...(debug ? { debug: info } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { PLUGIN_ID } from "./config.ts";
 import { LedgerPreviousCalls } from "./enrich/previous-call.ts";
 import { ReadFailures } from "./enrich/read-failures.ts";
 import { type RouteSource, routeSourceOf } from "./enrich/route-price.ts";
+import { startGistCompat } from "./gist/gist-compat.ts";
 import { ledgerPipeline } from "./pipeline.ts";
 import { LedgerForwarder } from "./postgres/forwarder.ts";
 import { postgresSink } from "./postgres/sink.ts";
@@ -42,7 +43,12 @@ export interface LedgerRuntimeOptions {
   dbPath: () => string;
   stateDir: () => string;
   config: LedgerConfig;
-  logger: WriterLogger;
+  logger: WriterLogger & { info(message: string): void };
+  /** Where the original usage-ledger extension's file may be (its default place). */
+  gist?: {
+    configuredWorkspace: () => string | undefined;
+    env: Readonly<Record<string, string | undefined>>;
+  };
   /** The operator's prices (host config); the gateway's listed ones are read here. */
   prices: PriceLookup;
 }
@@ -66,6 +72,8 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
         // Rows are priced at batch time: the config first, then what the gateway listed.
         const prices = layeredPrices(options.prices, listedPrices(options));
         const previousCalls = new LedgerPreviousCalls(path);
+        // An original usage-ledger file: its history imported once, its table kept current.
+        const gist = options.config.enabled ? gistMirror(path, options) : undefined;
         const created = ledgerPipeline({
           path,
           batchSize: options.config.batchSize,
@@ -86,8 +94,10 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
             thresholdTokens: options.config.missLogTokens,
             warn: options.logger.warn,
           }),
+          ...(gist ? { afterBatch: (rows) => gist.write(rows) } : {}),
         });
         shutdown.add(`previous-calls:${path}`, () => previousCalls.close(), ORDER.readers);
+        if (gist) shutdown.add(`gist:${path}`, () => gist.close(), ORDER.readers);
         shutdown.add(`writer:${path}`, () => created.close(), ORDER.writers);
         return created;
       },
@@ -140,6 +150,17 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
       taskId: `tracker:${instance}`,
     }),
   };
+}
+
+function gistMirror(path: string, options: LedgerRuntimeOptions) {
+  return startGistCompat({
+    ledgerPath: path,
+    stateDir: options.stateDir(),
+    configuredWorkspace: options.gist?.configuredWorkspace(),
+    env: options.gist?.env ?? {},
+    busyTimeoutMs: options.config.busyTimeoutMs,
+    logger: options.logger,
+  });
 }
 
 /** Open calls are written and queued rows flushed (gateway stop; process exit does it too). */

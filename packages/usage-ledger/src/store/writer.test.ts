@@ -219,4 +219,23 @@ describe("LedgerWriter", () => {
     w.close();
     expect(count(read(path), "SELECT count(*) AS n FROM usage_rows")).toBe(2);
   });
+
+  it("tells afterBatch the new rows of a committed batch; what it throws loses no row", () => {
+    const path = tempPath();
+    const seen: string[][] = [];
+    const { w, logs } = writer({
+      path,
+      afterBatch: (rows) => {
+        seen.push(rows.map((row) => row.eventId));
+        throw new Error("dashboard table locked");
+      },
+    });
+    w.enqueue(sampleRecord({ eventId: "a" }));
+    w.enqueue(sampleRecord({ eventId: "a" }));
+    w.enqueue(sampleRecord({ eventId: "b" }));
+    expect(w.flush()).toMatchObject({ inserted: 2, duplicates: 1, queued: 0 });
+    expect(seen).toEqual([["a", "b"]]);
+    expect(logs).toEqual(["warn: after a written batch: dashboard table locked"]);
+    expect(count(read(path), "SELECT count(*) AS n FROM usage_rows")).toBe(2);
+  });
 });

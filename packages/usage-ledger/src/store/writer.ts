@@ -10,6 +10,8 @@ import { pruneLedger } from "./retention.ts";
 export interface WriterLogger {
   warn(message: string): void;
   error(message: string): void;
+  /** The operator's debug log (config `debug`): each written batch, at info level. */
+  debug?(message: string): void;
 }
 
 export interface LedgerWriterOptions {
@@ -32,6 +34,8 @@ export interface LedgerWriterOptions {
    * it (`pipeline.ts`), so routes and prices are looked up at batch time, once per row.
    */
   queue?: RowQueue;
+  /** Told a committed batch's new rows, on the writer's timer; what it throws is only logged. */
+  afterBatch?: (rows: readonly LedgerRow[]) => void;
 }
 
 /**
@@ -89,6 +93,7 @@ export class LedgerWriter {
       retentionDays: 0,
       logger: silent,
       now: Date.now,
+      afterBatch: () => {},
       ...options,
     };
     this.file = new LedgerFile(this.options.path, {
@@ -178,14 +183,13 @@ export class LedgerWriter {
     const batch = this.queue.peek(this.options.batchSize);
     const now = this.options.now();
     try {
-      const inserted = inTransaction(connection.db, () => {
-        let count = 0;
-        for (const record of batch) count += insertRow(connection, record, now);
-        return count;
-      });
+      const inserted = inTransaction(connection.db, () =>
+        batch.filter((record) => insertRow(connection, record, now) > 0),
+      );
       this.queue.drop(batch.length);
       this.failures = 0;
-      return { inserted, duplicates: batch.length - inserted };
+      this.written(inserted);
+      return { inserted: inserted.length, duplicates: batch.length - inserted.length };
     } catch (error) {
       if (sqliteFailure(error) === "bad-row") return this.isolateBadRows(batch, connection, error);
       return this.fail(error);
@@ -204,10 +208,10 @@ export class LedgerWriter {
   ): BatchOutcome {
     const now = this.options.now();
     const bad: Array<{ record: LedgerRow; error: unknown }> = [];
-    let inserted = 0;
+    const inserted: LedgerRow[] = [];
     for (const record of batch) {
       try {
-        inserted += insertRow(connection, record, now);
+        if (insertRow(connection, record, now) > 0) inserted.push(record);
       } catch (error) {
         if (sqliteFailure(error) !== "bad-row") return this.fail(error);
         bad.push({ record, error });
@@ -221,7 +225,18 @@ export class LedgerWriter {
     }
     this.queue.drop(batch.length);
     this.failures = 0;
-    return { inserted, duplicates: batch.length - inserted - bad.length };
+    this.written(inserted);
+    return { inserted: inserted.length, duplicates: batch.length - inserted.length - bad.length };
+  }
+
+  /** The rows a committed batch added (not replays): the debug line, then `afterBatch`. */
+  private written(rows: readonly LedgerRow[]): void {
+    this.options.logger.debug?.(`${rows.length} row(s) written to ${this.options.path}`);
+    try {
+      this.options.afterBatch(rows);
+    } catch (error) {
+      this.options.logger.warn(`after a written batch: ${errorText(error)}`);
+    }
   }
 
   private fail(error: unknown): "retry" | "set-aside" {
