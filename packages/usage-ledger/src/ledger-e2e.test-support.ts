@@ -3,6 +3,7 @@ import { pollRows } from "../../../test-support/sqlite-rows.ts";
 /** A `usage_rows` row as the end-to-end tests read it. */
 export interface LedgerRow {
   event_id: string;
+  ts: number;
   granularity: string;
   calls: number;
   agent_id: string | null;
