@@ -1,8 +1,36 @@
 import type { DatabaseSync } from "node:sqlite";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { ROLLUPS } from "./rollup.ts";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 5_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * The writer's retention passes: at most one an hour, run after a flush that emptied the queue;
+ * a pass cut short (rows left) continues on the next such flush. A failed pass waits an hour.
+ */
+export class RetentionPass {
+  #last = 0;
+  readonly #days: number;
+  readonly #warn: (message: string) => void;
+
+  constructor(days: number, warn: (message: string) => void) {
+    this.#days = days;
+    this.#warn = warn;
+  }
+
+  maybeRun(db: DatabaseSync | undefined, now: number): void {
+    if (this.#days <= 0 || !db || now - this.#last < PRUNE_EVERY_MS) return;
+    try {
+      const { done } = pruneLedger(db, now - this.#days * DAY_MS);
+      if (done) this.#last = now;
+    } catch (error) {
+      this.#last = now;
+      this.#warn(`ledger retention pass skipped: ${errorText(error)}`);
+    }
+  }
+}
 
 /**
  * Deletes ledger rows older than `cutoffMs`, rounded down to a whole UTC day so the rollups

@@ -5,13 +5,12 @@ import type { LedgerRow } from "./columns.ts";
 import { Fifo } from "./fifo.ts";
 import { failureWords } from "./file-health.ts";
 import { insertRow, type LedgerConnection, LedgerFile } from "./ledger-file.ts";
-import { pruneLedger } from "./retention.ts";
+import { RetentionPass } from "./retention.ts";
 
 export interface WriterLogger {
   warn(message: string): void;
   error(message: string): void;
-  /** The operator's debug log (config `debug`): each written batch, at info level. */
-  debug?(message: string): void;
+  debug?(message: string): void; // config `debug`: a line per written batch, at info level
 }
 
 export interface LedgerWriterOptions {
@@ -61,7 +60,6 @@ const MAX_BACKOFF_MS = 2_000;
 /** A written batch, or why it was not: kept for a retry, or its file set aside (write again now). */
 type BatchOutcome = { inserted: number; duplicates: number } | "retry" | "set-aside";
 
-const PRUNE_EVERY_MS = 3_600_000;
 const silent: WriterLogger = { warn: () => {}, error: () => {} };
 
 /**
@@ -79,7 +77,7 @@ export class LedgerWriter {
   private failures = 0;
   /** What the last failed write met, named when rows are still unwritten at close. */
   private lastFailure: SqliteFailure = "busy";
-  private lastPrune = 0;
+  private readonly retention: RetentionPass;
   private dropped = 0;
   private readonly options: Required<Omit<LedgerWriterOptions, "queue">>;
 
@@ -96,6 +94,7 @@ export class LedgerWriter {
       afterBatch: () => {},
       ...options,
     };
+    this.retention = new RetentionPass(this.options.retentionDays, this.options.logger.warn);
     this.file = new LedgerFile(this.options.path, {
       busyTimeoutMs: this.options.busyTimeoutMs,
       warn: this.options.logger.warn,
@@ -149,7 +148,7 @@ export class LedgerWriter {
       duplicates += outcome.duplicates;
     }
     if (this.queue.size > 0) this.schedule(failed ? this.backoffMs() : 0);
-    else this.maybePrune();
+    else this.retention.maybeRun(this.file.db, this.options.now());
     return { inserted, duplicates, queued: this.queue.size };
   }
 
@@ -277,19 +276,6 @@ export class LedgerWriter {
       `ledger file ${path} is corrupt (${errorText(error)}): moved it aside to ${aside} (with its -wal and -shm files, kept for recovery) and started a fresh ledger at ${path}; recording goes on there`,
     );
     return true;
-  }
-
-  private maybePrune(): void {
-    const now = this.options.now();
-    const db = this.file.db;
-    if (this.options.retentionDays <= 0 || !db || now - this.lastPrune < PRUNE_EVERY_MS) return;
-    try {
-      const { done } = pruneLedger(db, now - this.options.retentionDays * 86_400_000);
-      if (done) this.lastPrune = now; // otherwise the next flush continues the pass
-    } catch (error) {
-      this.lastPrune = now;
-      this.options.logger.warn(`ledger retention pass skipped: ${errorText(error)}`);
-    }
   }
 
   private backoffMs(): number {
