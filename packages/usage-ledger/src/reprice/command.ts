@@ -28,7 +28,7 @@ export interface RepriceFlags {
 /** How long a chunk waits for the gateway's writer before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Returns the exit code: 0 done, 2 bad flags, 1 the ledger could not be read or written. */
 export function runRepriceCommand(
