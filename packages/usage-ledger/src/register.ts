@@ -1,3 +1,4 @@
+import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
@@ -9,6 +10,7 @@ import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";
 import { resolvePgTarget } from "./postgres/target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report/command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report/method.ts";
+import { addRepriceCommand } from "./reprice/command.ts";
 import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
 import type { WriterLogger } from "./store/writer.ts";
 import { registerTodayWidget } from "./widget-descriptor.ts";
@@ -36,7 +38,16 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     });
   const central = config.postgres;
   const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
-  api.registerCli(reportCli(dbPath, centralTarget), { descriptors: [CLI_DESCRIPTOR] });
+  api.registerCli(
+    reportCli(dbPath, centralTarget, (root, { config: loaded }) =>
+      addRepriceCommand(root, dbPath, () => ({
+        // The CLI runs outside the gateway: the config as this command loaded it is current.
+        config: pricesFromHostConfig(() => loaded, api.logger.warn),
+        listing: new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup,
+      })),
+    ),
+    { descriptors: [CLI_DESCRIPTOR] },
+  );
   // CLI metadata mode has no runtime and needs nothing else.
   if (api.registrationMode === "cli-metadata") return;
   const logger = prefixed(api.logger, config.debug);

@@ -97,7 +97,7 @@ function cacheColumns(
   return {
     affinityId: affinityId ?? null,
     ...accounting,
-    missedCostNano: storable(missedCost(row, accounting, prices)),
+    missedCostNano: missedCostNano(row, accounting.missed, prices),
     // Only a change is noted, for the ledger file to keep (store/plateaus.ts).
     ...(learnedPlateau === known ? {} : { learnedPlateau: learnedPlateau ?? null }),
   };
@@ -105,14 +105,22 @@ function cacheColumns(
 
 /**
  * A missed token was billed as uncached input instead of a cache read: it cost the difference,
- * known only when both prices are (USD per million tokens = 1,000 nano-USD per token).
+ * known only when both prices are (USD per million tokens = 1,000 nano-USD per token). A new
+ * row is priced here, and so is a row `usage-ledger reprice` prices later.
  */
+export function missedCostNano(
+  row: Pick<LedgerRow, "provider" | "model" | "routedModel">,
+  missed: CacheAccounting["missed"],
+  prices: PriceLookup,
+): number | null {
+  return storable(missedCost(row, missed, prices));
+}
+
 function missedCost(
-  row: LedgerRow,
-  accounting: Pick<CacheAccounting, "missed">,
+  row: Pick<LedgerRow, "provider" | "model" | "routedModel">,
+  missed: CacheAccounting["missed"],
   prices: PriceLookup,
 ) {
-  const { missed } = accounting;
   if (missed === null) return null;
   if (missed === 0) return 0;
   const model = row.routedModel ?? row.model;

@@ -13,6 +13,10 @@ import { type ReportNotes, reportNotes } from "./set-aside.ts";
 import { reportToTable } from "./table.ts";
 
 type CliRegistrar = Parameters<OpenClawPluginApi["registerCli"]>[0];
+/** What the host hands a plugin's CLI registration: its commander program and loaded config. */
+export type CliContext = Parameters<CliRegistrar>[0];
+/** The plugin's own command (`openclaw usage-ledger`), for its other subcommands. */
+export type CliRoot = ReturnType<CliContext["program"]["command"]>;
 
 export const CLI_DESCRIPTOR = {
   name: PLUGIN_ID,
@@ -125,9 +129,14 @@ function print(
 /** Where `--source postgres` reads: the configured central ledger, if any (may throw). */
 export type CentralTargetLookup = () => { url: string; table: string } | undefined;
 
-export function reportCli(defaultDbPath: () => string, central: CentralTargetLookup): CliRegistrar {
-  return ({ program }) => {
-    const root = program.command(PLUGIN_ID).description(CLI_DESCRIPTOR.description);
+export function reportCli(
+  defaultDbPath: () => string,
+  central: CentralTargetLookup,
+  more: (root: CliRoot, context: CliContext) => void = () => {},
+): CliRegistrar {
+  return (context) => {
+    const root = context.program.command(PLUGIN_ID).description(CLI_DESCRIPTOR.description);
+    more(root, context);
     root
       .command("report")
       .description("Grouped usage report from the ledger (table, --json or --csv)")

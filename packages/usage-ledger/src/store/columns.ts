@@ -38,6 +38,10 @@ export interface CacheColumns {
 /** A queued ledger row: the tracker's record, plus what the writer fills in at write time. */
 export type LedgerRow = UsageRecord & { cache?: CacheColumns };
 
+/** Where the prices of a repriced row came from (config over listing, per token kind). */
+export const REPRICE_SOURCES = ["config", "listing", "config+listing"] as const;
+export type RepriceSource = (typeof REPRICE_SOURCES)[number];
+
 export type SqlValue = string | number | null;
 type PgType = "text" | "bigint" | "time";
 
@@ -140,6 +144,15 @@ export const COLUMNS = {
   missed_cost_nusd: accountedCount("missed_cost_nusd", (c) => c.missedCostNano),
   // Shared prefix past the provider's plateau: a provider limit, in neither missed nor LOST.
   beyond_plateau_tokens: accountedCount("beyond_plateau_tokens", (c) => c.beyondPlateau),
+  // When `usage-ledger reprice` priced a row recorded without a complete price, and whose
+  // prices did it: the operator's config, the gateway's listing, or both. NULL on a row priced
+  // when it was written.
+  repriced_at: { sqlite: "INTEGER", pg: "time", of: () => null },
+  repriced_from: {
+    sqlite: `TEXT CHECK (repriced_from IN (${REPRICE_SOURCES.map((s) => `'${s}'`).join(", ")}))`,
+    pg: "text",
+    of: () => null,
+  },
 } as const satisfies Record<string, Column>;
 
 export type ColumnName = keyof typeof COLUMNS;

@@ -159,6 +159,17 @@ CREATE TABLE cache_plateaus (
 ) STRICT;`,
     rebuildsRollup: true,
   },
+  {
+    version: 7,
+    description:
+      "prices added later reach rows recorded without one (`usage-ledger reprice`): when a row was repriced and by whose prices, and a rollup trigger that keeps the hourly and daily sums equal to the rows when a row's cost changes in place",
+    // The list of sources is frozen here, like the step.
+    sql: `
+ALTER TABLE usage_rows ADD COLUMN repriced_at INTEGER;
+ALTER TABLE usage_rows ADD COLUMN repriced_from TEXT
+  CHECK (repriced_from IN ('config', 'listing', 'config+listing'));`,
+    rebuildsRollup: true,
+  },
 ];
 
 export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;

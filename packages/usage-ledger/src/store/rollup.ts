@@ -71,13 +71,33 @@ function addRowSql(rollup: Rollup): string {
     ${sumColumns.map((column) => `${column} = ${column} + excluded.${column}`).join(",\n    ")};`;
 }
 
-/** Drops and recreates the rollups and their trigger, refilled from the raw rows. */
+/** Takes what a row added out of its bucket again (the bucket exists: the row is in it). */
+function removeRowSql(rollup: Rollup): string {
+  const keys = [rollup.time, ...rollup.keys];
+  const where = keys.map((key, i) => `${key} = ${keysOf(rollup, "OLD")[i]}`).join(" AND ");
+  const sums = sumsOf("OLD", (s) => s);
+  return `  UPDATE ${rollup.table} SET
+    ${sumColumns.map((column, i) => `${column} = ${column} - (${sums[i]})`).join(",\n    ")}
+  WHERE ${where};`;
+}
+
+/**
+ * Drops and recreates the rollups and their triggers, refilled from the raw rows. A row changed
+ * in place (a cost priced later by `usage-ledger reprice`) moves its old sums out of its bucket
+ * and its new ones in, in the same statement's transaction, so the rollups stay the raw rows'
+ * sums.
+ */
 export function rebuildRollupSql(): string {
   const rollups = Object.values(ROLLUPS);
   return `
 DROP TRIGGER IF EXISTS usage_rows_rollup;
+DROP TRIGGER IF EXISTS usage_rows_rollup_update;
 ${rollups.map(tableSql).join("\n")}
 CREATE TRIGGER usage_rows_rollup AFTER INSERT ON usage_rows BEGIN
+${rollups.map(addRowSql).join("\n")}
+END;
+CREATE TRIGGER usage_rows_rollup_update AFTER UPDATE ON usage_rows BEGIN
+${rollups.map(removeRowSql).join("\n")}
 ${rollups.map(addRowSql).join("\n")}
 END;`;
 }

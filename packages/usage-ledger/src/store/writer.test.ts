@@ -107,6 +107,9 @@ describe("LedgerWriter", () => {
       miss_at: null,
       missed_cost_nusd: null,
       beyond_plateau_tokens: null,
+      // Priced when written: never repriced.
+      repriced_at: null,
+      repriced_from: null,
     });
   });
 
