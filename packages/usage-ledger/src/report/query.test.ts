@@ -243,6 +243,21 @@ describe("queryLedgerReport", () => {
     expect(causes.every((r) => r.topCause === null)).toBe(true);
   });
 
+  it("sums every cause's lost tokens and missed cost the same whatever the grouping", () => {
+    const range = { since: start + 30 * 60_000, until: end() - 90 * 60_000 };
+    const byCause = queryLedgerReport(db, { by: "cause", ...range });
+    const expected = byCause.rows
+      .filter((r) => r.key && r.missedTokens + r.invalidatedTokens > 0)
+      .map((r) => [r.key, r.missedTokens + r.invalidatedTokens, r.missedCostNano]);
+    expect(expected.length).toBeGreaterThan(3);
+    for (const by of ["cause", "agent", "day", "hour"] as const) {
+      const { causes } = queryLedgerReport(db, { by, ...range, limit: 2 });
+      const got = causes.map((c) => [c.cause, c.lostTokens, c.missedCostNano]);
+      expect(got, by).toEqual(expect.arrayContaining(expected));
+      expect(got.length, by).toBe(expected.length);
+    }
+  });
+
   it("limits groups but keeps them in the totals", () => {
     const all = queryLedgerReport(db, { by: "session", since: 0, until: end() + 1 });
     const top = queryLedgerReport(db, { by: "session", since: 0, until: end() + 1, limit: 3 });
