@@ -25,6 +25,7 @@ function report(by: LedgerReport["by"], rows: ReportRow[]): LedgerReport {
     rows,
     totals,
     omitted: 0,
+    pricierRoutes: [],
     causes: [
       {
         cause: "ttl_expired",

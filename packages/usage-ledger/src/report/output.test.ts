@@ -47,6 +47,7 @@ function report(rows: ReportRow[], omitted = 0): LedgerReport {
     totals,
     omitted,
     causes: [],
+    pricierRoutes: [],
   };
 }
 

@@ -1,6 +1,7 @@
 import { adviceFor, type CauseAdvice } from "./advice.ts";
 import { CSV_COLUMNS, csvValues, figures, missedCostUsd, type ReportFigures } from "./figures.ts";
 import type { LedgerReport } from "./query.ts";
+import type { PricierRoute } from "./route-cost.ts";
 
 /**
  * The machine renderings of a ledger report: JSON (`--json` and the gateway method) and CSV.
@@ -27,6 +28,8 @@ export interface ReportJson {
   omittedGroups: number;
   /** Every cause that lost tokens in the range (whatever the grouping), most first. */
   causes: CauseJson[];
+  /** Agents whose cost a pricier autorouted route drives (report/route-cost.ts). */
+  pricierRoutes: PricierRoute[];
 }
 
 export interface CauseJson {
@@ -60,6 +63,7 @@ export function reportToJson(report: LedgerReport): ReportJson {
       missedUnpricedRows: c.missedUnpricedRows,
       advice: adviceFor(c.cause) ?? null,
     })),
+    pricierRoutes: report.pricierRoutes,
   };
 }
 

@@ -12,6 +12,7 @@ import type { LedgerRow } from "../store/columns.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type LocalReportGroup, REPORT_GROUPS } from "./groups.ts";
 import { queryLedgerReport } from "./query.ts";
+import { readRouteSums } from "./route-cost.ts";
 import { emptyTotals, type ReportTotals } from "./totals.ts";
 
 const HOUR = 3_600_000;
@@ -256,6 +257,18 @@ describe("queryLedgerReport", () => {
       expect(got, by).toEqual(expect.arrayContaining(expected));
       expect(got.length, by).toBe(expected.length);
     }
+  });
+
+  it("reads each agent's autorouted calls per routed model for the route-cost lines", () => {
+    const sums = readRouteSums(db, 0, end() + 1);
+    const routed = records.filter((r) => r.granularity === "call" && r.routedModel);
+    expect(sums.reduce((n, s) => n + s.calls, 0)).toBe(routed.reduce((n, r) => n + r.calls, 0));
+    expect(sums.every((s) => s.knownTokens >= 0 && s.costNano >= s.knownCostNano)).toBe(true);
+    expect(
+      Array.isArray(
+        queryLedgerReport(db, { by: "agent", since: 0, until: end() + 1 }).pricierRoutes,
+      ),
+    ).toBe(true);
   });
 
   it("limits groups but keeps them in the totals", () => {

@@ -12,6 +12,7 @@ import {
   type ReportGroup,
   usesDailyRollup,
 } from "./groups.ts";
+import { type PricierRoute, pricierRoutes, readRouteSums } from "./route-cost.ts";
 import {
   addTotals,
   columnOf,
@@ -58,6 +59,8 @@ export interface LedgerReport {
   omitted: number;
   /** Every cause that lost tokens in the range, most lost first (all groups, `limit` aside). */
   causes: CauseLoss[];
+  /** Agents whose cost a pricier autorouted route drives (report/route-cost.ts; local only). */
+  pricierRoutes: PricierRoute[];
 }
 
 export interface ReportQuery {
@@ -114,7 +117,9 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     hourly(firstHour, endHour);
     raw(endHour, until);
   }
-  return assembleReport(query, sums, causes);
+  const report = assembleReport(query, sums, causes);
+  report.pricierRoutes = pricierRoutes(readRouteSums(db, since, until, agent));
+  return report;
 }
 
 /** Per group and cause, the lost tokens (and missed cost) of the rows that lost any. */
@@ -198,6 +203,7 @@ export function assembleReport(
     causes: [...causeLoss.values()].sort(
       (a, b) => b.lostTokens - a.lostTokens || a.cause.localeCompare(b.cause),
     ),
+    pricierRoutes: [],
   };
 }
 

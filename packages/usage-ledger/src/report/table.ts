@@ -11,6 +11,7 @@ import {
 } from "./figures.ts";
 import { type ReportJson, reportToJson } from "./output.ts";
 import type { LedgerReport } from "./query.ts";
+import { pricierRouteText } from "./route-cost.ts";
 
 /** The report as a fixed-width table for people: thousands separators, figures' own text. */
 
@@ -89,7 +90,12 @@ export function reportToTable(report: LedgerReport): string {
   if (json.rows.length === 0) lines.splice(4, 0, "(no usage recorded in this range)");
   if (json.omittedGroups > 0)
     lines.push(`(${json.omittedGroups} more group(s) not shown; TOTAL includes them)`);
-  lines.push(...cacheNotes(json.totals), ...causeAdvice(json), ...priceNotes(json.totals));
+  lines.push(
+    ...cacheNotes(json.totals),
+    ...causeAdvice(json),
+    ...json.pricierRoutes.map((route) => `Route cost: ${pricierRouteText(route)}`),
+    ...priceNotes(json.totals),
+  );
   return `${lines.join("\n")}\n`;
 }
 
