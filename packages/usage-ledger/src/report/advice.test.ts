@@ -41,6 +41,7 @@ function report(by: LedgerReport["by"], rows: ReportRow[]): LedgerReport {
 
 describe("cause advice", () => {
   it("has a meaning for every cause, and a lever for every cause an operator can act on", () => {
+    expect(Object.keys(CAUSE_ADVICE).sort()).toEqual([...MISS_CAUSES].sort());
     for (const cause of MISS_CAUSES) expect(CAUSE_ADVICE[cause].meaning).not.toBe("");
     for (const cause of ["cold", "ttl_expired", "replica_switch", "prefix_system"] as const)
       expect(CAUSE_ADVICE[cause].lever).toBeTruthy();

@@ -1,12 +1,11 @@
-import type { MissCause } from "../cache/accounting.ts";
-
 /**
  * What each miss cause means and what an operator can do about it, written once: the CLI table
  * (a line under it per cause present), `--by cause`, `--json` (`advice`) and the Token cache
  * page all print these words. Every setting named here exists: the host's heartbeat
  * (`agents.defaults.heartbeat.every`), the token-cache optimizer's `affinityScope` and
  * `upstreamHeader`, and this plugin's `cacheTtlSeconds` and `cacheGeometry`. No Node or DOM
- * dependency: the page bundles it.
+ * dependency: the page bundles it (so it does not import cache/accounting.ts; its test holds
+ * the keys to MISS_CAUSES).
  */
 export interface CauseAdvice {
   /** What the cause says happened, in a few words. */
@@ -15,7 +14,7 @@ export interface CauseAdvice {
   lever: string | null;
 }
 
-export const CAUSE_ADVICE: Record<MissCause, CauseAdvice> = {
+export const CAUSE_ADVICE = {
   none: { meaning: "read everything it could", lever: null },
   cold: {
     meaning: "first call of its affinity id: nothing cached yet",
@@ -72,9 +71,10 @@ export const CAUSE_ADVICE: Record<MissCause, CauseAdvice> = {
     lever:
       "install and enable the token-cache optimizer so the ledger can account each call's cache",
   },
-};
+} as const satisfies Record<string, CauseAdvice>;
 
-const isCause = (value: string): value is MissCause => Object.hasOwn(CAUSE_ADVICE, value);
+type AdvisedCause = keyof typeof CAUSE_ADVICE;
+const isCause = (value: string): value is AdvisedCause => Object.hasOwn(CAUSE_ADVICE, value);
 
 /** The advice for a cause name as a report carries it; undefined for a name this version lacks. */
 export function adviceFor(cause: string | null): CauseAdvice | undefined {

@@ -12,7 +12,7 @@ import type { LedgerRow } from "../store/columns.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type LocalReportGroup, REPORT_GROUPS } from "./groups.ts";
 import { queryLedgerReport } from "./query.ts";
-import { readRouteSums } from "./route-cost.ts";
+import { readRouteSums } from "./route-sums.ts";
 import { emptyTotals, type ReportTotals } from "./totals.ts";
 
 const HOUR = 3_600_000;

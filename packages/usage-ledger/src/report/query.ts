@@ -12,7 +12,8 @@ import {
   type ReportGroup,
   usesDailyRollup,
 } from "./groups.ts";
-import { type PricierRoute, pricierRoutes, readRouteSums } from "./route-cost.ts";
+import { type PricierRoute, pricierRoutes } from "./route-cost.ts";
+import { readRouteSums } from "./route-sums.ts";
 import {
   addTotals,
   columnOf,

@@ -1,4 +1,3 @@
-import type { DatabaseSync } from "node:sqlite";
 import { usdText } from "./figures.ts";
 
 /**
@@ -10,7 +9,7 @@ import { usdText } from "./figures.ts";
  * calls). On TaaS that is the reasoning route when calls carry `reasoning_effort` or `thinking`,
  * which a session's thinking level keeps sending after the turn that set it. When every call
  * of the range went to the same pricey route there is nothing cheaper to compare with, and no
- * line. No Node or DOM dependency outside the read: the page prints the same line.
+ * line. No Node or DOM dependency (the read is route-sums.ts): the page prints the same line.
  */
 
 /** A route at least this many times the cheapest route's cost per token is "pricier". */
@@ -46,37 +45,6 @@ export interface PricierRoute {
   /** Its cost per token over the cheapest route's. */
   rateRatio: number;
   cheapest: string;
-}
-
-/** Raw rows only: the rollups keep no agent and routed model together. */
-export function readRouteSums(
-  db: DatabaseSync,
-  since: number,
-  until: number,
-  agent?: string,
-): RouteSums[] {
-  const known = (then: string) => `sum(CASE WHEN cost_state = 'known' THEN ${then} ELSE 0 END)`;
-  const rows = db
-    .prepare(
-      `SELECT coalesce(agent_id, '') AS agent,
-         coalesce(provider, '') || '/' || coalesce(model, '') AS requested,
-         routed_model AS routed, sum(calls) AS calls, sum(coalesce(cost_nusd, 0)) AS costNano,
-         ${known("cost_nusd")} AS knownCostNano, ${known("total")} AS knownTokens
-       FROM usage_rows
-       WHERE ts >= ? AND ts < ? AND granularity = 'call' AND coalesce(routed_model, '') <> ''
-         ${agent === undefined ? "" : "AND coalesce(agent_id, '') = ?"}
-       GROUP BY 1, 2, 3`,
-    )
-    .all(since, until, ...(agent === undefined ? [] : [agent]));
-  return rows.map((row) => ({
-    agent: String(row.agent ?? ""),
-    requested: String(row.requested ?? ""),
-    routed: String(row.routed ?? ""),
-    calls: Number(row.calls ?? 0),
-    costNano: Number(row.costNano ?? 0),
-    knownCostNano: Number(row.knownCostNano ?? 0),
-    knownTokens: Number(row.knownTokens ?? 0),
-  }));
 }
 
 const rateOf = (r: RouteSums): number | null =>
