@@ -128,7 +128,7 @@ function causeAdvice(json: ReportJson): string[] {
   for (const c of json.causes) {
     const advice = c.advice ? adviceText(c.advice) : "a cause this version does not know.";
     lines.push(
-      `  ${c.cause}: ${int.format(c.lostTokens)} lost, ${c.missedCostUsd === null ? "missed cost unknown" : `$${missedCostText(c)} missed`}. ${advice}`,
+      `  ${printable(c.cause)}: ${int.format(c.lostTokens)} lost, ${c.missedCostUsd === null ? "missed cost unknown" : `$${missedCostText(c)} missed`}. ${advice}`,
     );
   }
   return lines;
