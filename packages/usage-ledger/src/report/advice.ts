@@ -84,7 +84,7 @@ export function adviceFor(cause: string | null): CauseAdvice | undefined {
 /** One line of advice: "meaning; lever" (the meaning alone when nothing would help). */
 export function adviceText(advice: CauseAdvice): string {
   const meaning = capitalize(advice.meaning);
-  return advice.lever ? `${meaning}. ${capitalize(advice.lever)}` : `${meaning}.`;
+  return advice.lever ? `${meaning}. ${capitalize(advice.lever)}.` : `${meaning}.`;
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

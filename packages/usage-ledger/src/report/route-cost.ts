@@ -89,6 +89,6 @@ export function pricierRouteText(r: PricierRoute): string {
     `${Math.round(r.costShare * 100)} % of their cost ($${usdText(r.costUsd)}), at ${r.rateRatio.toFixed(1)}x the cost per token of ${r.cheapest} ` +
     "(the cheapest route it took in this range). The autorouter sends a call that asks for reasoning (reasoning_effort, thinking) to its reasoning route: " +
     "a thinking level set in a session stays on its later turns (/think default clears it), and thinkingDefault " +
-    "(agents.defaults.thinkingDefault, agents.entries.<id>.thinkingDefault) sets it for every turn"
+    "(agents.defaults.thinkingDefault, agents.entries.<id>.thinkingDefault) sets it for every turn."
   );
 }
