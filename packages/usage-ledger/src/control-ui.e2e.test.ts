@@ -14,7 +14,12 @@ import {
   tearDownHost,
   waitFor,
 } from "../../../e2e/harness/index.ts";
-import { moneyText, percentText, readReport } from "./control-ui/report-figures.ts";
+import {
+  missedCostPageText,
+  moneyText,
+  percentText,
+  readReport,
+} from "./control-ui/report-figures.ts";
 import { TODAY_WIDGET_ID, todaySince } from "./control-ui/widget-id.ts";
 import {
   copyCallBack,
@@ -121,6 +126,17 @@ describe("the Token cache page in the Control UI", () => {
       .locator(".usage-ledger-tc [data-chart=causes] li[data-cause]")
       .evaluateAll((items) => items.map((item) => item.getAttribute("data-cause")));
     expect([...shown].sort()).toEqual([...causes].sort());
+    // What to do: per cause that lost tokens, its missed cost and the CLI's advice, word for word.
+    expect(await figure(page, "missed")).toBe(missedCostPageText(day.totals));
+    const advice = page.locator(".usage-ledger-tc [data-advice=causes] li[data-cause]");
+    expect(await advice.count()).toBe(day.causes.length);
+    for (const c of day.causes) {
+      const line = await page
+        .locator(`.usage-ledger-tc [data-advice=causes] li[data-cause="${c.cause}"]`)
+        .innerText();
+      expect(line).toContain(`${missedCostPageText(c)} missed.`);
+      expect(line).toContain(c.advice ?? "");
+    }
     expect(await page.locator(".usage-ledger-tc [data-chart=hit] canvas").count()).toBe(1);
     // The agent's top cause is the cause that lost it most tokens, as the report names it.
     const mainRow = page.locator(".usage-ledger-tc-table tbody tr[data-key=main]");

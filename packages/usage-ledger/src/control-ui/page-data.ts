@@ -1,4 +1,5 @@
-import { type Figures, type Report, readReport } from "./report-figures.ts";
+import type { PricierRoute } from "../report/route-cost.ts";
+import { type CauseView, type Figures, type Report, readReport } from "./report-figures.ts";
 
 /**
  * What the Token cache page shows for one range, fetched only through the gateway methods the
@@ -44,6 +45,10 @@ export interface PageData {
   series: Array<Figures & { at: number }>;
   /** Causes with lost tokens, most first. */
   causes: Array<{ cause: string; tokens: number; calls: number }>;
+  /** Each cause that lost tokens with its missed cost and advice, most lost first. */
+  advice: CauseView[];
+  /** Agents whose cost a pricier autorouted route drives. */
+  pricierRoutes: PricierRoute[];
   groups: Record<Grouping, GroupRow[]>;
   /** null: the optimizer's method is not available on this gateway. */
   routes: RouteView[] | null;
@@ -85,6 +90,8 @@ export async function loadPageData(
       .map((row, index) => ({ ...row, at: bucketTime(row.key, index) }))
       .sort((a, b) => a.at - b.at),
     causes,
+    advice: byCause.causes,
+    pricierRoutes: byAgent.pricierRoutes,
     groups: {
       agent: byAgent.rows,
       model: byModel.rows,

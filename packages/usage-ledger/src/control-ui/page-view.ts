@@ -1,8 +1,15 @@
 import type { ControlUiViewContext } from "openclaw/plugin-sdk/control-ui";
+import { adviceSection } from "./advice-view.ts";
 import { causeChart, costChart, hitChart } from "./charts.ts";
 import { el } from "./dom.ts";
 import { loadPageData, type PageData, RANGES, type RangeId } from "./page-data.ts";
-import { efficiencyText, moneyNoteLines, moneyText, percentText } from "./report-figures.ts";
+import {
+  efficiencyText,
+  missedCostPageText,
+  moneyNoteLines,
+  moneyText,
+  percentText,
+} from "./report-figures.ts";
 import { openAgentSessions } from "./session-link.ts";
 import { groupTable, type TableState } from "./table-view.ts";
 
@@ -113,6 +120,7 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
         figure("efficiency", "Efficiency", efficiencyText(t.efficiency)),
         figure("cost", "Cost", moneyText(t, "cost")),
         figure("saved", "Saved by cache", moneyText(t, "saving")),
+        figure("missed", "Missed cache cost", missedCostPageText(t)),
         figure("calls", "Calls", String(t.calls)),
       ]),
       el(
@@ -134,6 +142,7 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
         el("h3", {}, ["Lost tokens by cause"]),
         causeChart(data),
       ]),
+      adviceSection(data),
       el("div", {}, [
         el("h3", {}, ["By agent, model and upstream"]),
         groupTable(

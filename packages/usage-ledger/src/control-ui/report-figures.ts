@@ -1,13 +1,16 @@
+import { adviceFor, adviceText } from "../report/advice.ts";
 import {
   efficiencyText as efficiencyNumber,
   lostTokens,
   type MoneyState,
+  missedCostText,
   moneyNotes,
   percentText as percentNumber,
   type ReportFigures,
   tokensText,
   usdText,
 } from "../report/figures.ts";
+import type { PricierRoute } from "../report/route-cost.ts";
 
 /**
  * The browser's reading of `usage-ledger.report` rows. The figures and their text are the
@@ -39,6 +42,7 @@ export type Figures = Pick<
   | "savingState"
   | "savingUnknownRows"
   | "missedCostUsd"
+  | "missedUnpricedRows"
 > & {
   key: string | null;
   costState: MoneyState | "none";
@@ -46,12 +50,26 @@ export type Figures = Pick<
   topCause: string | null;
 };
 
+/** A cause that lost tokens, with its missed cost and the advice every view prints for it. */
+export interface CauseView {
+  cause: string;
+  lostTokens: number;
+  missedCostUsd: number | null;
+  missedUnpricedRows: number;
+  /** The advice of report/advice.ts for this cause; null for a cause this page does not know. */
+  advice: string | null;
+}
+
 export interface Report {
   by: string;
   since: string;
   until: string;
   rows: Figures[];
   totals: Figures;
+  /** Every cause that lost tokens in the range, most first (empty from an older ledger). */
+  causes: CauseView[];
+  /** Agents whose cost a pricier autorouted route drives (empty from an older ledger). */
+  pricierRoutes: PricierRoute[];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -95,6 +113,7 @@ export function readFigures(value: unknown): Figures {
     savingState: stateOf(record.savingState, "known"),
     savingUnknownRows: num(record, "savingUnknownRows"),
     missedCostUsd: numOrNull(record, "missedCostUsd"),
+    missedUnpricedRows: num(record, "missedUnpricedRows"),
     topCause: typeof record.topCause === "string" && record.topCause ? record.topCause : null,
   };
 }
@@ -109,7 +128,63 @@ export function readReport(value: unknown): Report {
     until: text("until"),
     rows,
     totals: readFigures(record.totals),
+    causes: list(record.causes).flatMap(readCause),
+    pricierRoutes: list(record.pricierRoutes).flatMap(readPricierRoute),
   };
+}
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const textOf = (record: Record<string, unknown>, key: string): string | null =>
+  typeof record[key] === "string" && record[key] ? (record[key] as string) : null;
+
+function readCause(value: unknown): CauseView[] {
+  const record = isObject(value) ? value : {};
+  const cause = textOf(record, "cause");
+  if (!cause) return [];
+  const advice = adviceFor(cause);
+  return [
+    {
+      cause,
+      lostTokens: num(record, "lostTokens"),
+      missedCostUsd: numOrNull(record, "missedCostUsd"),
+      missedUnpricedRows: num(record, "missedUnpricedRows"),
+      advice: advice ? adviceText(advice) : null,
+    },
+  ];
+}
+
+function readPricierRoute(value: unknown): PricierRoute[] {
+  const record = isObject(value) ? value : {};
+  const [requested, routed, cheapest] = [
+    textOf(record, "requested"),
+    textOf(record, "routed"),
+    textOf(record, "cheapest"),
+  ];
+  if (!requested || !routed || !cheapest) return [];
+  return [
+    {
+      agent: textOf(record, "agent"),
+      requested,
+      routed,
+      cheapest,
+      calls: num(record, "calls"),
+      ofCalls: num(record, "ofCalls"),
+      costUsd: num(record, "costUsd"),
+      costShare: num(record, "costShare"),
+      rateRatio: num(record, "rateRatio"),
+    },
+  ];
+}
+
+/** What the missed tokens cost, as the CLI's MISSED $ column, in the page's words. */
+export function missedCostPageText(
+  figures: Pick<Figures, "missedCostUsd" | "missedUnpricedRows">,
+): string {
+  if (figures.missedCostUsd === null) return "unknown";
+  const text = `$${missedCostText(figures).replace("~", "")}`;
+  return figures.missedUnpricedRows > 0
+    ? `≥ ${text} (${figures.missedUnpricedRows} unpriced)`
+    : text;
 }
 
 /** Hit rate to one decimal, rounded down like the CLI table, so 99.96 % never reads 100 %. */

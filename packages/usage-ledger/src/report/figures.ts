@@ -28,6 +28,15 @@ const usd = (nano: number): number => Number((nano / 1e9).toFixed(9));
 export const lostTokens = (t: Pick<ReportTotals, "missedTokens" | "invalidatedTokens">): number =>
   t.missedTokens + t.invalidatedTokens;
 
+/**
+ * What the missed tokens cost beyond a cache read (USD): null when none of it is priced; a
+ * lower bound when `missedUnpricedRows` > 0 (`missedCostText` marks it).
+ */
+export const missedCostUsd = (
+  t: Pick<ReportTotals, "missedCostNano" | "missedUnpricedRows">,
+): number | null =>
+  t.missedCostNano === 0 && t.missedUnpricedRows > 0 ? null : usd(t.missedCostNano);
+
 /** The cost of a sum of rows: null when no row's cost is known. */
 export function costFigure(t: ReportTotals): { usd: number | null; state: MoneyState } {
   const state = moneyState(t.rows, t.costPartialRows, t.costUnknownRows);
@@ -73,11 +82,7 @@ const FIGURES = {
   /** Calls without cache accounting, not in the ideal or the efficiency. */
   unaccountedCalls: { csv: "unaccounted_calls", of: (t: ReportTotals) => t.unaccountedCalls },
   /** What the missed tokens cost beyond a cache read; null when none of it is priced. */
-  missedCostUsd: {
-    csv: "missed_cost_usd",
-    of: (t: ReportTotals): number | null =>
-      t.missedCostNano === 0 && t.missedUnpricedRows > 0 ? null : usd(t.missedCostNano),
-  },
+  missedCostUsd: { csv: "missed_cost_usd", of: missedCostUsd },
   missedUnpricedRows: {
     csv: "missed_unpriced_rows",
     of: (t: ReportTotals) => t.missedUnpricedRows,
@@ -140,6 +145,14 @@ export function usdText(amount: number): string {
   if (amount === 0) return "0";
   if (amount >= 1) return amount.toFixed(2);
   return amount.toFixed(amount >= 0.01 ? 3 : 4);
+}
+
+/** A missed cost: `?` none of it priced, `0.12~` a lower bound (some misses unpriced), `0.12`. */
+export function missedCostText(
+  f: Pick<ReportFigures, "missedCostUsd" | "missedUnpricedRows">,
+): string {
+  if (f.missedCostUsd === null) return "?";
+  return `${usdText(f.missedCostUsd)}${f.missedUnpricedRows > 0 ? "~" : ""}`;
 }
 
 /** Tokens in a short form (12.3M, 45k, 812). */

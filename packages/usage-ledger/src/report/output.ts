@@ -1,5 +1,7 @@
-import { CSV_COLUMNS, csvValues, figures, type ReportFigures } from "./figures.ts";
+import { adviceFor, type CauseAdvice } from "./advice.ts";
+import { CSV_COLUMNS, csvValues, figures, missedCostUsd, type ReportFigures } from "./figures.ts";
 import type { LedgerReport } from "./query.ts";
+import type { PricierRoute } from "./route-cost.ts";
 
 /**
  * The machine renderings of a ledger report: JSON (`--json` and the gateway method) and CSV.
@@ -15,10 +17,29 @@ export interface ReportJson {
   by: LedgerReport["by"];
   since: string;
   until: string;
-  /** `topCause`: the cause that lost the group the most tokens (null: none lost, or by cause). */
-  rows: Array<{ key: string | null; topCause: string | null } & ReportFigures>;
+  /**
+   * `topCause`: the cause that lost the group the most tokens (null: none lost, or by cause);
+   * `advice`: by cause, what the group's cause means and the operator's lever (report/advice.ts).
+   */
+  rows: Array<
+    { key: string | null; topCause: string | null; advice?: CauseAdvice | null } & ReportFigures
+  >;
   totals: ReportFigures;
   omittedGroups: number;
+  /** Every cause that lost tokens in the range (whatever the grouping), most first. */
+  causes: CauseJson[];
+  /** Agents whose cost a pricier autorouted route drives (report/route-cost.ts). */
+  pricierRoutes: PricierRoute[];
+}
+
+export interface CauseJson {
+  cause: string;
+  lostTokens: number;
+  /** As the figure of the same name: null when none of it is priced, a lower bound with unpriced rows. */
+  missedCostUsd: number | null;
+  missedUnpricedRows: number;
+  /** null for a cause this version does not know. */
+  advice: CauseAdvice | null;
 }
 
 /** The payload of `--json` and of the gateway method. */
@@ -27,9 +48,22 @@ export function reportToJson(report: LedgerReport): ReportJson {
     by: report.by,
     since: new Date(report.since).toISOString(),
     until: new Date(report.until).toISOString(),
-    rows: report.rows.map((row) => ({ key: row.key, topCause: row.topCause, ...figures(row) })),
+    rows: report.rows.map((row) => ({
+      key: row.key,
+      topCause: row.topCause,
+      ...(report.by === "cause" ? { advice: adviceFor(row.key) ?? null } : {}),
+      ...figures(row),
+    })),
     totals: figures(report.totals),
     omittedGroups: report.omitted,
+    causes: report.causes.map((c) => ({
+      cause: c.cause,
+      lostTokens: c.lostTokens,
+      missedCostUsd: missedCostUsd(c),
+      missedUnpricedRows: c.missedUnpricedRows,
+      advice: adviceFor(c.cause) ?? null,
+    })),
+    pricierRoutes: report.pricierRoutes,
   };
 }
 

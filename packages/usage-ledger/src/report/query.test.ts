@@ -12,6 +12,7 @@ import type { LedgerRow } from "../store/columns.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type LocalReportGroup, REPORT_GROUPS } from "./groups.ts";
 import { queryLedgerReport } from "./query.ts";
+import { readRouteSums } from "./route-sums.ts";
 import { emptyTotals, type ReportTotals } from "./totals.ts";
 
 const HOUR = 3_600_000;
@@ -241,6 +242,33 @@ describe("queryLedgerReport", () => {
     expect(new Set(agents.map((r) => r.topCause)).size).toBeGreaterThan(1);
     const causes = queryLedgerReport(db, { by: "cause", ...range }).rows;
     expect(causes.every((r) => r.topCause === null)).toBe(true);
+  });
+
+  it("sums every cause's lost tokens and missed cost the same whatever the grouping", () => {
+    const range = { since: start + 30 * 60_000, until: end() - 90 * 60_000 };
+    const byCause = queryLedgerReport(db, { by: "cause", ...range });
+    const expected = byCause.rows
+      .filter((r) => r.key && r.missedTokens + r.invalidatedTokens > 0)
+      .map((r) => [r.key, r.missedTokens + r.invalidatedTokens, r.missedCostNano]);
+    expect(expected.length).toBeGreaterThan(3);
+    for (const by of ["cause", "agent", "day", "hour"] as const) {
+      const { causes } = queryLedgerReport(db, { by, ...range, limit: 2 });
+      const got = causes.map((c) => [c.cause, c.lostTokens, c.missedCostNano]);
+      expect(got, by).toEqual(expect.arrayContaining(expected));
+      expect(got.length, by).toBe(expected.length);
+    }
+  });
+
+  it("reads each agent's autorouted calls per routed model for the route-cost lines", () => {
+    const sums = readRouteSums(db, 0, end() + 1);
+    const routed = records.filter((r) => r.granularity === "call" && r.routedModel);
+    expect(sums.reduce((n, s) => n + s.calls, 0)).toBe(routed.reduce((n, r) => n + r.calls, 0));
+    expect(sums.every((s) => s.knownTokens >= 0 && s.costNano >= s.knownCostNano)).toBe(true);
+    expect(
+      Array.isArray(
+        queryLedgerReport(db, { by: "agent", since: 0, until: end() + 1 }).pricierRoutes,
+      ),
+    ).toBe(true);
   });
 
   it("limits groups but keeps them in the totals", () => {

@@ -12,6 +12,8 @@ import {
   type ReportGroup,
   usesDailyRollup,
 } from "./groups.ts";
+import { type PricierRoute, pricierRoutes } from "./route-cost.ts";
+import { readRouteSums } from "./route-sums.ts";
 import {
   addTotals,
   columnOf,
@@ -40,6 +42,14 @@ export interface ReportRow extends ReportTotals {
   topCause: string | null;
 }
 
+/** What one miss cause lost over the whole report, whatever it is grouped by. */
+export interface CauseLoss {
+  cause: string;
+  lostTokens: number;
+  missedCostNano: number;
+  missedUnpricedRows: number;
+}
+
 export interface LedgerReport {
   by: ReportGroup;
   since: number;
@@ -48,6 +58,10 @@ export interface LedgerReport {
   totals: ReportTotals;
   /** Groups left out by `limit` (they still count in `totals`). */
   omitted: number;
+  /** Every cause that lost tokens in the range, most lost first (all groups, `limit` aside). */
+  causes: CauseLoss[];
+  /** Agents whose cost a pricier autorouted route drives (report/route-cost.ts; local only). */
+  pricierRoutes: PricierRoute[];
 }
 
 export interface ReportQuery {
@@ -104,18 +118,28 @@ export function queryLedgerReport(db: DatabaseSync, query: ReportQuery): LedgerR
     hourly(firstHour, endHour);
     raw(endHour, until);
   }
-  return assembleReport(query, sums, causes);
+  const report = assembleReport(query, sums, causes);
+  report.pricierRoutes = pricierRoutes(readRouteSums(db, since, until, agent));
+  return report;
 }
 
-/** Per group and cause, the lost tokens of the rows (or rollup rows) that lost any. */
+/** Per group and cause, the lost tokens (and missed cost) of the rows that lost any. */
 function lostByCauseSql(by: LocalReportGroup, source: KeySource, where: string): string {
-  const of = (field: "missedTokens" | "invalidatedTokens") =>
+  const of = (field: (typeof CAUSE_FIELDS)[number]) =>
     source === "raw" ? TOTALS[field].of(columnOf("")) : TOTALS[field].column;
   const [missed, invalidated] = [of("missedTokens"), of("invalidatedTokens")];
-  return `SELECT ${groupKeysSql(by, source)}, sum(${missed}) AS "missedTokens",
-    sum(${invalidated}) AS "invalidatedTokens"
+  const sums = CAUSE_FIELDS.map((field) => `sum(${of(field)}) AS "${field}"`).join(", ");
+  return `SELECT ${groupKeysSql(by, source)}, ${sums}
     ${where} AND ${missed} + ${invalidated} > 0 GROUP BY k1, k2, cause`;
 }
+
+/** The totals a per-cause read carries: the lost tokens and what the missed ones cost. */
+const CAUSE_FIELDS = [
+  "missedTokens",
+  "invalidatedTokens",
+  "missedCostNano",
+  "missedUnpricedRows",
+] as const;
 
 /**
  * A report from grouped sums (columns k1, k2 and the ReportTotals fields, numbers or numeric
@@ -132,6 +156,7 @@ export function assembleReport(
   const { by, since, until } = query;
   const groups = new Map<string, { k1: unknown; k2: unknown; sums: ReportTotals }>();
   const lostByCause = new Map<string, Map<string, number>>();
+  const causeLoss = new Map<string, CauseLoss>();
   for (const row of sums) {
     const id = `${String(row.k1)}\u0000${String(row.k2)}`;
     let group = groups.get(id);
@@ -143,11 +168,14 @@ export function assembleReport(
   }
   for (const row of [...sums, ...causes]) {
     const id = `${String(row.k1)}\u0000${String(row.k2)}`;
-    const cause = typeof row.cause === "string" ? row.cause : "";
+    // A local report by cause reads its groups without a cause column: the group is the cause.
+    const cause =
+      typeof row.cause === "string" ? row.cause : by === "cause" ? String(row.k1 ?? "") : "";
     const lost = lostTokens({
       missedTokens: Number(row.missedTokens ?? 0),
       invalidatedTokens: Number(row.invalidatedTokens ?? 0),
     });
+    if (cause && lost > 0) addCauseLoss(causeLoss, cause, lost, row);
     if (cause && lost > 0) {
       let causes = lostByCause.get(id);
       if (!causes) {
@@ -173,7 +201,29 @@ export function assembleReport(
     rows: rows.slice(0, limit),
     totals,
     omitted: Math.max(0, rows.length - limit),
+    causes: [...causeLoss.values()].sort(
+      (a, b) => b.lostTokens - a.lostTokens || a.cause.localeCompare(b.cause),
+    ),
+    pricierRoutes: [],
   };
+}
+
+function addCauseLoss(
+  into: Map<string, CauseLoss>,
+  cause: string,
+  lost: number,
+  row: Record<string, unknown>,
+): void {
+  const entry = into.get(cause) ?? {
+    cause,
+    lostTokens: 0,
+    missedCostNano: 0,
+    missedUnpricedRows: 0,
+  };
+  entry.lostTokens += lost;
+  entry.missedCostNano += Number(row.missedCostNano ?? 0);
+  entry.missedUnpricedRows += Number(row.missedUnpricedRows ?? 0);
+  into.set(cause, entry);
 }
 
 /** The cause with the most lost tokens; ties go to the first name. */

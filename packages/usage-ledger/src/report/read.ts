@@ -77,7 +77,14 @@ export function reportQuery(
  * to the current one first, as the writer would on its next batch.
  */
 export function readReport(path: string, query: ReportQuery): LedgerReport {
-  const empty: LedgerReport = { ...query, rows: [], totals: emptyTotals(), omitted: 0 };
+  const empty: LedgerReport = {
+    ...query,
+    rows: [],
+    totals: emptyTotals(),
+    omitted: 0,
+    causes: [],
+    pricierRoutes: [],
+  };
   const db = openLedgerForReading(path);
   if (!db) return empty;
   try {

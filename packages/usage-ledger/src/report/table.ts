@@ -1,14 +1,17 @@
+import { adviceText } from "./advice.ts";
 import {
   efficiencyText,
   lostTokens,
   type MoneyState,
+  missedCostText,
   moneyNotes,
   percentText,
   type ReportFigures,
   usdText,
 } from "./figures.ts";
-import { reportToJson } from "./output.ts";
+import { type ReportJson, reportToJson } from "./output.ts";
 import type { LedgerReport } from "./query.ts";
+import { pricierRouteText } from "./route-cost.ts";
 
 /** The report as a fixed-width table for people: thousands separators, figures' own text. */
 
@@ -29,6 +32,7 @@ const TABLE_HEAD = [
   "IDEAL %",
   "EFF %",
   "LOST",
+  "MISSED $",
   "COST $",
   "SAVED $",
 ];
@@ -44,6 +48,7 @@ function tableCells(f: ReportFigures): string[] {
     percentText(f.idealHitPercent),
     efficiencyText(f.efficiency),
     int.format(f.lostTokens),
+    missedCostText(f),
     moneyCell(f.costUsd, f.costState),
     moneyCell(f.cacheSavingUsd, f.savingState),
   ];
@@ -85,7 +90,12 @@ export function reportToTable(report: LedgerReport): string {
   if (json.rows.length === 0) lines.splice(4, 0, "(no usage recorded in this range)");
   if (json.omittedGroups > 0)
     lines.push(`(${json.omittedGroups} more group(s) not shown; TOTAL includes them)`);
-  lines.push(...cacheNotes(json.totals), ...priceNotes(json.totals));
+  lines.push(
+    ...cacheNotes(json.totals),
+    ...causeAdvice(json),
+    ...json.pricierRoutes.map((route) => `Route cost: ${pricierRouteText(route)}`),
+    ...priceNotes(json.totals),
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -95,6 +105,7 @@ function cacheNotes(totals: ReportFigures): string[] {
   if (lostTokens(totals) > 0) {
     notes.push(
       "LOST: cacheable tokens not read (against IDEAL) plus tokens a prompt change made unreadable; --by cause says why",
+      `MISSED $: what the tokens not read cost beyond a cache read${totals.missedUnpricedRows > 0 ? ` (${totals.missedUnpricedRows} row(s) without both prices: ~ a lower bound, ? none priced)` : ""}`,
     );
   }
   if (totals.beyondPlateauTokens > 0) {
@@ -108,6 +119,19 @@ function cacheNotes(totals: ReportFigures): string[] {
     );
   }
   return notes;
+}
+
+/** Per cause that lost tokens: what it lost, what its misses cost, what it means and the lever. */
+function causeAdvice(json: ReportJson): string[] {
+  if (json.causes.length === 0) return [];
+  const lines = ["What each cause means and what to do (LOST tokens, MISSED $):"];
+  for (const c of json.causes) {
+    const advice = c.advice ? adviceText(c.advice) : "a cause this version does not know.";
+    lines.push(
+      `  ${printable(c.cause)}: ${int.format(c.lostTokens)} lost, ${c.missedCostUsd === null ? "missed cost unknown" : `$${missedCostText(c)} missed`}. ${advice}`,
+    );
+  }
+  return lines;
 }
 
 /** What the markers mean, with the counts behind them, and where prices come from. */
