@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
@@ -174,7 +175,12 @@ interface LedgerRowRead {
 
 /** The ledger's call rows, each joined by its captured request id to the emulator's record. */
 function joinCalls(stateDir: string, emulator: RunningEmulator): JoinedCall[] {
-  const db = openDatabase(join(stateDir, "usage-ledger", "ledger.sqlite"), { readOnly: true });
+  const path = join(stateDir, "usage-ledger", "ledger.sqlite");
+  if (!existsSync(path)) {
+    const missing = existsSync(stateDir) ? "the ledger wrote no database" : "the state dir is gone";
+    throw new Error(`no ledger at ${path}: ${missing}`);
+  }
+  const db = openDatabase(path, { readOnly: true });
   const routes = new RouteReader(stateDir);
   const byRequestId = new Map(emulator.requests().map((r) => [r.requestId, r]));
   try {

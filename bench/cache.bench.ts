@@ -6,6 +6,7 @@
 // accounted the same way (the optimizer only observes in the arms it does not steer).
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import {
   type EmulatorProfile,
   ledgerCauseOf,
@@ -74,10 +75,17 @@ export async function run(): Promise<void> {
     `Prices are illustrative (USD/M tokens: input ${PRICES.input}, cached input ${PRICES.cacheRead}, output ${PRICES.output}).`,
   );
   const results: Array<{ arm: Arm; calls: JoinedCall[] }> = [];
+  const failedArms: string[] = [];
   try {
     for (const arm of ARMS) {
       process.stdout.write(`running: ${arm.name}...\n`);
-      results.push({ arm, calls: await runArm(arm, script, emulator) });
+      // One arm that fails (a 30-minute run on a loaded machine) leaves the others' figures.
+      try {
+        results.push({ arm, calls: await runArm(arm, script, emulator) });
+      } catch (error) {
+        failedArms.push(`${arm.name}: ${errorText(error)}`);
+        process.stdout.write(`failed, left out: ${arm.name}: ${errorText(error)}\n`);
+      }
     }
   } finally {
     await emulator.close();
@@ -95,6 +103,11 @@ export async function run(): Promise<void> {
     console.log(
       `${failedTurns.length} turn(s) still failed after four attempts and are left out: ${failedTurns.join(", ")}`,
     );
+  }
+  if (failedArms.length > 0) {
+    console.log(`\n${failedArms.length} arm(s) failed and are left out:`);
+    for (const line of failedArms) console.log(`  ${line}`);
+    process.exitCode = 1;
   }
 }
 
