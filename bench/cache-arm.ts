@@ -96,7 +96,8 @@ export async function runArm(
     const queue = [...agents];
     const worker = async () => {
       for (let agent = queue.shift(); agent; agent = queue.shift()) {
-        await converse(state, agent, agents.indexOf(agent), script, workspace(agent));
+        const index = agents.indexOf(agent);
+        await converse(state, arm.name, agent, index, script, workspace(agent));
       }
     };
     await Promise.all(Array.from({ length: script.concurrency }, worker));
@@ -113,6 +114,7 @@ export async function runArm(
 
 async function converse(
   state: Awaited<ReturnType<typeof createStateDir>>,
+  armName: string,
   agent: string,
   index: number,
   script: Script,
@@ -131,7 +133,12 @@ async function converse(
         index === 1 && session === 1 && turn === 2
           ? TOOL_MESSAGE
           : (MESSAGES[(turn - 1) % MESSAGES.length] ?? "Next.");
-      await turnWithRetry(state, { agent, message, sessionKey: `agent:${agent}:s${session}` });
+      const sessionKey = `agent:${agent}:s${session}`;
+      await turnWithRetry(state, `${armName}: ${agent} ${sessionKey} turn ${turn}`, {
+        agent,
+        message,
+        sessionKey,
+      });
     }
   }
 }
@@ -143,6 +150,7 @@ export const failedTurns: string[] = [];
 
 async function turnWithRetry(
   state: Awaited<ReturnType<typeof createStateDir>>,
+  label: string,
   options: Parameters<typeof runAgentTurn>[1],
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -150,14 +158,22 @@ async function turnWithRetry(
       await runAgentTurn(state, options);
       return;
     } catch (error) {
-      retriedTurns.push(`${options.agent} ${options.sessionKey}: ${String(error).slice(0, 120)}`);
+      retriedTurns.push(`${label}, attempt ${attempt}: ${failureLine(error)}`);
       if (attempt >= 4) {
-        failedTurns.push(`${options.agent} ${options.sessionKey}`);
+        failedTurns.push(label);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
     }
   }
+}
+
+/** The line of a failed CLI run that says why: its stderr's last line, else the message's first. */
+function failureLine(error: unknown): string {
+  const text = String(error);
+  const stderr = text.split("\nstderr: ")[1] ?? "";
+  const lines = stderr.split("\n").filter((line) => line.trim() !== "");
+  return (lines.at(-1) ?? text.split("\n")[0] ?? "").slice(0, 200);
 }
 
 interface LedgerRowRead {
