@@ -168,12 +168,16 @@ async function turnWithRetry(
   }
 }
 
-/** The line of a failed CLI run that says why: its stderr's last line, else the message's first. */
+/**
+ * What a failed CLI run said: its stderr's first and last lines (the error is usually one of them,
+ * a help hint the other), else the message's first line.
+ */
 function failureLine(error: unknown): string {
   const text = String(error);
   const stderr = text.split("\nstderr: ")[1] ?? "";
   const lines = stderr.split("\n").filter((line) => line.trim() !== "");
-  return (lines.at(-1) ?? text.split("\n")[0] ?? "").slice(0, 200);
+  const ends = [...new Set([lines[0], lines.at(-1)])].filter((line) => line !== undefined);
+  return (ends.length > 0 ? ends.join(" ... ") : (text.split("\n")[0] ?? "")).slice(0, 240);
 }
 
 interface LedgerRowRead {
