@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
@@ -95,7 +96,8 @@ export async function runArm(
     const queue = [...agents];
     const worker = async () => {
       for (let agent = queue.shift(); agent; agent = queue.shift()) {
-        await converse(state, agent, agents.indexOf(agent), script, workspace(agent));
+        const index = agents.indexOf(agent);
+        await converse(state, arm.name, agent, index, script, workspace(agent));
       }
     };
     await Promise.all(Array.from({ length: script.concurrency }, worker));
@@ -112,6 +114,7 @@ export async function runArm(
 
 async function converse(
   state: Awaited<ReturnType<typeof createStateDir>>,
+  armName: string,
   agent: string,
   index: number,
   script: Script,
@@ -130,7 +133,12 @@ async function converse(
         index === 1 && session === 1 && turn === 2
           ? TOOL_MESSAGE
           : (MESSAGES[(turn - 1) % MESSAGES.length] ?? "Next.");
-      await turnWithRetry(state, { agent, message, sessionKey: `agent:${agent}:s${session}` });
+      const sessionKey = `agent:${agent}:s${session}`;
+      await turnWithRetry(state, `${armName}: ${agent} ${sessionKey} turn ${turn}`, {
+        agent,
+        message,
+        sessionKey,
+      });
     }
   }
 }
@@ -142,6 +150,7 @@ export const failedTurns: string[] = [];
 
 async function turnWithRetry(
   state: Awaited<ReturnType<typeof createStateDir>>,
+  label: string,
   options: Parameters<typeof runAgentTurn>[1],
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -149,14 +158,26 @@ async function turnWithRetry(
       await runAgentTurn(state, options);
       return;
     } catch (error) {
-      retriedTurns.push(`${options.agent} ${options.sessionKey}: ${String(error).slice(0, 120)}`);
+      retriedTurns.push(`${label}, attempt ${attempt}: ${failureLine(error)}`);
       if (attempt >= 4) {
-        failedTurns.push(`${options.agent} ${options.sessionKey}`);
+        failedTurns.push(label);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
     }
   }
+}
+
+/**
+ * What a failed CLI run said: its stderr's first and last lines (the error is usually one of them,
+ * a help hint the other), else the message's first line.
+ */
+function failureLine(error: unknown): string {
+  const text = String(error);
+  const stderr = text.split("\nstderr: ")[1] ?? "";
+  const lines = stderr.split("\n").filter((line) => line.trim() !== "");
+  const ends = [...new Set([lines[0], lines.at(-1)])].filter((line) => line !== undefined);
+  return (ends.length > 0 ? ends.join(" ... ") : (text.split("\n")[0] ?? "")).slice(0, 240);
 }
 
 interface LedgerRowRead {
@@ -174,7 +195,12 @@ interface LedgerRowRead {
 
 /** The ledger's call rows, each joined by its captured request id to the emulator's record. */
 function joinCalls(stateDir: string, emulator: RunningEmulator): JoinedCall[] {
-  const db = openDatabase(join(stateDir, "usage-ledger", "ledger.sqlite"), { readOnly: true });
+  const path = join(stateDir, "usage-ledger", "ledger.sqlite");
+  if (!existsSync(path)) {
+    const missing = existsSync(stateDir) ? "the ledger wrote no database" : "the state dir is gone";
+    throw new Error(`no ledger at ${path}: ${missing}`);
+  }
+  const db = openDatabase(path, { readOnly: true });
   const routes = new RouteReader(stateDir);
   const byRequestId = new Map(emulator.requests().map((r) => [r.requestId, r]));
   try {

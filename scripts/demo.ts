@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // npm run demo: what the optimizer saves, measured in the real OpenClaw host. Starts the TaaS
-// emulator (4 replicas), runs two agents for several turns through a real gateway with the
-// optimizer, then the same script without it, and prints per-turn routing and cache figures
-// side by side. Offline: everything runs on 127.0.0.1.
+// emulator (4 replicas, its default `documented` profile: TaaS's rules as its sources describe
+// them, keyless continuity guesses included), runs two agents for several turns through a real
+// gateway with the optimizer, then the same script without it, and prints per-turn routing and
+// cache figures side by side. Offline: everything runs on 127.0.0.1.
 import { execFileSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  type EmulatorProfile,
+  PROFILE_DEFAULTS,
   type RecordedRequest,
   type RunningEmulator,
   SEED_MODELS,
@@ -34,7 +37,13 @@ const MESSAGES = [
   "Anything else?",
   "Thanks.",
 ];
+/** The emulator catalog's own illustrative price (USD per million tokens), not TaaS's. */
 const PRICE = SEED_MODELS.find((m) => m.id === "gpt-5.5")?.pricing ?? { input: 0, output: 0 };
+/** Cached input billed at this share of the input price (illustrative too). */
+const CACHED_SHARE = 0.1;
+/** TaaS's rules as its sources describe them (the emulator's default, named so it stays so). */
+const PROFILE: EmulatorProfile = "documented";
+const RULES = PROFILE_DEFAULTS[PROFILE];
 
 interface TurnRow {
   agent: string;
@@ -42,6 +51,8 @@ interface TurnRow {
   replica: string;
   prompt: number;
   cached: number;
+  /** TaaS's match_reason as the emulator recorded it, and its fallback reason when no id counted. */
+  match: string;
 }
 
 async function runScript(
@@ -92,6 +103,7 @@ async function runScript(
           replica: request?.replica ?? "?",
           prompt: request?.promptTokens ?? 0,
           cached: request?.cachedTokens ?? 0,
+          match: request ? matchOf(request) : "?",
         });
         process.stdout.write(".");
       }
@@ -112,7 +124,8 @@ const pct = (part: number, whole: number) =>
 const pad = (value: string | number, width: number) => String(value).padStart(width);
 const cost = (rows: TurnRow[]) =>
   rows.reduce(
-    (sum, r) => sum + ((r.prompt - r.cached) * PRICE.input + r.cached * PRICE.input * 0.1) / 1e6,
+    (sum, r) =>
+      sum + ((r.prompt - r.cached) * PRICE.input + r.cached * PRICE.input * CACHED_SHARE) / 1e6,
     0,
   );
 
@@ -150,19 +163,41 @@ function printComparison(withRows: TurnRow[], withoutRows: TurnRow[]): void {
     `  ${"agent-replica pairs used".padEnd(28)} ${pad(a.replicas, 14)} ${pad(b.replicas, 14)}`,
   );
   console.log(
-    `  ${`input cost (gpt-5.5, USD)`.padEnd(28)} ${pad(cost(withRows).toFixed(4), 14)} ${pad(cost(withoutRows).toFixed(4), 14)}`,
+    `  ${"input cost (USD, illustr.)".padEnd(28)} ${pad(cost(withRows).toFixed(4), 14)} ${pad(cost(withoutRows).toFixed(4), 14)}`,
   );
+  console.log(
+    "\nHow the emulator matched each turn's call (TaaS's match_reason, fallback_reason):",
+  );
+  console.log(`  with:    ${matchSummary(withRows)}`);
+  console.log(`  without: ${matchSummary(withoutRows)}`);
   const saved = cost(withoutRows) > 0 ? 1 - cost(withRows) / cost(withoutRows) : 0;
   console.log(
-    `\nThe optimizer cut input cost by ${(saved * 100).toFixed(1)}% on this script (cached input billed at 10%).`,
+    `\nThe optimizer cut input cost by ${(saved * 100).toFixed(1)}% on this script, at the illustrative prices above.`,
   );
 }
 
+function matchOf(request: RecordedRequest): string {
+  const reason = request.matchReason ?? "?";
+  return request.fallbackReason ? `${reason} (${request.fallbackReason})` : reason;
+}
+
+function matchSummary(rows: readonly TurnRow[]): string {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.match, (counts.get(row.match) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => `${reason} ${count}`).join(", ");
+}
+
 execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "build.ts")], { stdio: "inherit" });
-const emulator = await startEmulator({ replicas: 4 });
+const emulator = await startEmulator({ replicas: 4, profile: PROFILE });
 try {
   console.log(
-    `TaaS emulator on ${emulator.url}, 4 replicas; ${AGENTS.length} agents x ${TURNS} turns per run.`,
+    `TaaS emulator on ${emulator.url}, profile ${PROFILE} (every rule TaaS is documented to follow), 4 replicas; ${AGENTS.length} agents x ${TURNS} turns per run.`,
+  );
+  console.log(
+    `gpt-5.5 caches as the OpenAI family: reads stop at ${RULES.cachePlateauTokens} tokens; an id counts only with an agent id; keyless calls get TaaS's ${RULES.keylessRouting} guesses.`,
+  );
+  console.log(
+    `Prices are illustrative, not TaaS's: the emulator catalog's own gpt-5.5 input price, $${PRICE.input} per million tokens, cached input at ${CACHED_SHARE * 100}% ($${PRICE.input * CACHED_SHARE}).`,
   );
   const withRun = await runScript(emulator, true);
   const withoutRun = await runScript(emulator, false);

@@ -22,6 +22,10 @@ export type HostConfigInput = Omit<HostConfigOptions, "baseUrl" | "models" | "ga
 export interface StartHostOptions {
   /** Names the temp state dir (`ocsuite-<name>-…`), so a kept run's logs are easy to find. */
   name: string;
+  /**
+   * The emulator's options. Without a `profile` the e2e files get `legacy`, the rules they were
+   * written against; a file that names `documented` gets the service as its sources describe it.
+   */
   emulator?: StartOptions;
   /**
    * The host config. A function when it needs a path in the state dir or the emulator's URL;
@@ -60,7 +64,10 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
   try {
     const state = await createStateDir(options.name);
     started.state = state;
-    const emulator = await startEmulator(options.emulator);
+    const emulator = await startEmulator({
+      ...options.emulator,
+      profile: options.emulator?.profile ?? "legacy",
+    });
     started.emulator = emulator;
     const gateway = options.gateway
       ? { port: await freePort(), token: options.gateway.token, env: options.gateway.env }

@@ -31,7 +31,10 @@ export const tool = (description: string): Tool => ({
   type: "function",
   function: { name: "read", description },
 });
-export const keyed = (id: string) => ({ metadata: { session_id: id } });
+/** A session id with the agent id TaaS needs to honour it (the correlation envelope carries it). */
+export const keyed = (id: string) => ({
+  metadata: { session_id: id, openclaw_correlation: { agent_id: "main" } },
+});
 export const conversation = [
   system(),
   userMessage("first question"),

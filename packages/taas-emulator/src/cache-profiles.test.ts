@@ -59,7 +59,7 @@ describe("openai family: the plateau", () => {
   });
 
   it("has no plateau without cache profiles", async () => {
-    const s = scene({ cachePlateauTokens: plateau });
+    const s = scene({ cacheProfiles: false, cachePlateauTokens: plateau });
     await s.send(long, keyed("c"));
     expect((await truthOf(s, await s.send(long, keyed("c")))).cached).toBe(cacheable(long));
   });
@@ -137,8 +137,8 @@ describe("delayed family", () => {
 });
 
 describe("one cache per (replica, model)", () => {
-  it("does not serve one model's prefix to another, and says other_model", async () => {
-    const s = scene({ cachePerModel: true });
+  it("does not serve one model's prefix to another by default, and says other_model", async () => {
+    const s = scene();
     await s.send(long, keyed("m"));
     const switched = await truthOf(s, await s.send(long, { model: "gpt-5.4", ...keyed("m") }));
     expect(switched).toMatchObject({
@@ -151,8 +151,8 @@ describe("one cache per (replica, model)", () => {
     expect(back).toMatchObject({ cached: cacheable(long), cause: "none" });
   });
 
-  it("shares one cache per replica across models by default", async () => {
-    const s = scene();
+  it("shares one cache per replica across models when told to (legacy)", async () => {
+    const s = scene({ cachePerModel: false });
     await s.send(long, keyed("m"));
     const switched = await truthOf(s, await s.send(long, { model: "gpt-5.4", ...keyed("m") }));
     expect(switched).toMatchObject({ cached: cacheable(long), cause: "none" });

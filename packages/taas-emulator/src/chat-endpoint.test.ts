@@ -85,7 +85,8 @@ describe("streaming chat completions", () => {
     const body = { model: "gpt-5.5", messages, stream_options: { include_usage: true } };
     const { response, events } = await streamChunks(body);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    expect(response.headers.get("x-taas-upstream")).toMatch(/^replica-\d+$/);
+    // Real TaaS names no replica, and by default neither does the emulator.
+    expect(response.headers.get("x-taas-upstream")).toBeNull();
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.slice(0, -1) as Chunk[];
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
@@ -134,10 +135,13 @@ describe("streaming chat completions", () => {
 
 describe("anthropicUsage", () => {
   it("adds cache read and creation counts that follow the prefix cache", async () => {
-    const handler = createEmulatorHandler({ anthropicUsage: true });
+    // One geometry for every model (no per-family minimum): what anthropicUsage was made for.
+    const handler = createEmulatorHandler({ anthropicUsage: true, cacheProfiles: false });
     const geometry = { minTokens: 1024, stepTokens: 128 };
     const history = [{ role: "system", content: filler(1500) }, userMessage("one")];
-    const session = { metadata: { session_id: "anthropic" } };
+    const session = {
+      metadata: { session_id: "anthropic", openclaw_correlation: { agent_id: "main" } },
+    };
     const first = usageOf(
       (await postChat(handler, { model: "claude-opus-4.8", messages: history, ...session })).json,
     );

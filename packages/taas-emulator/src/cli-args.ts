@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { DEFAULT_KEYLESS_SEED, MAX_SEED } from "./options.ts";
-import type { RuleOptions } from "./profiles.ts";
+import { DEFAULT_PROFILE, PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
 import {
   AFFINITY_BINDINGS,
   EMULATOR_PROFILES,
@@ -36,14 +36,16 @@ export const USAGE = `Usage: taas-emulator [options]
   --history-ttl-ms N       how long the cache cause remembers what a conversation sent
                            (default max(3600000, 12 x --ttl-ms))
   --history-capacity-blocks N  bound of that memory (default 4 x replicas x capacity-blocks)
-  --keyless-routing MODE   replica choice without an affinity key: ${KEYLESS_ROUTINGS.join(" | ")} (default random)
-  --keyless-seed N         seed of --keyless-routing random (default ${DEFAULT_KEYLESS_SEED})
+  --keyless-routing MODE   replica choice without an affinity key: ${KEYLESS_ROUTINGS.join(" | ")}
+                           (default from --profile: ${PROFILE_DEFAULTS.documented.keylessRouting}; legacy ${PROFILE_DEFAULTS.legacy.keylessRouting})
+  --keyless-seed N         seed of the keyless random picks and guesses (default ${DEFAULT_KEYLESS_SEED})
   --anthropic-usage        add cache_read/cache_creation_input_tokens to usage
   --help                   show this help
 
 Documented TaaS rules (each default comes from --profile; see the README's rule table):
-  --profile NAME           ${EMULATOR_PROFILES.join(" | ")}: legacy (default) keeps the emulator's
-                           historic behaviour, documented turns on every rule below
+  --profile NAME           ${EMULATOR_PROFILES.join(" | ")} (default ${DEFAULT_PROFILE}): documented turns on
+                           every rule below, legacy keeps the emulator's historic behaviour;
+                           a flag below wins over either
   --require-agent-id       honour an affinity id only with an agent id (--no-require-agent-id)
   --key-order ORDER        ${KEY_ORDERS.join(" | ")}: which affinity fields are read, in which order
   --affinity-binding MODE  ${AFFINITY_BINDINGS.join(" | ")}: recompute a key's replica, or bind it once

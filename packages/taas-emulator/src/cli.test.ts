@@ -45,6 +45,7 @@ describe("taas-emulator CLI", () => {
     const url = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(line)?.[1];
     expect(url).toBeDefined();
     expect(line).toContain("cli-key");
+    expect(line).toContain("profile: documented");
     const response = await fetch(`${url}/models`, { headers: { authorization: "Bearer cli-key" } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { data: unknown[] }).data).toHaveLength(
@@ -56,8 +57,8 @@ describe("taas-emulator CLI", () => {
   });
 
   it("stops on SIGINT too", async () => {
-    const child = run(["--port", "0"]);
-    await firstLine(child);
+    const child = run(["--port", "0", "--profile", "legacy"]);
+    expect(await firstLine(child)).toContain("profile: legacy");
     const exited = collect(child);
     child.kill("SIGINT");
     expect((await exited).code).toBe(0);

@@ -2,6 +2,7 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
 import { DEFAULT_API_KEY } from "./options.ts";
+import { DEFAULT_PROFILE } from "./profiles.ts";
 import { startEmulator } from "./server.ts";
 
 async function main(): Promise<void> {
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
   // Printed only after the signal handlers exist: whoever reads this line may signal at once.
   const key = command.options.apiKey ?? DEFAULT_API_KEY;
-  process.stdout.write(`TaaS emulator listening on ${emulator.url} (api key: ${key})\n`);
+  const profile = command.options.profile ?? DEFAULT_PROFILE;
+  process.stdout.write(
+    `TaaS emulator listening on ${emulator.url} (api key: ${key}; profile: ${profile})\n`,
+  );
 }
 
 await main();

@@ -92,8 +92,18 @@ describe("identity through chat completions", () => {
     expect(new Set(records.map((r) => r.replica)).size).toBeGreaterThan(1);
   });
 
-  it("by default honours any id, as the emulator always did", async () => {
+  it("by default discards an id that comes without an agent id", async () => {
     const records = await send({}, { "x-session-id": "conv-1" }, 3);
+    for (const record of records) {
+      expect(record).toMatchObject({
+        routingKey: null,
+        fallbackReason: "missing_agent_and_session",
+      });
+    }
+  });
+
+  it("without requireAgentId honours any id, as the legacy emulator did", async () => {
+    const records = await send({ requireAgentId: false }, { "x-session-id": "conv-1" }, 3);
     const home = replicaName(rendezvousIndex("conv-1", replicas));
     expect(records.map((r) => [r.routingKey, r.replica])).toEqual(
       Array.from({ length: 3 }, () => ["conv-1", home]),

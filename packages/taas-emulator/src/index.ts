@@ -23,7 +23,7 @@ export {
 } from "./catalog.ts";
 export { createEmulator, createEmulatorHandler } from "./emulator.ts";
 export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED } from "./options.ts";
-export { PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
+export { DEFAULT_PROFILE, PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
 export { startEmulator } from "./server.ts";
 export type {
   AffinityBinding,

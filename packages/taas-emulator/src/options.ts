@@ -1,5 +1,5 @@
 import { DEFAULT_CATALOG } from "./catalog.ts";
-import { ruleOptions } from "./profiles.ts";
+import { DEFAULT_PROFILE, ruleOptions } from "./profiles.ts";
 import {
   AFFINITY_BINDINGS,
   EMULATOR_PROFILES,
@@ -19,7 +19,7 @@ const HISTORY_CAPACITY_FACTOR = 4;
 export const DEFAULT_KEYLESS_SEED = 1;
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
-  const profile = options.profile ?? "legacy";
+  const profile = options.profile ?? DEFAULT_PROFILE;
   requireOneOf("profile", profile, EMULATOR_PROFILES);
   const resolved: ResolvedOptions = {
     profile,

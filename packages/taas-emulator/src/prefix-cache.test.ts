@@ -15,8 +15,9 @@ function tokens(count: number, salt = 0): Uint32Array {
   return Uint32Array.from({ length: count }, (_, i) => (i * 7919 + salt * 104_729) % 200_000);
 }
 
-function session(id: string): { metadata: { session_id: string } } {
-  return { metadata: { session_id: id } };
+/** A session id with the agent id TaaS needs to honour it. */
+function session(id: string, extra: Record<string, unknown> = {}): { metadata: object } {
+  return { metadata: { session_id: id, openclaw_correlation: { agent_id: "main" }, ...extra } };
 }
 
 async function usageFor(
@@ -186,7 +187,7 @@ describe("prefix caching through chat completions", () => {
       user: "a",
     });
     const second = await usageFor(handler, messages, {
-      metadata: { session_id: "s", extra: "field" },
+      ...session("s", { extra: "field" }),
       temperature: 0.9,
       stream: false,
       user: "b",
@@ -212,7 +213,11 @@ describe("prefix caching through chat completions", () => {
   });
 
   it("keeps each replica's cache to itself", async () => {
-    const handler = createEmulatorHandler({ replicas: 2, keylessRouting: "round-robin" });
+    const handler = createEmulatorHandler({
+      replicas: 2,
+      keylessRouting: "round-robin",
+      upstreamHeader: true,
+    });
     const messages = [...long, userMessage("isolation")];
     const first = await postChat(handler, { model: "gpt-5.5", messages });
     const second = await postChat(handler, { model: "gpt-5.5", messages });

@@ -22,8 +22,13 @@ function rulesOf(options: EmulatorOptions): RuleOptions {
 }
 
 describe("profiles", () => {
-  it("defaults to legacy: any id, random keyless, rendezvous without capacity, shared caches", () => {
-    expect(rulesOf({})).toEqual(PROFILE_DEFAULTS.legacy);
+  it("defaults to documented, the service as its sources describe it", () => {
+    expect(rulesOf({})).toEqual(PROFILE_DEFAULTS.documented);
+    expect(resolveOptions({}).profile).toBe("documented");
+  });
+
+  it("keeps legacy reachable: any id, random keyless, rendezvous without capacity, shared caches", () => {
+    expect(rulesOf({ profile: "legacy" })).toEqual(PROFILE_DEFAULTS.legacy);
     expect(PROFILE_DEFAULTS.legacy).toMatchObject({
       requireAgentId: false,
       keylessRouting: "random",
@@ -123,9 +128,9 @@ describe("response headers", () => {
     );
 
   it("sends X-TaaS-Upstream only when asked to (real TaaS documents none)", async () => {
-    const hidden = await createEmulator({ upstreamHeader: false }).handle(auto());
+    const hidden = await createEmulator().handle(auto());
     expect(hidden.headers.get("x-taas-upstream")).toBeNull();
-    const shown = await createEmulator({}).handle(auto());
+    const shown = await createEmulator({ upstreamHeader: true }).handle(auto());
     expect(shown.headers.get("x-taas-upstream")).toMatch(/^replica-\d+$/);
   });
 
@@ -139,14 +144,14 @@ describe("response headers", () => {
   it("keeps its own algorithm for an unknown name, or when the rule is off", async () => {
     const on = await createEmulator({ autorouterAlgorithms: true }).handle(auto("fastest"));
     expect(on.headers.get("x-taas-autorouter-algorithm-source")).toBe(AUTOROUTER_ALGORITHM_SOURCE);
-    const off = await createEmulator({}).handle(auto("cost"));
+    const off = await createEmulator({ autorouterAlgorithms: false }).handle(auto("cost"));
     expect(off.headers.get("x-taas-autorouter-algorithm-source")).toBe(AUTOROUTER_ALGORITHM_SOURCE);
   });
 });
 
-describe("the documented profile end to end", () => {
+describe("the documented profile (the default) end to end", () => {
   it("honours an id with an agent id, binds it, and sends no upstream header", async () => {
-    const emulator = createEmulator({ profile: "documented" });
+    const emulator = createEmulator();
     const headers = { "x-session-id": "conv", "x-openclaw-agent-id": "main" };
     const request = () => chatRequest({ model: "gpt-5.5", messages: [userMessage("hi")] }, headers);
     const first = await emulator.handle(request());

@@ -20,6 +20,12 @@ export type RuleOptions = Required<
   >
 >;
 
+/**
+ * The profile a caller gets without asking: the service as its sources describe it. `legacy`
+ * (the emulator's historic rules) is there for tests written against them.
+ */
+export const DEFAULT_PROFILE: EmulatorProfile = "documented";
+
 /** OpenClaw's live probes saw OpenAI-family reads stop near this many tokens (OpenClaw's prompt-caching doc). */
 export const DOCUMENTED_PLATEAU_TOKENS = 4864;
 /** "Cache construction takes a few seconds" (OpenClaw's prompt-caching doc, DeepSeek-style): the emulator's guess. */

@@ -7,7 +7,7 @@ import type { EmulatorStats, RecordedRequest } from "./types.ts";
 const chatBody = {
   model: "gpt-5.5",
   messages: [userMessage("hi")],
-  metadata: { sticky_key: "k1" },
+  metadata: { sticky_key: "k1", openclaw_correlation: { agent_id: "main" } },
 };
 
 function draft(path: string): Omit<RecordedRequest, "seq"> {
@@ -43,6 +43,8 @@ describe("request recording", () => {
       model: "gpt-5.5",
       routingKey: "k1",
       routingSource: "metadata.sticky_key",
+      agentId: "main",
+      matchReason: "external_id_new",
       promptTokens: usage.prompt_tokens,
       cachedTokens: 0,
       completionTokens: usage.completion_tokens,

@@ -110,10 +110,11 @@ describe("routing through chat completions", () => {
   const body = { model: "gpt-5.5", messages: [{ role: "user", content: "hi" }] };
 
   it("answers X-TaaS-Upstream per key", async () => {
-    const emulatorHandler = createEmulatorHandler({ replicas: 4 });
+    const emulatorHandler = createEmulatorHandler({ replicas: 4, upstreamHeader: true });
+    const headers = { "x-session-id": "sticky-1", "x-openclaw-agent-id": "main" };
     const upstreams = new Set<string | null>();
     for (let i = 0; i < 3; i++) {
-      const { response } = await postChat(emulatorHandler, body, { "x-session-id": "sticky-1" });
+      const { response } = await postChat(emulatorHandler, body, headers);
       upstreams.add(response.headers.get("x-taas-upstream"));
     }
     expect([...upstreams]).toEqual([replicaName(rendezvousIndex("sticky-1", 4))]);
@@ -124,7 +125,7 @@ describe("routing through chat completions", () => {
     ["random", 1],
     ["random", 99],
   ])("routes keyless requests as keylessRouting %s (seed %i) says", async (mode, seed) => {
-    const options = { replicas: 4, keylessRouting: mode, keylessSeed: seed };
+    const options = { replicas: 4, keylessRouting: mode, keylessSeed: seed, upstreamHeader: true };
     const emulatorHandler = createEmulatorHandler(options);
     const upstreams = [];
     for (let i = 0; i < 8; i++) {

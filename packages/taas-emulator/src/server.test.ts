@@ -42,10 +42,15 @@ describe("startEmulator", () => {
   });
 
   it("streams SSE chat completions over HTTP and records them", async () => {
-    const emulator = await start({ replicas: 2 });
+    const emulator = await start({ replicas: 2, upstreamHeader: true });
     const response = await fetch(`${emulator.url}/chat/completions`, {
       method: "POST",
-      headers: { ...AUTH, "content-type": "application/json", "x-session-id": "wire" },
+      headers: {
+        ...AUTH,
+        "content-type": "application/json",
+        "x-session-id": "wire",
+        "x-openclaw-agent-id": "main",
+      },
       body: JSON.stringify({ ...chat, stream: true, stream_options: { include_usage: true } }),
     });
     expect(response.headers.get("content-type")).toContain("text/event-stream");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEmulator } from "./emulator.ts";
+import { DOCUMENTED_REQUESTS_PER_MINUTE } from "./profiles.ts";
 import { rendezvousRanking, replicaName } from "./routing.ts";
 import { chatRequest, userMessage } from "./test-support.ts";
 import type { EmulatorOptions } from "./types.ts";
@@ -7,13 +8,15 @@ import type { EmulatorOptions } from "./types.ts";
 const replicas = 4;
 const KEY = "conv-slots";
 const [home = 0, second = 1] = rendezvousRanking(KEY, replicas);
+/** The session id with the agent id TaaS needs to honour it. */
+const HEADERS = { "x-session-id": KEY, "x-openclaw-agent-id": "main" };
 
 function slots(options: EmulatorOptions) {
   const clock = { now: 1_000_000 };
   const emulator = createEmulator({ replicas, now: () => clock.now, ...options });
   const send = async (text = "hi") => {
     const body = { model: "gpt-5.5", messages: [userMessage(text)] };
-    const response = await emulator.handle(chatRequest(body, { "x-session-id": KEY }));
+    const response = await emulator.handle(chatRequest(body, HEADERS));
     expect(response.status).toBe(200);
     return emulator.requests().at(-1);
   };
@@ -21,8 +24,8 @@ function slots(options: EmulatorOptions) {
 }
 
 describe("affinity binding", () => {
-  it("stored: a binding moves when its replica is drained and stays where it moved", async () => {
-    const { emulator, send } = slots({ affinityBinding: "stored" });
+  it("stored (default): a binding moves when its replica is drained and stays where it moved", async () => {
+    const { emulator, send } = slots({});
     expect((await send())?.replica).toBe(replicaName(home));
     emulator.drain([replicaName(home)]);
     expect((await send())?.replica).toBe(replicaName(second));
@@ -30,8 +33,8 @@ describe("affinity binding", () => {
     expect((await send())?.replica).toBe(replicaName(second));
   });
 
-  it("hash (default): the key returns to its first choice once it is back", async () => {
-    const { emulator, send } = slots({});
+  it("hash (legacy): the key returns to its first choice once it is back", async () => {
+    const { emulator, send } = slots({ affinityBinding: "hash" });
     emulator.drain([replicaName(home)]);
     expect((await send())?.replica).toBe(replicaName(second));
     emulator.drain([]);
@@ -42,7 +45,11 @@ describe("affinity binding", () => {
 describe("slot capacity", () => {
   it("spills a request past the per-minute limit to the key's next replica, and says so", async () => {
     const perMinute = 2;
-    const { clock, send } = slots({ slotRequestsPerMinute: perMinute, slotOverflow: "spill" });
+    const { clock, send } = slots({
+      slotRequestsPerMinute: perMinute,
+      slotOverflow: "spill",
+      affinityBinding: "hash",
+    });
     for (let i = 0; i < perMinute; i++) {
       expect(await send()).toMatchObject({ replica: replicaName(home), spilledFrom: null });
     }
@@ -55,8 +62,7 @@ describe("slot capacity", () => {
   });
 
   it("stored binding follows a spill", async () => {
-    const options = { slotRequestsPerMinute: 1, affinityBinding: "stored" as const };
-    const { clock, send } = slots(options);
+    const { clock, send } = slots({ slotRequestsPerMinute: 1 });
     await send();
     expect((await send())?.spilledFrom).toBe(replicaName(home));
     clock.now += 60_000;
@@ -81,9 +87,8 @@ describe("slot capacity", () => {
     const holdMs = 150;
     const emulator = createEmulator({ replicas, slotMaxConcurrent: 1, slotOverflow: "wait" });
     const body = (text: string) => ({ model: "gpt-5.5", messages: [userMessage(text)] });
-    const headers = { "x-session-id": KEY };
-    const first = emulator.handle(chatRequest(body(`hold [[latency:${holdMs}]]`), headers));
-    const next = emulator.handle(chatRequest(body("next"), headers));
+    const first = emulator.handle(chatRequest(body(`hold [[latency:${holdMs}]]`), HEADERS));
+    const next = emulator.handle(chatRequest(body("next"), HEADERS));
     await Promise.all([first, next]);
     const [held, queued] = emulator.requests();
     expect(held?.waitedMs).toBe(0);
@@ -92,9 +97,20 @@ describe("slot capacity", () => {
     expect(queued?.replica).toBe(held?.replica);
   });
 
-  it("has no limit by default", async () => {
+  it("admits the documented requests per minute by default, then spills", async () => {
     const { send } = slots({});
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < DOCUMENTED_REQUESTS_PER_MINUTE; i++) {
+      expect(await send()).toMatchObject({ replica: replicaName(home), spilledFrom: null });
+    }
+    expect(await send()).toMatchObject({
+      replica: replicaName(second),
+      spilledFrom: replicaName(home),
+    });
+  });
+
+  it("has no limit when both limits are 0 (legacy)", async () => {
+    const { send } = slots({ slotRequestsPerMinute: 0, slotMaxConcurrent: 0 });
+    for (let i = 0; i < 2 * DOCUMENTED_REQUESTS_PER_MINUTE; i++) {
       expect(await send()).toMatchObject({ replica: replicaName(home), spilledFrom: null });
     }
   });

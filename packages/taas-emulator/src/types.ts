@@ -74,8 +74,8 @@ export interface EmulatorOptions {
   /** Bound of that memory: one block per remembered boundary and per conversation. */
   historyCapacityBlocks?: number;
   /**
-   * Which defaults the rule options below take: `legacy` (the emulator as it always behaved) or
-   * `documented` (every rule TaaS is documented to follow; see README "Documented rules").
+   * Which defaults the rule options below take: `documented` (the default: every rule TaaS is
+   * documented to follow; see README "Documented rules") or `legacy` (the emulator's historic rules).
    */
   profile?: EmulatorProfile;
   /** Honour an affinity id only when an agent id comes with it (TaaS's identity rule). */
@@ -125,8 +125,9 @@ export type SlotOverflow = "spill" | "wait";
 export const SLOT_OVERFLOWS: readonly SlotOverflow[] = ["spill", "wait"];
 
 /**
- * `random` (seeded) is the default because lockstep round-robin hands each of N agents its own
- * replica when there are N replicas, which makes a client without affinity look better than it is.
+ * `continuity` (TaaS's keyless heuristics) is the documented profile's choice; `random` (seeded)
+ * the legacy one's. Lockstep round-robin hands each of N agents its own replica when there are N
+ * replicas, which makes a client without affinity look better than it is: never a default.
  */
 export type KeylessRouting = "random" | "round-robin" | "continuity";
 
