@@ -14,6 +14,7 @@ export {
   type LedgerCauseOptions,
   ledgerCauseOf,
 } from "./cache-cause.ts";
+export { type CacheProfile, cacheProfileFor } from "./cache-profiles.ts";
 export {
   AUTO_MODEL_ID,
   DEFAULT_CATALOG,
@@ -22,7 +23,7 @@ export {
   SEED_MODELS,
 } from "./catalog.ts";
 export { createEmulator, createEmulatorHandler } from "./emulator.ts";
-export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED } from "./options.ts";
+export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED, resolveOptions } from "./options.ts";
 export { DEFAULT_PROFILE, PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
 export { startEmulator } from "./server.ts";
 export type {

@@ -8,5 +8,6 @@ export default definePluginEntry({
   name: "CloudSigma TaaS Provider",
   description:
     "CloudSigma TaaS as an OpenClaw model provider: one API key, many OpenAI-compatible model routes, a static catalog and SSRF-safe live discovery.",
-  register: (api) => registerTaasProvider(api, { stateDir: () => resolveStateDir(process.env) }),
+  register: (api) =>
+    registerTaasProvider(api, { stateDir: () => resolveStateDir(process.env), env: process.env }),
 });

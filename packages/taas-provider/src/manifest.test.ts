@@ -3,6 +3,7 @@ import { configJsonSchema } from "@cloudsigma/taas-core/config";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SPEC } from "./config.ts";
 import { AUTH, DEFAULT_BASE_URL, PLUGIN_ID, PROVIDER_ALIAS, PROVIDER_ID } from "./identity.ts";
+import { PROBE_CLI_DESCRIPTOR } from "./probe/command.ts";
 
 function readJson(relative: string): unknown {
   return JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8"));
@@ -53,10 +54,14 @@ describe("openclaw.plugin.json", () => {
     expect(manifest).toMatchObject({ configSchema: configJsonSchema(CONFIG_SPEC) });
   });
 
-  it("declares no tools, services, routes, commands or skills", () => {
-    for (const key of ["contracts", "cliCommands", "skills", "channels", "mcpServers"]) {
+  it("declares no tools, services, routes or skills", () => {
+    for (const key of ["contracts", "skills", "channels", "mcpServers"]) {
       expect(manifest).not.toHaveProperty(key);
     }
+  });
+
+  it("declares the root command its CLI registers, as registered", () => {
+    expect(manifest).toMatchObject({ cliCommands: [PROBE_CLI_DESCRIPTOR] });
   });
 });
 

@@ -35,6 +35,7 @@ describe("registerTaasProvider: the listing refresh", () => {
           logger: { info: () => {}, warn: (line) => out.warnings.push(line), error: () => {} },
           registerProvider: () => {},
           registerService: (service) => out.services.push(service),
+          registerCli: () => {},
           on: () => {},
         },
         { stateDir: () => dir },

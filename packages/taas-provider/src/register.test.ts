@@ -48,6 +48,8 @@ interface Registered {
   services: OpenClawPluginService[];
   gatewayStart: GatewayStart[];
   warnings: string[];
+  /** The root commands the CLI registrations declared. */
+  commands: string[];
 }
 
 function registered(
@@ -56,7 +58,13 @@ function registered(
   config: OpenClawConfig = {},
   apiKey?: string,
 ): Registered {
-  const out: Registered = { providers: [], services: [], gatewayStart: [], warnings: [] };
+  const out: Registered = {
+    providers: [],
+    services: [],
+    gatewayStart: [],
+    warnings: [],
+    commands: [],
+  };
   const api: ProviderRegistrationApi = {
     registrationMode: mode,
     ...(pluginConfig ? { pluginConfig } : {}),
@@ -65,6 +73,9 @@ function registered(
     logger: { info: () => {}, warn: (line) => out.warnings.push(line), error: () => {} },
     registerProvider: (provider) => out.providers.push(provider),
     registerService: (service) => out.services.push(service),
+    registerCli: (_registrar, options) => {
+      out.commands.push(...(options?.descriptors ?? []).map((d) => d.name));
+    },
     on: (hook, handler) => {
       if (hook === "gateway_start") out.gatewayStart.push(handler as GatewayStart);
     },
@@ -100,8 +111,12 @@ describe("registerTaasProvider", () => {
     },
   );
 
-  it("registers nothing while the host only collects CLI metadata", () => {
-    expect(register("cli-metadata")).toEqual([]);
+  it("registers only its command while the host collects CLI metadata, the command in every mode", () => {
+    const metadata = registered("cli-metadata");
+    expect(metadata.providers).toEqual([]);
+    expect(metadata.services).toEqual([]);
+    expect(metadata.commands).toEqual([PROVIDER_ID]);
+    expect(registered("full").commands).toEqual([PROVIDER_ID]);
   });
 
   it("offers one api-key auth choice labelled for onboarding, defaulting to gpt-5.5", () => {

@@ -7,6 +7,7 @@ import { discoveryStartupNotes } from "./discovery-startup.ts";
 import { PROVIDER_ID } from "./identity.ts";
 import type { ListingRefreshDeps } from "./listing-refresh.ts";
 import { listingRefreshService } from "./listing-refresh-service.ts";
+import { PROBE_CLI_DESCRIPTOR, probeCli } from "./probe/command.ts";
 import { buildProvider } from "./provider.ts";
 import { processSessionId, shouldSay } from "./runtime.ts";
 
@@ -19,6 +20,7 @@ export type ProviderRegistrationApi = Pick<
   | "logger"
   | "registerProvider"
   | "registerService"
+  | "registerCli"
   | "on"
 > & { readonly runtime: HostRuntime };
 
@@ -31,12 +33,14 @@ type HostRuntime = {
 /** What the entry hands in from the host: the state dir, resolved the host's way. */
 export interface ProviderHost {
   stateDir: () => string;
+  /** Where the probe command finds the key when the host's runtime cannot say (CLI metadata loads). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
- * Registers the provider, the gateway-start report of why the host's live discovery cannot
- * run, and the listing refresh (a gateway service), in every mode except `cli-metadata` (which
- * only lists CLI commands; this plugin has none). Registration is declarative: no network, no
+ * Registers the `openclaw cloudsigma probe` command in every mode; the provider, the
+ * gateway-start report of why the host's live discovery cannot run, and the listing refresh
+ * (a gateway service), in every mode except `cli-metadata` (which only lists CLI commands). Registration is declarative: no network, no
  * files, no runtime access. Lines that can repeat (per catalog build, per refused request, per
  * module instance) are said once a minute. Every read of the listing saves the prices TaaS
  * listed under the state dir, for the usage ledger (the gateway-prices seam).
@@ -46,6 +50,17 @@ export function registerTaasProvider(
   host: ProviderHost,
   due: (key: string) => boolean = shouldSay,
 ): void {
+  api.registerCli(
+    probeCli({
+      settings: () => parseProviderConfig(api.pluginConfig),
+      stateDir: host.stateDir,
+      pluginVersion: pkg.version,
+      // The runtime is there when the command runs in a full load; otherwise the env's key.
+      apiKey: (config) => plainProviderKey(api.runtime, config),
+      env: host.env ?? {},
+    }),
+    { descriptors: [PROBE_CLI_DESCRIPTOR] },
+  );
   if (api.registrationMode === "cli-metadata") return;
   const settings = parseProviderConfig(api.pluginConfig);
   const warnOnce = (key: string, line: string) => {

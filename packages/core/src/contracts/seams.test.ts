@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GATEWAY_PRICES_PLUGINS } from "./gateway-prices.ts";
+import { PROBED_GEOMETRY_PLUGINS } from "./probed-geometry.ts";
 import { ROUTE_STORE_PLUGINS } from "./route-store.ts";
 import { STREAM_DECORATOR_PLUGINS } from "./stream-decorators.ts";
 
@@ -37,6 +38,10 @@ const seams = [
   {
     module: "gateway-prices.ts",
     plugins: [GATEWAY_PRICES_PLUGINS.owner, ...GATEWAY_PRICES_PLUGINS.readers],
+  },
+  {
+    module: "probed-geometry.ts",
+    plugins: [PROBED_GEOMETRY_PLUGINS.owner, ...PROBED_GEOMETRY_PLUGINS.readers],
   },
 ];
 
