@@ -5,13 +5,14 @@ import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
 import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { geometryResolver } from "./cache/geometry.ts";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
 import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";
 import { resolvePgTarget } from "./postgres/target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report/command.ts";
 import { createReportHandler, REPORT_METHOD } from "./report/method.ts";
 import { addRepriceCommand } from "./reprice/command.ts";
-import { ledgerRuntime, shutdownLedger } from "./runtime.ts";
+import { ledgerRuntime, probedGeometry, shutdownLedger } from "./runtime.ts";
 import type { WriterLogger } from "./store/writer.ts";
 import { registerTodayWidget } from "./widget-descriptor.ts";
 
@@ -39,12 +40,20 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   const central = config.postgres;
   const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
   api.registerCli(
-    reportCli(dbPath, centralTarget, (root, { config: loaded }) =>
-      addRepriceCommand(root, dbPath, () => ({
-        // The CLI runs outside the gateway: the config as this command loaded it is current.
-        config: pricesFromHostConfig(() => loaded, api.logger.warn),
-        listing: new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup,
-      })),
+    reportCli(
+      dbPath,
+      centralTarget,
+      (root, { config: loaded }) =>
+        addRepriceCommand(root, dbPath, () => ({
+          // The CLI runs outside the gateway: the config as this command loaded it is current.
+          config: pricesFromHostConfig(() => loaded, api.logger.warn),
+          listing: new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup,
+        })),
+      ({ config: loaded }) =>
+        geometryResolver(
+          config,
+          probedGeometry(host.stateDir, () => loaded),
+        ),
     ),
     { descriptors: [CLI_DESCRIPTOR] },
   );
@@ -61,10 +70,19 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
       env: host.env ?? {},
     },
     prices: pricesFromHostConfig(() => api.runtime.config.current(), logger.warn, api.config),
+    hostConfig: () => api.runtime.config.current(),
   });
   api.registerGatewayMethod(
     REPORT_METHOD,
-    createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
+    createReportHandler({
+      dbPath,
+      flush: () => runtime.writer().flush(),
+      geometry: () =>
+        geometryResolver(
+          config,
+          probedGeometry(host.stateDir, () => api.runtime.config.current()),
+        ),
+    }),
     { scope: "operator.read" },
   );
   // Prometheus scrapes with the gateway token (see README "Prometheus metrics").

@@ -1,10 +1,12 @@
 import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
+import { ProbedGeometryReader } from "@cloudsigma/taas-core/contracts/probed-geometry";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
+import { isRecord } from "@cloudsigma/taas-core/records";
 import type { CallTracker } from "@cloudsigma/taas-core/usage/call-tracker";
 import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import { lazyCallTracker } from "@cloudsigma/taas-core/usage/tracker-hooks";
-import { geometryLookup } from "./cache/geometry.ts";
+import { geometryLookup, type ProbedLookup } from "./cache/geometry.ts";
 import { missLogger } from "./cache/miss-log.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
@@ -30,6 +32,7 @@ import type { LedgerWriter, WriterLogger } from "./store/writer.ts";
 const writers = processSlot<LedgerWriter>(`${PLUGIN_ID}.writer`);
 const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
 const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
+const geometryReaders = processSlot<ProbedGeometryReader>(`${PLUGIN_ID}.probed-geometry-reader`);
 const forwarders = processSlot<LedgerForwarder>(`${PLUGIN_ID}.forwarder`);
 /** Context reads that failed in this process, each kind said once (see read-failures.ts). */
 const readFailures = processSlot<ReadFailures>(`${PLUGIN_ID}.read-failures`);
@@ -51,6 +54,8 @@ export interface LedgerRuntimeOptions {
   };
   /** The operator's prices (host config); the gateway's listed ones are read here. */
   prices: PriceLookup;
+  /** The host config as it is now: which endpoint a provider's probed geometry is taken from. */
+  hostConfig?: () => unknown;
 }
 
 export interface LedgerRuntime {
@@ -85,7 +90,10 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           prices,
           routes: optimizerRoutes(options.stateDir),
           cache: {
-            geometry: geometryLookup(options.config),
+            geometry: geometryLookup(
+              options.config,
+              probedGeometry(options.stateDir, options.hostConfig ?? (() => undefined)),
+            ),
             previousCalls,
             storedPlateaus: () => readStoredPlateaus(path),
           },
@@ -201,4 +209,25 @@ function listedPrices({ stateDir, logger }: LedgerRuntimeOptions): PriceLookup {
     const reader = () => new GatewayPriceReader(dir, { warn: logger.warn });
     return priceReaders.obtain(dir, reader).lookup(provider, model);
   };
+}
+
+/**
+ * The probe's measurements (the probed-geometry seam), one reader per state dir in the
+ * process: a provider's measurement at the endpoint its host config names, else the newest.
+ */
+export function probedGeometry(stateDir: () => string, hostConfig: () => unknown): ProbedLookup {
+  return (provider, model) => {
+    const dir = stateDir();
+    const reader = geometryReaders.obtain(dir, () => new ProbedGeometryReader(dir));
+    return reader.lookup(provider, model, configuredBaseUrl(hostConfig(), provider));
+  };
+}
+
+/** `models.providers.<provider>.baseUrl` of the host config, when set. */
+function configuredBaseUrl(config: unknown, provider: string): string | undefined {
+  const models = isRecord(config) ? config.models : undefined;
+  const providers = isRecord(models) ? models.providers : undefined;
+  const entry = isRecord(providers) ? providers[provider] : undefined;
+  const baseUrl = isRecord(entry) ? entry.baseUrl : undefined;
+  return typeof baseUrl === "string" && baseUrl.trim() !== "" ? baseUrl : undefined;
 }

@@ -1,3 +1,4 @@
+import type { ProbedGeometry } from "@cloudsigma/taas-core/contracts/probed-geometry";
 import type { LedgerConfig } from "../config.ts";
 
 /** How one model's provider caches prompts: what the cache accounting computes a ceiling with. */
@@ -28,17 +29,43 @@ export function cacheableTokens(tokens: number, geometry: CacheGeometry): number
 export type GeometryLookup = (provider: string | null, model: string | null) => CacheGeometry;
 
 /**
- * The cache geometry a call's ceiling is computed with: the defaults (OpenAI's documented
- * 1024-token minimum and 128-token steps, a 5-minute idle lifetime, no ready delay, a plateau
- * learned from the calls) overridden per model. The most specific key wins so
- * `cloudsigma/claude-*` can differ from `cloudsigma/*`.
+ * Where a model's geometry comes from: a `cacheGeometry` entry of the operator's config (its
+ * key), a probe of the endpoint (`openclaw cloudsigma probe`, with its date), or the defaults.
  */
-export function geometryLookup(
-  config: Pick<
-    LedgerConfig,
-    "cacheMinTokens" | "cacheStepTokens" | "cacheTtlSeconds" | "cacheGeometry"
-  >,
-): GeometryLookup {
+export type GeometrySource =
+  | { kind: "configured"; key: string }
+  | { kind: "probed"; probedAt: string }
+  | { kind: "default" };
+
+export interface AccountedGeometry {
+  geometry: CacheGeometry;
+  source: GeometrySource;
+}
+
+export type GeometryResolver = (provider: string | null, model: string | null) => AccountedGeometry;
+
+/** A probe's measurement of a model, as the probed-geometry seam answers it. */
+export type ProbedLookup = (provider: string, model: string) => ProbedGeometry | undefined;
+
+type GeometryConfig = Pick<
+  LedgerConfig,
+  "cacheMinTokens" | "cacheStepTokens" | "cacheTtlSeconds" | "cacheGeometry"
+>;
+
+/**
+ * The cache geometry a call's ceiling is computed with, and where it comes from:
+ * 1. a `cacheGeometry` entry matching the model (the most specific key wins, so
+ *    `cloudsigma/claude-*` can differ from `cloudsigma/*`), over the defaults: the operator's
+ *    word wins over any measurement;
+ * 2. else the endpoint's probed geometry for the model, where one was saved (a probe that did
+ *    not measure the lifetime keeps the default TTL; one that saw no plateau leaves it learned);
+ * 3. else the defaults: OpenAI's documented 1024-token minimum and 128-token steps, a 5-minute
+ *    idle lifetime, no ready delay, a plateau learned from the calls.
+ */
+export function geometryResolver(
+  config: GeometryConfig,
+  probed: ProbedLookup = () => undefined,
+): GeometryResolver {
   const base = {
     minTokens: config.cacheMinTokens,
     stepTokens: config.cacheStepTokens,
@@ -47,26 +74,61 @@ export function geometryLookup(
   const keys = Object.keys(config.cacheGeometry).sort(
     (a, b) => matchLength(b) - matchLength(a) || (a.endsWith("*") ? 1 : -1),
   );
-  const cache = new Map<string, CacheGeometry>();
-  return (provider, model) => {
-    const id = `${(provider ?? "").toLowerCase()}/${model ?? ""}`;
-    let geometry = cache.get(id);
-    if (!geometry) {
-      const key = keys.find((candidate) =>
-        candidate.endsWith("*") ? id.startsWith(candidate.slice(0, -1)) : candidate === id,
-      );
-      const chosen = { ...base, ...(key ? config.cacheGeometry[key] : {}) };
-      geometry = {
+  const configured = new Map<string, AccountedGeometry | null>();
+  const defaults: AccountedGeometry = {
+    geometry: {
+      minTokens: base.minTokens,
+      stepTokens: base.stepTokens,
+      ttlMs: base.ttlSeconds * 1000,
+      plateauTokens: null,
+      readyDelayMs: 0,
+    },
+    source: { kind: "default" },
+  };
+  const fromConfig = (id: string): AccountedGeometry | null => {
+    const key = keys.find((candidate) =>
+      candidate.endsWith("*") ? id.startsWith(candidate.slice(0, -1)) : candidate === id,
+    );
+    if (!key) return null;
+    const chosen = { ...base, ...config.cacheGeometry[key] };
+    return {
+      geometry: {
         minTokens: chosen.minTokens,
         stepTokens: chosen.stepTokens,
         ttlMs: chosen.ttlSeconds * 1000,
         plateauTokens: chosen.plateauTokens ?? null,
         readyDelayMs: (chosen.readyDelaySeconds ?? 0) * 1000,
-      };
-      if (cache.size < 1024) cache.set(id, geometry);
-    }
-    return geometry;
+      },
+      source: { kind: "configured", key },
+    };
   };
+  return (provider, model) => {
+    const id = `${(provider ?? "").toLowerCase()}/${model ?? ""}`;
+    let entry = configured.get(id);
+    if (entry === undefined) {
+      entry = fromConfig(id);
+      if (configured.size < 1024) configured.set(id, entry);
+    }
+    if (entry) return entry;
+    const measured = provider && model ? probed(provider, model) : undefined;
+    if (!measured) return defaults;
+    return {
+      geometry: {
+        minTokens: measured.minTokens,
+        stepTokens: measured.stepTokens,
+        ttlMs: measured.ttlMs ?? defaults.geometry.ttlMs,
+        plateauTokens: measured.plateauTokens,
+        readyDelayMs: measured.readyDelayMs,
+      },
+      source: { kind: "probed", probedAt: measured.probedAt },
+    };
+  };
+}
+
+/** The geometry alone, for the accounting. */
+export function geometryLookup(config: GeometryConfig, probed?: ProbedLookup): GeometryLookup {
+  const resolve = geometryResolver(config, probed);
+  return (provider, model) => resolve(provider, model).geometry;
 }
 
 const matchLength = (key: string): number => (key.endsWith("*") ? key.length - 1 : key.length);

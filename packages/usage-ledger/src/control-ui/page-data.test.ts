@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { geometryLine } from "../report/geometry-source.ts";
 import { LAST_ROUTE_METHOD, loadPageData, REPORT_METHOD, type Request } from "./page-data.ts";
 
 const row = (key: string | null, extra: Record<string, unknown> = {}) => ({
@@ -41,12 +42,33 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       until: "2026-12-01T10:30:00.000Z",
       rows,
       totals: row(null, { calls: 2 }),
+      cacheGeometry: [PROBED, { provider: "x", model: "y", source: "guessed" }],
     };
   };
   return { request, asked };
 }
 
+/** A model the report says is accounted with a probed geometry (as report/geometry-notes.ts writes it). */
+const PROBED = {
+  provider: "cloudsigma",
+  model: "a",
+  source: "probed",
+  probedAt: "2026-12-08T01:00:00.000Z",
+  minTokens: 1024,
+  stepTokens: 128,
+  ttlSeconds: 300,
+  plateauTokens: null,
+  readyDelaySeconds: 5,
+};
+
 describe("the Token cache page's data", () => {
+  it("carries each model's geometry and source as the CLI words it, dropping what it cannot read", async () => {
+    const data = await loadPageData(gateway(true).request, "24h", []);
+    expect(data.geometry.map(geometryLine)).toEqual([
+      "cloudsigma/a: probed 2026-12-08; minimum 1024, step 128, plateau learned, TTL 300 s, readable after 5 s",
+    ]);
+  });
+
   it("asks the report for the range's buckets and groups, and orders what it shows", async () => {
     const { request, asked } = gateway(true);
     const data = await loadPageData(request, "24h", ["main", "ops"]);

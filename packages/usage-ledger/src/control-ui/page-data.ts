@@ -1,3 +1,4 @@
+import type { ModelGeometry } from "../report/geometry-source.ts";
 import type { PricierRoute } from "../report/route-cost.ts";
 import { type CauseView, type Figures, type Report, readReport } from "./report-figures.ts";
 
@@ -49,6 +50,8 @@ export interface PageData {
   advice: CauseView[];
   /** Agents whose cost a pricier autorouted route drives. */
   pricierRoutes: PricierRoute[];
+  /** The cache geometry each model is accounted with, and its source (the CLI's lines). */
+  geometry: ModelGeometry[];
   groups: Record<Grouping, GroupRow[]>;
   /** null: the optimizer's method is not available on this gateway. */
   routes: RouteView[] | null;
@@ -92,6 +95,7 @@ export async function loadPageData(
     causes,
     advice: byCause.causes,
     pricierRoutes: byAgent.pricierRoutes,
+    geometry: byModel.cacheGeometry,
     groups: {
       agent: byAgent.rows,
       model: byModel.rows,

@@ -10,6 +10,7 @@ import {
   tokensText,
   usdText,
 } from "../report/figures.ts";
+import type { ModelGeometry } from "../report/geometry-source.ts";
 import type { PricierRoute } from "../report/route-cost.ts";
 
 /**
@@ -70,6 +71,8 @@ export interface Report {
   causes: CauseView[];
   /** Agents whose cost a pricier autorouted route drives (empty from an older ledger). */
   pricierRoutes: PricierRoute[];
+  /** The cache geometry each model of the range is accounted with, and its source. */
+  cacheGeometry: ModelGeometry[];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -130,6 +133,7 @@ export function readReport(value: unknown): Report {
     totals: readFigures(record.totals),
     causes: list(record.causes).flatMap(readCause),
     pricierRoutes: list(record.pricierRoutes).flatMap(readPricierRoute),
+    cacheGeometry: list(record.cacheGeometry).flatMap(readModelGeometry),
   };
 }
 
@@ -149,6 +153,29 @@ function readCause(value: unknown): CauseView[] {
       missedCostUsd: numOrNull(record, "missedCostUsd"),
       missedUnpricedRows: num(record, "missedUnpricedRows"),
       advice: advice ? adviceText(advice) : null,
+    },
+  ];
+}
+
+const SOURCES: readonly ModelGeometry["source"][] = ["configured", "probed", "default"];
+
+function readModelGeometry(value: unknown): ModelGeometry[] {
+  if (!isObject(value)) return [];
+  const source = SOURCES.find((kind) => kind === value.source);
+  const { provider, model, key, probedAt } = value;
+  if (!source || typeof provider !== "string" || typeof model !== "string") return [];
+  return [
+    {
+      provider,
+      model,
+      source,
+      ...(typeof key === "string" ? { key } : {}),
+      ...(typeof probedAt === "string" ? { probedAt } : {}),
+      minTokens: num(value, "minTokens"),
+      stepTokens: num(value, "stepTokens"),
+      ttlSeconds: num(value, "ttlSeconds"),
+      plateauTokens: numOrNull(value, "plateauTokens"),
+      readyDelaySeconds: num(value, "readyDelaySeconds"),
     },
   ];
 }

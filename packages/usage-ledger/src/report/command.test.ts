@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { sampleRecord } from "@cloudsigma/taas-core/usage/usage-record.test-support";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../../../e2e/harness/gateway.ts";
+import { geometryResolver } from "../cache/geometry.ts";
+import { parseLedgerConfig } from "../config.ts";
 import { ledgerPipeline } from "../pipeline.ts";
 import { centralReportSql } from "../postgres/report.ts";
 import { LedgerWriter } from "../store/writer.ts";
@@ -180,6 +182,57 @@ describe("openclaw usage-ledger report --pg", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toContain(
       `\`\`\`sql\n${centralReportSql("usage_ledger_rows", "model")}\n\`\`\``,
+    );
+  });
+});
+
+describe("which geometry each model is accounted with", () => {
+  const probedAt = "2026-12-08T01:00:00.000Z";
+  const resolve = (entry: Record<string, unknown>) =>
+    geometryResolver(parseLedgerConfig({ cacheGeometry: entry }), () => ({
+      probedAt,
+      minTokens: 1024,
+      stepTokens: 128,
+      plateauTokens: 4864,
+      searchedTokens: 6148,
+      readyDelayMs: 0,
+      ttlMs: 312_000,
+      reportsWrites: false,
+    }));
+  const report = (geometry: ReturnType<typeof resolve>, json: boolean) => {
+    let out = "";
+    runReportCommand({ by: "day", since: "7d", json }, path, {
+      out: (t) => (out += t),
+      err: () => {},
+      now,
+      geometry,
+    });
+    return out;
+  };
+
+  it("says a probed geometry with its date, in the table and in the JSON", () => {
+    const probed = resolve({});
+    expect(report(probed, false)).toContain(
+      "  cloudsigma/gpt-5.5: probed 2026-12-08; minimum 1024, step 128, plateau 4864, TTL 312 s, readable at once\n",
+    );
+    expect(JSON.parse(report(probed, true)).cacheGeometry).toEqual([
+      {
+        provider: "cloudsigma",
+        model: "gpt-5.5",
+        source: "probed",
+        probedAt,
+        minTokens: 1024,
+        stepTokens: 128,
+        ttlSeconds: 312,
+        plateauTokens: 4864,
+        readyDelaySeconds: 0,
+      },
+    ]);
+  });
+
+  it("says a configured entry wins, naming its key", () => {
+    expect(report(resolve({ "cloudsigma/gpt-*": { plateauTokens: 0 } }), false)).toContain(
+      'cloudsigma/gpt-5.5: configured (cacheGeometry "cloudsigma/gpt-*"); minimum 1024, step 128, plateau none, TTL 300 s',
     );
   });
 });

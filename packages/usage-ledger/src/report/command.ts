@@ -1,5 +1,6 @@
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import type { GeometryResolver } from "../cache/geometry.ts";
 import { CONFIG_SPEC, PLUGIN_ID } from "../config.ts";
 import { scrub } from "../postgres/forwarder.ts";
 import { readCentralReport } from "../postgres/report.ts";
@@ -50,6 +51,8 @@ export interface ReportIo {
   out: (text: string) => void;
   err: (text: string) => void;
   now?: number;
+  /** The accounting's geometry per model, said under the report (local ledger only). */
+  geometry?: GeometryResolver;
 }
 
 /** `openclaw usage-ledger report`: returns the exit code (0 ok, 2 bad flags, 1 ledger unreadable). */
@@ -63,7 +66,8 @@ export function runReportCommand(flags: ReportFlags, dbPath: string, io: ReportI
     io.err(`${PLUGIN_ID} report: cannot read ${dbPath}: ${errorText(error)}\n`);
     return 1;
   }
-  print(report, flags, io, `Ledger: ${dbPath}`, reportNotes(dbPath));
+  const geometry = io.geometry ? { ...query, resolve: io.geometry } : undefined;
+  print(report, flags, io, `Ledger: ${dbPath}`, reportNotes(dbPath, geometry));
   return 0;
 }
 
@@ -133,6 +137,7 @@ export function reportCli(
   defaultDbPath: () => string,
   central: CentralTargetLookup,
   more: (root: CliRoot, context: CliContext) => void = () => {},
+  geometry?: (context: CliContext) => GeometryResolver,
 ): CliRegistrar {
   return (context) => {
     const root = context.program.command(PLUGIN_ID).description(CLI_DESCRIPTOR.description);
@@ -156,6 +161,7 @@ export function reportCli(
         const io = {
           out: (text: string) => process.stdout.write(text),
           err: (text: string) => process.stderr.write(text),
+          ...(geometry ? { geometry: geometry(context) } : {}),
         };
         const code = await dispatch(flags, io);
         if (code !== 0) process.exitCode = code;

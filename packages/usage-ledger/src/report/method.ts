@@ -2,6 +2,7 @@ import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { isRecord } from "@cloudsigma/taas-core/records";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import type { GeometryResolver } from "../cache/geometry.ts";
 import { reportToJson } from "./output.ts";
 import { ReportOptionError, type ReportOptions, readReport, reportQuery } from "./read.ts";
 import { reportNotes } from "./set-aside.ts";
@@ -14,6 +15,8 @@ export interface ReportMethodDeps {
   dbPath: () => string;
   /** Writes rows this process still holds in memory, so the report includes the latest calls. */
   flush: () => void;
+  /** The accounting's geometry and its source per model, for the report's `cacheGeometry`. */
+  geometry?: () => GeometryResolver;
 }
 
 /**
@@ -33,7 +36,11 @@ export function createReportHandler(deps: ReportMethodDeps): GatewayHandler {
     try {
       deps.flush();
       const path = deps.dbPath();
-      respond(true, { ...reportToJson(readReport(path, query)), ...reportNotes(path).json });
+      const geometry = deps.geometry ? { ...query, resolve: deps.geometry() } : undefined;
+      respond(true, {
+        ...reportToJson(readReport(path, query)),
+        ...reportNotes(path, geometry).json,
+      });
     } catch (error) {
       const message =
         error instanceof ReportOptionError || error instanceof Error
