@@ -71,7 +71,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
 
   afterAll(() => tearDownHost({ emulator, state }));
 
-  it("loads: one provider, its gateway-start report and its listing refresh, nothing else, no diagnostics", async () => {
+  it("loads: one provider, its gateway-start report, its listing refresh and its probe command, nothing else, no diagnostics", async () => {
     const result = await host.cli(state, [
       "plugins",
       "inspect",
@@ -87,7 +87,8 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
       // The gateway's own read of /models (listing-refresh-service.ts).
       services: ["cloudsigma.listing-refresh"],
       gatewayMethods: [],
-      cliCommands: [],
+      // `openclaw cloudsigma probe` (probe/command.ts).
+      cliCommands: ["cloudsigma"],
       httpRouteCount: 0,
       diagnostics: [],
     });

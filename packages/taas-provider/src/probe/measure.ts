@@ -42,18 +42,28 @@ export interface MeasureDeps {
   progress: (line: string) => void;
   /** The agent id the probe names itself with. */
   agentId: string;
+  /** The run's rate (`ratePacer`), shared by its models; one of its own otherwise. */
+  pace?: () => Promise<void>;
   random?: (n: number) => number;
 }
 
 type Sent = ProbeAnswer & { at: number };
 
-/** Waits until one more request keeps the last minute within `perMinute` (0: no limit). */
-async function withinRate(sent: number[], perMinute: number, clock: ProbeClock): Promise<void> {
-  if (perMinute <= 0 || sent.length < perMinute) return;
-  const oldest = sent[sent.length - perMinute] ?? 0;
-  const wait = oldest + 60_000 - clock.now();
-  if (wait > 0) await clock.sleep(wait);
-  if (sent.length > perMinute) sent.splice(0, sent.length - perMinute);
+/**
+ * Waits, before each request, until one more keeps the last minute within `perMinute` (0: no
+ * limit). One per run, shared by its models: TaaS counts what a machine serves, whichever model.
+ */
+export function ratePacer(perMinute: number, clock: ProbeClock): () => Promise<void> {
+  const sent: number[] = [];
+  return async () => {
+    if (perMinute > 0 && sent.length >= perMinute) {
+      const oldest = sent[sent.length - perMinute] ?? 0;
+      const wait = oldest + 60_000 - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      sent.splice(0, sent.length - perMinute + 1);
+    }
+    sent.push(clock.now());
+  };
 }
 
 /** A conversation of one run: fresh ids and its own fresh words. */
@@ -83,12 +93,11 @@ export async function measureModel(
 ): Promise<ModelProbe> {
   const { clock } = deps;
   const headers = new Set<string>();
-  const sentTimes: number[] = [];
+  const pace = deps.pace ?? ratePacer(options.ratePerMinute, clock);
   /** Sends one request, within the rate; answers with the time it left. */
   const send = async (conversation: Conversation, count?: number): Promise<Sent> => {
-    await withinRate(sentTimes, options.ratePerMinute, clock);
+    await pace();
     const at = clock.now();
-    sentTimes.push(at);
     const request: ProbeSend = { model, ...conversation, count };
     const answer = await deps.send(request);
     for (const name of answer.headers) headers.add(name);

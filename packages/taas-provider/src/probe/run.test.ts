@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProbedGeometryReader } from "@cloudsigma/taas-core/contracts/probed-geometry";
-import { DEFAULT_API_KEY, type EmulatorOptions } from "@cloudsigma/taas-emulator";
+import {
+  cacheProfileFor,
+  DEFAULT_API_KEY,
+  type EmulatorOptions,
+  resolveOptions,
+} from "@cloudsigma/taas-emulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_MEASURE } from "./measure.ts";
 import type { ProbeReport } from "./output.ts";
@@ -84,6 +89,17 @@ describe("cloudsigma probe", () => {
       readyDelayMs: 0,
       ttlMs: null,
     });
+  });
+
+  it("keeps the rate across the models of one run, so the second model's reads stay on its replica", async () => {
+    const t = io({ profile: "documented" });
+    const models = ["gpt-5.5", "claude-opus-4.8"];
+    expect(await runProbe(run({ models, json: true }), t.io)).toBe(0);
+    const truth = resolveOptions({ profile: "documented" });
+    const report = JSON.parse(t.printed.out) as ProbeReport;
+    expect(report.models.map((m) => [m.probe.minTokens, m.probe.stepTokens])).toEqual(
+      models.map((model) => [cacheProfileFor(model, truth).minTokens, truth.cacheStepTokens]),
+    );
   });
 
   it("sends nothing without --yes when nobody can confirm", async () => {

@@ -9,7 +9,7 @@ import { PROVIDER_ALIAS, PROVIDER_ID } from "../identity.ts";
 import { costUsd, ProbeBudget, ProbeStop } from "./budget.ts";
 import { probeClient } from "./client.ts";
 import { estimateModel } from "./estimate.ts";
-import { type MeasureOptions, measureModel, type ProbeClock } from "./measure.ts";
+import { type MeasureOptions, measureModel, type ProbeClock, ratePacer } from "./measure.ts";
 import { estimateText, type ModelReport, type ProbeReport, reportText } from "./output.ts";
 import type { ModelProbe } from "./result.ts";
 
@@ -74,6 +74,7 @@ export async function runProbe(run: ProbeRun, io: ProbeIo): Promise<number> {
   });
   const probedAt = (io.now ?? (() => new Date()))().toISOString();
   const report: ProbeReport = { endpoint: run.baseUrl, probedAt, models: [] };
+  const pace = ratePacer(run.measure.ratePerMinute, io.clock);
   for (const model of run.models) {
     let probe: ModelProbe;
     try {
@@ -82,6 +83,7 @@ export async function runProbe(run: ProbeRun, io: ProbeIo): Promise<number> {
         clock: io.clock,
         progress: (line) => io.err(`  ${line}\n`),
         agentId: PROBE_AGENT_ID,
+        pace,
       });
     } catch (error) {
       if (!(error instanceof ProbeStop)) throw error;
