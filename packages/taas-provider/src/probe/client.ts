@@ -2,6 +2,7 @@ import { readCappedText } from "@cloudsigma/taas-core/capped-body";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { quoted } from "@cloudsigma/taas-core/quoted";
 import { isRecord } from "@cloudsigma/taas-core/records";
+import { isLoopbackHost, modelsEndpoint } from "../discovery.ts";
 import { redactSecret } from "../redact.ts";
 import { type ProbeBudget, ProbeStop } from "./budget.ts";
 import { promptText } from "./words.ts";
@@ -43,6 +44,18 @@ export interface ProbeClientOptions {
 }
 
 export type ProbeClient = (send: ProbeSend) => Promise<ProbeAnswer>;
+
+/**
+ * Why the key must not be sent to `baseUrl`, as discovery decides it: a plain http(s) URL
+ * without credentials, and plain http only to loopback (the emulator, a local proxy).
+ */
+export function endpointProblem(baseUrl: string): string | undefined {
+  const endpoint = modelsEndpoint(baseUrl);
+  if (!endpoint) return `the endpoint ${quoted(baseUrl, 200)} is not a plain http(s) URL`;
+  if (endpoint.protocol === "http:" && !isLoopbackHost(endpoint.hostname))
+    return `refused to send the API key over plain http:// to ${quoted(endpoint.hostname, 100)} (not loopback); use https://`;
+  return undefined;
+}
 
 /** Header names a TaaS answer may carry that tell the operator something (values are not kept). */
 const TAAS_HEADER = /^(x-taas-|x-request-id$|x-trace-id$)/;

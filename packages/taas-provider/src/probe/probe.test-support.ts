@@ -24,7 +24,7 @@ export function emulatedEndpoint(options: EmulatorOptions = {}) {
     maxTokens: PROBE_CAPS.tokens.ceiling,
   });
   const send = probeClient({
-    baseUrl: "http://emulator.test/v1",
+    baseUrl: "http://127.0.0.1:8787/v1",
     apiKey: options.apiKey ?? DEFAULT_API_KEY,
     pluginVersion: "test",
     timeoutMs: 5_000,

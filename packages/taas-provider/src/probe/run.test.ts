@@ -20,7 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
-const BASE_URL = "http://emulator.test/v1";
+const BASE_URL = "http://127.0.0.1:8787/v1";
 
 const run = (over: Partial<ProbeRun> = {}): ProbeRun => ({
   baseUrl: BASE_URL,
@@ -102,6 +102,19 @@ describe("cloudsigma probe", () => {
     );
   });
 
+  it.each([
+    [
+      "http://taas.example/v1",
+      /refused to send the API key over plain http:\/\/ to "taas\.example"/,
+    ],
+    ["https://user:pw@taas.example/v1", /is not a plain http\(s\) URL/],
+  ])("sends nothing to %s", async (baseUrl, line) => {
+    const t = io();
+    expect(await runProbe(run({ baseUrl }), t.io)).toBe(2);
+    expect(t.fetched()).toBe(0);
+    expect(stopLine(t.printed.err)).toMatch(line);
+  });
+
   it("sends nothing without --yes when nobody can confirm", async () => {
     const t = io();
     expect(await runProbe(run({ yes: false }), t.io)).toBe(2);
@@ -116,7 +129,7 @@ describe("cloudsigma probe", () => {
       label: "a refused key",
       options: { apiKey: "another-key" },
       fetch: undefined,
-      line: /^cloudsigma probe: stopped: "http:\/\/emulator\.test\/v1" refused the API key \(HTTP 401\); spent 1 requests/,
+      line: /^cloudsigma probe: stopped: "http:\/\/127\.0\.0\.1:8787\/v1" refused the API key \(HTTP 401\); spent 1 requests/,
     },
     {
       label: "no answer in time",
@@ -125,7 +138,7 @@ describe("cloudsigma probe", () => {
         new Promise((_resolve, reject) =>
           init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
         )) as typeof globalThis.fetch,
-      line: /^cloudsigma probe: stopped: no answer from "http:\/\/emulator\.test\/v1" within 0\.05 s \(gpt-5\.5\); spent 1 requests/,
+      line: /^cloudsigma probe: stopped: no answer from "http:\/\/127\.0\.0\.1:8787\/v1" within 0\.05 s \(gpt-5\.5\); spent 1 requests/,
     },
     {
       label: "malformed usage",

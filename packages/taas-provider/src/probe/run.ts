@@ -7,7 +7,7 @@ import { errorText } from "@cloudsigma/taas-core/error-text";
 import type { PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import { PROVIDER_ALIAS, PROVIDER_ID } from "../identity.ts";
 import { costUsd, ProbeBudget, ProbeStop } from "./budget.ts";
-import { probeClient } from "./client.ts";
+import { endpointProblem, probeClient } from "./client.ts";
 import { estimateModel } from "./estimate.ts";
 import { type MeasureOptions, measureModel, type ProbeClock, ratePacer } from "./measure.ts";
 import { estimateText, type ModelReport, type ProbeReport, reportText } from "./output.ts";
@@ -47,6 +47,11 @@ const PROBE_AGENT_ID = "cloudsigma-probe";
  * stderr: what stopped it and what was spent; models finished before it are saved), 2 not run.
  */
 export async function runProbe(run: ProbeRun, io: ProbeIo): Promise<number> {
+  const problem = endpointProblem(run.baseUrl);
+  if (problem) {
+    io.err(`cloudsigma probe: not run: ${problem}\n`);
+    return 2;
+  }
   const prices = (model: string) => io.prices(PROVIDER_ID, model);
   const estimates = new Map(run.models.map((m) => [m, estimateModel(run.measure, prices(m))]));
   io.err(estimateText(run.baseUrl, estimates));
