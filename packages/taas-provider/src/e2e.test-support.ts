@@ -22,6 +22,21 @@ import {
 export const PLUGIN_DIR = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 export const KEY = DEFAULT_API_KEY;
 
+/**
+ * The host config's `plugins` block of an operator who loads this plugin from its folder and
+ * points it at `baseUrl`. In the allowlist: the path-loaded plugin is accepted without a
+ * provenance warning.
+ */
+export function pathLoadedPlugin(baseUrl: string) {
+  return {
+    plugins: {
+      load: { paths: [PLUGIN_DIR] },
+      allow: ["cloudsigma"],
+      entries: { cloudsigma: { enabled: true, config: { baseUrl } } },
+    },
+  };
+}
+
 export interface HostRecorder {
   /** One CLI command; its stdout and stderr are kept. */
   cli(

@@ -13,7 +13,7 @@ import {
   emulatorLog,
   isChatRow,
   KEY,
-  PLUGIN_DIR,
+  pathLoadedPlugin,
   readHostConfig,
   recordHost,
   writeHostConfigFile,
@@ -57,14 +57,7 @@ describe("cloudsigma provider in the real host, key in the environment", () => {
         models: [{ id: "gpt-5.5" }],
         configureProvider: false,
         primaryModel: "cloudsigma/gpt-5.5",
-        extra: {
-          plugins: {
-            load: { paths: [PLUGIN_DIR] },
-            // In the allowlist: the path-loaded plugin is accepted without a provenance warning.
-            allow: ["cloudsigma"],
-            entries: { cloudsigma: { enabled: true, config: { baseUrl: emulator.url } } },
-          },
-        },
+        extra: pathLoadedPlugin(emulator.url),
       }),
     }));
   });

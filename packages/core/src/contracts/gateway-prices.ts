@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { ChangedFile } from "../changed-file.ts";
 import { refusedPriceWarner } from "../price-ceiling.ts";
 import { isRecord } from "../records.ts";
 import { type ModelPrices, type PriceLookup, readModelPrices } from "../usage/model-prices.ts";
@@ -100,42 +100,23 @@ function parseGatewayPrices(
  */
 export class GatewayPriceReader {
   readonly path: string;
-  #tables = new Map<string, PriceTable>();
-  #stamp = "";
-  #checkedAt = Number.NEGATIVE_INFINITY;
-  readonly #checkEveryMs: number;
-  readonly #now: () => number;
-  readonly #warn: ((message: string) => void) | undefined;
+  readonly #file: ChangedFile<Map<string, PriceTable>>;
 
   constructor(
     stateDir: string,
     options: { checkEveryMs?: number; now?: () => number; warn?: (message: string) => void } = {},
   ) {
     this.path = gatewayPricesPath(stateDir);
-    this.#checkEveryMs = options.checkEveryMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
-    this.#warn = options.warn;
+    this.#file = new ChangedFile(
+      this.path,
+      (text) => parseGatewayPrices(text, options.warn),
+      () => new Map(),
+      options,
+    );
   }
 
   readonly lookup: PriceLookup = (provider, model) => {
-    this.#refresh();
-    const listed = this.#tables.get(provider.toLowerCase())?.get(model);
+    const listed = this.#file.current().get(provider.toLowerCase())?.get(model);
     return listed ? { ...listed } : undefined;
   };
-
-  #refresh(): void {
-    const now = this.#now();
-    if (now - this.#checkedAt < this.#checkEveryMs) return;
-    this.#checkedAt = now;
-    let stamp = "";
-    try {
-      const stat = statSync(this.path);
-      stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-      if (stamp !== this.#stamp)
-        this.#tables = parseGatewayPrices(readFileSync(this.path, "utf8"), this.#warn);
-    } catch {
-      this.#tables = new Map(); // no listing yet (or it is unreadable): nothing is priced by it
-    }
-    this.#stamp = stamp;
-  }
 }

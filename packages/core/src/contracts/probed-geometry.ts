@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { ChangedFile } from "../changed-file.ts";
 import { isRecord } from "../records.ts";
 import { TAAS_PROVIDER_PLUGIN_ID, USAGE_LEDGER_PLUGIN_ID } from "./plugin-ids.ts";
 
@@ -142,22 +142,14 @@ export async function writeProbedGeometry(
   await rename(temporary, path);
 }
 
-/**
- * The read side, for the ledger's accounting (off the request path, on its batch timer). It
- * looks at the file at most once per `checkEveryMs` and parses it again only when it changed.
- */
+/** The read side, for the ledger's accounting (off the request path, on its batch timer). */
 export class ProbedGeometryReader {
   readonly path: string;
-  #endpoints = new Map<string, EndpointEntry>();
-  #stamp = "";
-  #checkedAt = Number.NEGATIVE_INFINITY;
-  readonly #checkEveryMs: number;
-  readonly #now: () => number;
+  readonly #file: ChangedFile<Map<string, EndpointEntry>>;
 
   constructor(stateDir: string, options: { checkEveryMs?: number; now?: () => number } = {}) {
     this.path = probedGeometryPath(stateDir);
-    this.#checkEveryMs = options.checkEveryMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
+    this.#file = new ChangedFile(this.path, parseFile, () => new Map(), options);
   }
 
   /**
@@ -165,11 +157,10 @@ export class ProbedGeometryReader {
    * the endpoint (a probe of another endpoint does not count), else the newest of any.
    */
   lookup(provider: string, model: string, baseUrl?: string): ProbedGeometry | undefined {
-    this.#refresh();
     const id = provider.toLowerCase();
     const wanted = baseUrl === undefined ? undefined : endpointKey(baseUrl);
     let newest: ProbedGeometry | undefined;
-    for (const [endpoint, entry] of this.#endpoints) {
+    for (const [endpoint, entry] of this.#file.current()) {
       if (!entry.providers.includes(id)) continue;
       if (wanted !== undefined && endpoint !== wanted) continue;
       const geometry = entry.models[model];
@@ -177,20 +168,5 @@ export class ProbedGeometryReader {
         newest = geometry;
     }
     return newest ? { ...newest } : undefined;
-  }
-
-  #refresh(): void {
-    const now = this.#now();
-    if (now - this.#checkedAt < this.#checkEveryMs) return;
-    this.#checkedAt = now;
-    let stamp = "";
-    try {
-      const stat = statSync(this.path);
-      stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-      if (stamp !== this.#stamp) this.#endpoints = parseFile(readFileSync(this.path, "utf8"));
-    } catch {
-      this.#endpoints = new Map(); // nothing probed yet (or unreadable): no probed geometry
-    }
-    this.#stamp = stamp;
   }
 }

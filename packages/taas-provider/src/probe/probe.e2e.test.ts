@@ -7,7 +7,7 @@ import {
   startHost,
   tearDownHost,
 } from "../../../../e2e/harness/index.ts";
-import { emulatorLog, KEY, PLUGIN_DIR, recordHost } from "../e2e.test-support.ts";
+import { emulatorLog, KEY, pathLoadedPlugin, recordHost } from "../e2e.test-support.ts";
 import type { ProbeReport } from "./output.ts";
 
 // The operator's `openclaw cloudsigma probe` in the real host (a CLI process, no gateway),
@@ -30,13 +30,7 @@ describe("openclaw cloudsigma probe in the real host", () => {
       emulator: EMULATOR,
       config: ({ emulator }) => ({
         configureProvider: false,
-        extra: {
-          plugins: {
-            load: { paths: [PLUGIN_DIR] },
-            allow: ["cloudsigma"],
-            entries: { cloudsigma: { enabled: true, config: { baseUrl: emulator.url } } },
-          },
-        },
+        extra: pathLoadedPlugin(emulator.url),
       }),
     }));
   });
