@@ -147,26 +147,34 @@ export async function measureModel(
   let lo = 0;
   let hi = options.prefixWords;
   let minTokens = full.cachedTokens;
+  let firstCut: Sent | undefined;
   say("bisecting the minimum cacheable length");
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     const read = await send(long, mid);
+    firstCut ??= { ...read, at: mid };
     if (read.cachedTokens > 0) {
       hi = mid;
       minTokens = read.cachedTokens;
     } else lo = mid;
   }
-  // Tokens before the first word (the chat frame): the minimum is reached at `hi` words.
-  const frame = minTokens - hi;
+  // Tokens per word, from what two lengths cost (1 for the o200k tokenizers the words were
+  // chosen for; another tokenizer may split them), and the tokens before the first word:
+  // the minimum is reached at `hi` words.
+  const perWord = firstCut
+    ? (full.promptTokens - firstCut.promptTokens) / (options.prefixWords - firstCut.at) || 1
+    : 1;
+  const frame = minTokens - perWord * hi;
+  const wordsFor = (tokens: number) => Math.floor((tokens - frame) / perWord);
 
   // 3. The step below the longest read, and the plateau.
   let stepTokens: number | null = null;
   if (full.cachedTokens > minTokens) {
-    const below = await send(long, full.cachedTokens - frame - 1);
+    const below = await send(long, Math.min(options.prefixWords, wordsFor(full.cachedTokens - 1)));
     if (below.cachedTokens > 0 && below.cachedTokens < full.cachedTokens)
       stepTokens = full.cachedTokens - below.cachedTokens;
   }
-  const sharedTokens = frame + options.prefixWords;
+  const sharedTokens = Math.round(frame + perWord * options.prefixWords);
   const plateauTokens =
     stepTokens !== null && sharedTokens - full.cachedTokens >= stepTokens
       ? full.cachedTokens
