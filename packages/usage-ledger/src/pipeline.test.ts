@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { writeProbedGeometry } from "@cloudsigma/taas-core/contracts/probed-geometry";
 import type { PromptPrefix } from "@cloudsigma/taas-core/contracts/route-store";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import type { CallRoute } from "@cloudsigma/taas-core/usage/routed-pricing";
@@ -12,6 +13,7 @@ import { parseLedgerConfig } from "./config.ts";
 import { LedgerPreviousCalls } from "./enrich/previous-call.ts";
 import { ReadFailures } from "./enrich/read-failures.ts";
 import { type LedgerPipelineOptions, ledgerPipeline } from "./pipeline.ts";
+import { probedGeometry } from "./runtime.ts";
 import type { LedgerRow } from "./store/columns.ts";
 
 const tempDir = useTempDirs("ledger-pipeline");
@@ -318,6 +320,58 @@ describe("the ledger pipeline (raw records, enriched at batch time, stored)", ()
       cost_nusd: 1000 * (176 * 100 + 5 * 100),
       cost_state: "partial",
       cost_source: "catalog",
+    });
+  });
+});
+
+describe("a model's probed geometry in the accounting", () => {
+  it("accounts a model with what the probe saved for the endpoint its host config names, and the default without", async () => {
+    const stateDir = tempDir();
+    const endpoint = "http://127.0.0.1:8787/v1";
+    const probed = {
+      probedAt: "2026-12-08T01:00:00.000Z",
+      minTokens: 4096,
+      stepTokens: 128,
+      plateauTokens: null,
+      searchedTokens: 6148,
+      readyDelayMs: 0,
+      ttlMs: null,
+      reportsWrites: false,
+    };
+    await writeProbedGeometry(stateDir, endpoint, ["cloudsigma"], "gpt-5.5", probed);
+    const expectedRead = (hostConfig: unknown) => {
+      const path = `${tempDir()}/ledger.sqlite`;
+      const geometry = geometryLookup(
+        parseLedgerConfig({}),
+        probedGeometry(
+          () => stateDir,
+          () => hostConfig,
+        ),
+      );
+      const previousCalls = new LedgerPreviousCalls(path);
+      cleanup.push(() => previousCalls.close());
+      const writer = pipeline(path, [], { cache: { geometry, previousCalls } });
+      writer.enqueue(turn(1, "replica-1", 0));
+      writer.enqueue(turn(2, "replica-1", 0));
+      writer.close();
+      return read(path)
+        .prepare("SELECT expected_cache_read, miss_cause FROM usage_rows ORDER BY ts")
+        .all()
+        .at(-1);
+    };
+    const at = (baseUrl: string) => ({ models: { providers: { cloudsigma: { baseUrl } } } });
+    // The 2,000-token prompt the second call shares is under the probed 4,096-token minimum.
+    expect(expectedRead(at(endpoint))).toEqual({
+      expected_cache_read: 0,
+      miss_cause: "below_minimum",
+    });
+    expect(expectedRead(undefined)).toEqual({
+      expected_cache_read: 0,
+      miss_cause: "below_minimum",
+    });
+    // Probed at another endpoint than the one configured: the defaults (1,024-token minimum).
+    expect(expectedRead(at("https://taas.example/v1"))).toMatchObject({
+      expected_cache_read: 1920,
     });
   });
 });
