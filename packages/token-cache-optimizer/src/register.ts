@@ -28,6 +28,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
   if (api.registrationMode === "cli-metadata") return;
   const config = parseOptimizerConfig(api.pluginConfig);
   const warn = (message: string) => api.logger.warn(`[${PLUGIN_ID}] ${message}`);
+  const keepWarm = config.keepWarm;
   const runtime = optimizerRuntime({
     stateDir: host.stateDir,
     caps: {
@@ -50,7 +51,11 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     writer: runtime.captureWriter,
     preferences: runtime.autorouterPreferences(),
     debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
+    keepWarm: keepWarm?.enabled ? () => runtime.keepWarmPinger(keepWarm) : undefined,
   });
+  // A session that ended or was deleted is never pinged again.
+  if (keepWarm?.enabled)
+    api.on("session_end", (event) => runtime.keepWarmPinger(keepWarm).endSession(event.sessionId));
 
   api.registerProvider({
     id: PLUGIN_ID,

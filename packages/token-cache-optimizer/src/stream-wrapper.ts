@@ -17,6 +17,8 @@ import type { CaptureWriter } from "./capture-writer.ts";
 import type { OptimizerConfig } from "./config.ts";
 import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
 import { buildAffinityHeaders } from "./headers.ts";
+import type { KeepWarmPinger } from "./keep-warm/pinger.ts";
+import { capturedResend, isPingCall } from "./keep-warm/resend.ts";
 import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
@@ -43,6 +45,8 @@ export interface AffinityRuntime {
   /** The operator's autorouter algorithm per session and agent (set by a gateway method). */
   preferences: AutorouterPreferences;
   debug: ((message: string) => void) | undefined;
+  /** The keep-warm pinger, when `keepWarm.enabled`: told of each request (not of its own pings). */
+  keepWarm?: (() => KeepWarmPinger) | undefined;
 }
 
 /**
@@ -87,6 +91,15 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
           : workspaceIdentity;
       const identity = pinned ?? scoped;
       const turn = runtime.tracker.observe(options?.requestId);
+      if (runtime.keepWarm && !isPingCall(options?.requestId))
+        runtime.keepWarm().observe({
+          affinityId: identity.id,
+          agentId: agent.id,
+          sessionId: options?.sessionId ?? null,
+          provider: model.provider,
+          model: model.id,
+          resend: capturedResend(wrapped, model, context, options),
+        });
       const hints =
         workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
       const metadata = metadataFor(identity, hints);

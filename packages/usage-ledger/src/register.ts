@@ -2,10 +2,14 @@ import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-pric
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
-import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
+import { layeredPrices, pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
+import { geometryLookup } from "./cache/geometry.ts";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
+import { KEEP_WARM_METHOD } from "./keep-warm/advice-types.ts";
+import { addAdviseCommand } from "./keep-warm/command.ts";
+import { createKeepWarmHandler } from "./keep-warm/method.ts";
 import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";
 import { resolvePgTarget } from "./postgres/target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report/command.ts";
@@ -38,14 +42,18 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     });
   const central = config.postgres;
   const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
+  const listing = () => new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup;
   api.registerCli(
-    reportCli(dbPath, centralTarget, (root, { config: loaded }) =>
-      addRepriceCommand(root, dbPath, () => ({
-        // The CLI runs outside the gateway: the config as this command loaded it is current.
-        config: pricesFromHostConfig(() => loaded, api.logger.warn),
-        listing: new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup,
-      })),
-    ),
+    reportCli(dbPath, centralTarget, (root, { config: loaded }) => {
+      // The CLI runs outside the gateway: the config as this command loaded it is current.
+      const configPrices = () => pricesFromHostConfig(() => loaded, api.logger.warn);
+      addRepriceCommand(root, dbPath, () => ({ config: configPrices(), listing: listing() }));
+      // The advisor prices pings as a row is priced: the config first, then the listing.
+      addAdviseCommand(root, dbPath, () => ({
+        geometry: geometryLookup(config),
+        prices: layeredPrices(configPrices(), listing()),
+      }));
+    }),
     { descriptors: [CLI_DESCRIPTOR] },
   );
   // CLI metadata mode has no runtime and needs nothing else.
@@ -65,6 +73,15 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   api.registerGatewayMethod(
     REPORT_METHOD,
     createReportHandler({ dbPath, flush: () => runtime.writer().flush() }),
+    { scope: "operator.read" },
+  );
+  api.registerGatewayMethod(
+    KEEP_WARM_METHOD,
+    createKeepWarmHandler({
+      dbPath,
+      lookups: () => ({ geometry: geometryLookup(config), prices: runtime.prices }),
+      flush: () => runtime.writer().flush(),
+    }),
     { scope: "operator.read" },
   );
   // Prometheus scrapes with the gateway token (see README "Prometheus metrics").
@@ -91,6 +108,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   api.on("gateway_start", () => {
     try {
       runtime.writer();
+      runtime.startKeepWarmAdvice();
     } catch (error) {
       logger.error(`ledger writer not started: ${errorText(error)}`);
     }
@@ -100,6 +118,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     PLUGIN_ID,
     "rows have no trigger and harnesses without per-call usage are not recorded",
   );
+  runtime.recordKeepWarmPings();
   registerTrackerHooks(api, {
     tracker: runtime.tracker,
     onError: oncePerError(logger.warn),

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GATEWAY_PRICES_PLUGINS } from "./gateway-prices.ts";
+import { KEEP_WARM_PLUGINS } from "./keep-warm.ts";
 import { ROUTE_STORE_PLUGINS } from "./route-store.ts";
 import { STREAM_DECORATOR_PLUGINS } from "./stream-decorators.ts";
 
@@ -37,6 +38,10 @@ const seams = [
   {
     module: "gateway-prices.ts",
     plugins: [GATEWAY_PRICES_PLUGINS.owner, ...GATEWAY_PRICES_PLUGINS.readers],
+  },
+  {
+    module: "keep-warm.ts",
+    plugins: [KEEP_WARM_PLUGINS.owner, ...KEEP_WARM_PLUGINS.readers],
   },
 ];
 

@@ -2,6 +2,7 @@ import type { ControlUiViewContext } from "openclaw/plugin-sdk/control-ui";
 import { adviceSection } from "./advice-view.ts";
 import { causeChart, costChart, hitChart } from "./charts.ts";
 import { el } from "./dom.ts";
+import { keepWarmCard } from "./keep-warm-view.ts";
 import { loadPageData, type PageData, RANGES, type RangeId } from "./page-data.ts";
 import {
   efficiencyText,
@@ -143,6 +144,7 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
         causeChart(data),
       ]),
       adviceSection(data),
+      keepWarmCard(data.keepWarm),
       el("div", {}, [
         el("h3", {}, ["By agent, model and upstream"]),
         groupTable(
