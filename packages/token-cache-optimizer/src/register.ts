@@ -4,6 +4,7 @@ import pkg from "../package.json" with { type: "json" };
 import { hostIdentity } from "./affinity-id.ts";
 import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
 import { debugSink } from "./debug-log.ts";
+import { hostPingTransport } from "./keep-warm/host-transport.ts";
 import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
 import { RepoHintsCache } from "./repo-hints.ts";
 import { optimizerRuntime, publishAffinityDecorator, shutdownOptimizer } from "./runtime.ts";
@@ -52,6 +53,9 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     preferences: runtime.autorouterPreferences(),
     debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
     keepWarm: keepWarm?.enabled ? () => runtime.keepWarmPinger(keepWarm) : undefined,
+    pingTransport: keepWarm?.enabled
+      ? hostPingTransport(() => api.runtime.config.current())
+      : undefined,
   });
   // A session that ended or was deleted is never pinged again.
   if (keepWarm?.enabled)

@@ -6,6 +6,7 @@ import type { PingAnswer } from "./pinger.ts";
 type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
 type StreamArgs = Parameters<StreamFn>;
 type StreamOptions = NonNullable<StreamArgs[2]>;
+type AssistantMessage = Awaited<ReturnType<Awaited<ReturnType<StreamFn>>["result"]>>;
 
 /** A ping that has not answered within this is abandoned (and counts as failed). */
 export const PING_TIMEOUT_MS = 60_000;
@@ -15,38 +16,51 @@ export const PING_CALL_PREFIX = "keepwarm-";
 export const isPingCall = (requestId: string | undefined): boolean =>
   requestId?.startsWith(PING_CALL_PREFIX) ?? false;
 
+/** One ping request: whose conversation, which model, the prompt and the transport options. */
+export interface PingRequest {
+  agentId: string;
+  provider: string;
+  model: string;
+  context: StreamArgs[1];
+  options: StreamOptions;
+}
+
 /**
- * What a later ping needs of a request, taken when the request goes out: the host's own stream
- * function (its transport, base URL and credentials), the model, the prompt as sent (the
- * message list copied, since the host appends to it after the call) and the transport options
- * that shape the request. The host's per-run callbacks (payload, response, abort signal) and
- * the reasoning settings (a thinking budget larger than the ping's output is refused) are left
- * out. Held in memory only, never logged: the options carry the API key.
+ * How a ping reaches the provider: the host's standalone completion (register.ts), which
+ * resolves the agent's model and credentials the host's way and runs the provider hooks, this
+ * plugin's affinity wrapper among them. A run's own stream function cannot be used: the host
+ * refuses it once its run is over.
+ */
+export type PingTransport = (request: PingRequest) => Promise<AssistantMessage>;
+
+/**
+ * What a later ping needs of a request, taken when the request goes out: the prompt as sent
+ * (the message list copied, since the host appends to it after the call) and the options that
+ * decide its affinity id (the host session). `decorate` is the stream wrapper's own: the ping
+ * gets the conversation's affinity id, headers and body metadata, and its route is captured
+ * under its call id. Nothing secret is kept: the credentials are the host's, resolved when the
+ * ping goes out.
  */
 export function capturedResend(
-  send: StreamFn,
-  model: StreamArgs[0],
+  transport: PingTransport,
+  call: { agentId: string; provider: string; model: string },
   context: StreamArgs[1],
   options: StreamOptions | undefined,
+  decorate: (options: StreamOptions) => StreamOptions,
 ): (callId: string) => Promise<PingAnswer> {
   const prompt = { ...context, messages: [...context.messages] };
-  const kept: StreamOptions = {
-    ...(options?.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-    ...(options?.transport !== undefined ? { transport: options.transport } : {}),
-    ...(options?.cacheRetention !== undefined ? { cacheRetention: options.cacheRetention } : {}),
-    ...(options?.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
-    ...(options?.promptCacheKey !== undefined ? { promptCacheKey: options.promptCacheKey } : {}),
-    ...(options?.headers !== undefined ? { headers: { ...options.headers } } : {}),
-    ...(options?.serviceTier !== undefined ? { serviceTier: options.serviceTier } : {}),
-  };
+  const sessionId = options?.sessionId;
   return async (callId) => {
-    const stream = await send(model, prompt, {
-      ...kept,
-      requestId: callId,
-      maxTokens: PING_MAX_TOKENS,
-      signal: AbortSignal.timeout(PING_TIMEOUT_MS),
+    const message = await transport({
+      ...call,
+      context: prompt,
+      options: decorate({
+        ...(sessionId !== undefined ? { sessionId } : {}),
+        requestId: callId,
+        maxTokens: PING_MAX_TOKENS,
+        signal: AbortSignal.timeout(PING_TIMEOUT_MS),
+      }),
     });
-    const message = await stream.result();
     if (message.stopReason === "error" || message.stopReason === "aborted")
       return { usage: message.usage, error: message.errorMessage ?? message.stopReason };
     return { usage: message.usage };
