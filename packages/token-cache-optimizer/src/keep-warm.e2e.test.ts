@@ -6,11 +6,14 @@ import {
   type Host,
   ledgerPlugin,
   optimizerPlugin,
+  parseJsonOutput,
   runAgentTurn,
+  runOpenClaw,
   startHost,
   tearDownHost,
   waitFor,
 } from "../../../e2e/harness/index.ts";
+import type { KeepWarmAnswer } from "../../usage-ledger/src/keep-warm/advice-types.ts";
 import { readLedgerRows } from "../../usage-ledger/src/ledger-e2e.test-support.ts";
 import { PING_MAX_TOKENS } from "./keep-warm/config.ts";
 import { PING_CALL_PREFIX } from "./keep-warm/resend.ts";
@@ -92,8 +95,17 @@ describe("keep-warm pings through the real host", () => {
       ping.completionTokens,
       ping.cachedTokens,
     ]);
+    // The ledger's advisor, from the real CLI, counts the ping against its agent's history.
+    const advise = await runOpenClaw(host.state, [
+      "usage-ledger",
+      "advise",
+      "--since",
+      "all",
+      "--json",
+    ]);
+    const advice = parseJsonOutput<KeepWarmAnswer>(advise, "usage-ledger advise --json");
+    expect(advice.groups.find((g) => g.agent === "main")?.pings.count).toBe(1);
     // One ping per gap: no second one went out.
-    await new Promise((resolve) => setTimeout(resolve, pingAfterMs(TTL_SECONDS * 1000)));
     expect(chats().filter((r) => r.seq > last.seq)).toHaveLength(1);
   });
 });

@@ -39,6 +39,8 @@ interface Conversation {
   gaps: number[];
   /** Per gap, when pings went out (ms after the previous call's end). */
   pings?: number[][];
+  /** Pings after the last call (the conversation has not come back yet). */
+  trailingPings?: number[];
 }
 
 // Returns mostly just past the TTL (a ping pays), mostly hours later (none does), too few gaps
@@ -52,7 +54,13 @@ const CONVERSATIONS: Conversation[] = [
   { agent: "leaver", model: "m1", gaps: [10_800_000, 14_400_000, 9_000_000, 12_000_000] },
   { agent: "newcomer", model: "m1", gaps: [20_000, 500_000] },
   { agent: "unpriced", model: "m9", gaps: [320_000, 330_000, 340_000, 350_000] },
-  { agent: "pinged", model: "m1", gaps: [320_000, 90_000], pings: [[PING_AT]] },
+  {
+    agent: "pinged",
+    model: "m1",
+    gaps: [320_000, 90_000],
+    pings: [[PING_AT]],
+    trailingPings: [PING_AT],
+  },
 ];
 
 function rowsOf(c: Conversation): LedgerRow[] {
@@ -85,36 +93,36 @@ function rowsOf(c: Conversation): LedgerRow[] {
       },
     };
   };
+  const pingRow = (id: string, at: number): LedgerRow => ({
+    ...sampleRecord({
+      eventId: `${c.agent}:ping:${id}`,
+      ts: at,
+      agentId: c.agent,
+      model: c.model,
+      trigger: KEEP_WARM_TRIGGER,
+      latencyMs: 500,
+      usage: normalizeUsage({ input: 0, output: 1, cacheRead: PROMPT, cacheWrite: 0 }),
+      costNano: PING_COST,
+      costState: "known",
+    }),
+    cache: {
+      affinityId: `oc:${c.agent}`,
+      expected: PROMPT,
+      missed: 0,
+      invalidated: 0,
+      cause: "none",
+      divergedAt: null,
+    },
+  });
   rows.push(call(0, null, false));
   c.gaps.forEach((gap, g) => {
     const end = ts + LATENCY;
     const pings = c.pings?.[g] ?? [];
-    pings.forEach((at, p) => {
-      rows.push({
-        ...sampleRecord({
-          eventId: `${c.agent}:ping:${g}:${p}`,
-          ts: end + at,
-          agentId: c.agent,
-          model: c.model,
-          trigger: KEEP_WARM_TRIGGER,
-          latencyMs: 500,
-          usage: normalizeUsage({ input: 0, output: 1, cacheRead: PROMPT, cacheWrite: 0 }),
-          costNano: PING_COST,
-          costState: "known",
-        }),
-        cache: {
-          affinityId: `oc:${c.agent}`,
-          expected: PROMPT,
-          missed: 0,
-          invalidated: 0,
-          cause: "none",
-          divergedAt: null,
-        },
-      });
-    });
+    rows.push(...pings.map((at, p) => pingRow(`${g}:${p}`, end + at)));
     ts = end + gap;
     rows.push(call(g + 1, gap, pings.length > 0));
   });
+  for (const at of c.trailingPings ?? []) rows.push(pingRow(`end:${at}`, ts + LATENCY + at));
   return rows;
 }
 
@@ -211,16 +219,21 @@ describe("keep-warm advisor over ledger rows", () => {
 
   it("counts the pings it finds and what the warm return after them saved", () => {
     const g = group("pinged");
+    const c = conversation("pinged");
+    const pings = (c.pings ?? []).flat().length + (c.trailingPings ?? []).length;
+    // The ping after the last call is paid for and has saved nothing yet.
     expect(g.pings).toMatchObject({
-      count: 1,
-      costNano: PING_COST,
+      count: pings,
+      costNano: pings * PING_COST,
       warmReturns: 1,
       savedNano: WARM_SAVING,
     });
-    expect(g.pings.netNano).toBeCloseTo(WARM_SAVING - PING_COST);
+    expect(g.pings.netNano).toBeCloseTo(WARM_SAVING - pings * PING_COST);
     // The ping is not a conversation call: the gap it sat in is still one gap.
     expect(g.gaps).toBe(conversation("pinged").gaps.length);
-    expect(groupLines(g).join("\n")).toMatch(/keepwarm pings: 1, cost \$[\d.]+; 1 warm returns/);
+    expect(groupLines(g).join("\n")).toMatch(
+      new RegExp(`keepwarm pings: ${pings}, cost \\$[\\d.]+; 1 warm returns`),
+    );
   });
 
   it("names the agents where it pays under ttl_expired", () => {

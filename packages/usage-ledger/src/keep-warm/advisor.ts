@@ -68,6 +68,8 @@ interface GroupState {
   provider: string | null;
   model: string | null;
   gaps: Gap[];
+  /** Pings after a conversation's last call: paid for, nothing saved yet. */
+  trailingPings: AdvisorCall[];
   firstTs: number;
   lastTs: number;
 }
@@ -78,11 +80,13 @@ function collectGaps(calls: readonly AdvisorCall[]): GroupState[] {
   const groups = new Map<string, GroupState>();
   let previous: AdvisorCall | undefined;
   let pings: AdvisorCall[] = [];
+  const closeConversation = () => {
+    if (previous && pings.length > 0) groups.get(groupKey(previous))?.trailingPings.push(...pings);
+    previous = undefined;
+    pings = [];
+  };
   for (const call of calls) {
-    if (previous && previous.affinityId !== call.affinityId) {
-      previous = undefined;
-      pings = [];
-    }
+    if (previous && previous.affinityId !== call.affinityId) closeConversation();
     if (call.trigger === KEEP_WARM_TRIGGER) {
       if (previous) pings.push(call);
       continue;
@@ -95,6 +99,7 @@ function collectGaps(calls: readonly AdvisorCall[]): GroupState[] {
         provider: call.provider,
         model: call.model,
         gaps: [],
+        trailingPings: [],
         firstTs: call.ts,
         lastTs: call.ts,
       };
@@ -118,6 +123,7 @@ function collectGaps(calls: readonly AdvisorCall[]): GroupState[] {
     previous = call;
     pings = [];
   }
+  closeConversation();
   return [...groups.values()];
 }
 
@@ -226,7 +232,7 @@ function adviseGroup(group: GroupState, input: AdvisorInput): KeepWarmGroup {
     basis,
     pingsPerGap,
     expectedNetPerDayNano: replay === null ? null : replay / spanDays,
-    pings: pingsDone(gaps, ttlMs),
+    pings: pingsDone(gaps, group.trailingPings, ttlMs),
   };
 }
 
@@ -253,11 +259,20 @@ function replayNet(
 }
 
 /** The pings the ledger holds (trigger `keepwarm`): their cost and the warm returns after them. */
-function pingsDone(gaps: readonly Gap[], ttlMs: number): KeepWarmGroup["pings"] {
+function pingsDone(
+  gaps: readonly Gap[],
+  trailing: readonly AdvisorCall[],
+  ttlMs: number,
+): KeepWarmGroup["pings"] {
   const pinged = gaps.filter((g) => g.pings > 0);
-  const count = pinged.reduce((s, g) => s + g.pings, 0);
-  const unpricedGaps = pinged.filter((g) => g.pingCostNano === null).length;
-  const costNano = pinged.reduce((s, g) => s + (g.pingCostNano ?? 0), 0);
+  const trailingCosts = trailing.map((p) => (p.costState === "known" ? p.costNano : null));
+  const count = pinged.reduce((s, g) => s + g.pings, 0) + trailing.length;
+  const unpricedGaps =
+    pinged.filter((g) => g.pingCostNano === null).length +
+    trailingCosts.filter((c) => c === null).length;
+  const costNano =
+    pinged.reduce((s, g) => s + (g.pingCostNano ?? 0), 0) +
+    trailingCosts.reduce<number>((s, c) => s + (c ?? 0), 0);
   // A return after a gap longer than the TTL that still read the cache: the pings kept it.
   const warm = pinged.filter((g) => g.ms > ttlMs && g.next.cause !== "ttl_expired");
   const unsaved = warm.filter((g) => g.next.savingNano === null).length;
@@ -265,7 +280,7 @@ function pingsDone(gaps: readonly Gap[], ttlMs: number): KeepWarmGroup["pings"] 
   const known = unpricedGaps === 0 && unsaved === 0;
   return {
     count,
-    costNano: unpricedGaps === pinged.length && pinged.length > 0 ? null : costNano,
+    costNano: count > 0 && unpricedGaps === pinged.length + trailing.length ? null : costNano,
     warmReturns: warm.length,
     savedNano: unsaved === warm.length && warm.length > 0 ? null : savedNano,
     netNano: known ? savedNano - costNano : null,
