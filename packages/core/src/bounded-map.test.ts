@@ -12,4 +12,16 @@ describe("BoundedMap", () => {
     map.delete("a");
     expect(map.get("a")).toBeUndefined();
   });
+
+  it("tells the owner of each entry dropped for capacity, so it can release what it holds", () => {
+    const dropped: Array<[string, number]> = [];
+    const map = new BoundedMap<string, number>(2, (key, value) => dropped.push([key, value]));
+    map.set("a", 1);
+    map.set("b", 2);
+    map.set("c", 3);
+    map.delete("b");
+    expect(dropped).toEqual([["a", 1]]);
+    expect([...map.entries()]).toEqual([["c", 3]]);
+    expect(map.size).toBe(1);
+  });
 });

@@ -5,9 +5,12 @@
 export class BoundedMap<K, V> {
   readonly #entries = new Map<K, V>();
   readonly #capacity: number;
+  readonly #onEvict: ((key: K, value: V) => void) | undefined;
 
-  constructor(capacity: number) {
+  /** `onEvict`: told of each entry dropped for capacity (to release what it holds). */
+  constructor(capacity: number, onEvict?: (key: K, value: V) => void) {
     this.#capacity = capacity;
+    this.#onEvict = onEvict;
   }
 
   get(key: K): V | undefined {
@@ -18,12 +21,23 @@ export class BoundedMap<K, V> {
     this.#entries.delete(key);
     this.#entries.set(key, value);
     if (this.#entries.size <= this.#capacity) return;
-    const oldest = this.#entries.keys().next();
-    if (!oldest.done) this.#entries.delete(oldest.value);
+    const oldest = this.#entries.entries().next();
+    if (oldest.done) return;
+    this.#entries.delete(oldest.value[0]);
+    this.#onEvict?.(oldest.value[0], oldest.value[1]);
   }
 
   delete(key: K): void {
     this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Oldest written first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#entries.entries();
   }
 
   clear(): void {

@@ -1,6 +1,7 @@
 import { AUTOROUTER_ALGORITHMS } from "@cloudsigma/taas-core/autorouter";
 import { type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
 import { OPTIMIZER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
+import { KEEP_WARM_SPEC } from "./keep-warm/config.ts";
 
 /** Named by the route-store and stream-decorator seams, so it is declared with them. */
 export const PLUGIN_ID = OPTIMIZER_PLUGIN_ID;
@@ -81,6 +82,12 @@ export const CONFIG_SPEC = {
     default: false,
     description:
       "Log the session source, the affinity id and each capture (OPENCLAW_DEBUG=1 does the same).",
+  },
+  keepWarm: {
+    type: "section",
+    fields: KEEP_WARM_SPEC,
+    description:
+      "Keep conversations' provider caches warm when the usage ledger's advisor says it pays (off unless keepWarm.enabled).",
   },
 } as const;
 

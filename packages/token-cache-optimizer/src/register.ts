@@ -4,6 +4,7 @@ import pkg from "../package.json" with { type: "json" };
 import { hostIdentity } from "./affinity-id.ts";
 import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
 import { debugSink } from "./debug-log.ts";
+import { hostPingTransport } from "./keep-warm/host-transport.ts";
 import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
 import { RepoHintsCache } from "./repo-hints.ts";
 import { optimizerRuntime, publishAffinityDecorator, shutdownOptimizer } from "./runtime.ts";
@@ -28,6 +29,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
   if (api.registrationMode === "cli-metadata") return;
   const config = parseOptimizerConfig(api.pluginConfig);
   const warn = (message: string) => api.logger.warn(`[${PLUGIN_ID}] ${message}`);
+  const keepWarm = config.keepWarm;
   const runtime = optimizerRuntime({
     stateDir: host.stateDir,
     caps: {
@@ -50,7 +52,14 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     writer: runtime.captureWriter,
     preferences: runtime.autorouterPreferences(),
     debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
+    keepWarm: keepWarm?.enabled ? () => runtime.keepWarmPinger(keepWarm) : undefined,
+    pingTransport: keepWarm?.enabled
+      ? hostPingTransport(() => api.runtime.config.current())
+      : undefined,
   });
+  // A session that ended or was deleted is never pinged again.
+  if (keepWarm?.enabled)
+    api.on("session_end", (event) => runtime.keepWarmPinger(keepWarm).endSession(event.sessionId));
 
   api.registerProvider({
     id: PLUGIN_ID,

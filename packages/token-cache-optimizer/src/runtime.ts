@@ -1,3 +1,8 @@
+import { randomUUID } from "node:crypto";
+import {
+  KeepWarmVerdictReader,
+  reportKeepWarmPing,
+} from "@cloudsigma/taas-core/contracts/keep-warm";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import {
   AFFINITY_DECORATOR,
@@ -9,6 +14,8 @@ import { AutorouterPreferences } from "./autorouter-preferences.ts";
 import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { loadInstallKey } from "./install-key.ts";
+import { type KeepWarmConfig, KeepWarmPinger } from "./keep-warm/pinger.ts";
+import { PING_CALL_PREFIX } from "./keep-warm/resend.ts";
 import { type RouteStoreCaps, RouteStoreWriter } from "./route-store-writer.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
@@ -29,6 +36,7 @@ const routeStores = processSlot<RouteStoreHandles>(`${PLUGIN_ID}.route-store`);
 const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
 const installKeys = processSlot<string>(`${PLUGIN_ID}.install-key`);
 const preferences = processSlot<AutorouterPreferences>(`${PLUGIN_ID}.autorouter-preferences`);
+const pingers = processSlot<KeepWarmPinger>(`${PLUGIN_ID}.keep-warm`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 export interface OptimizerRuntime {
@@ -45,6 +53,12 @@ export interface OptimizerRuntime {
    * hook that sends them run in different module instances of this process.
    */
   autorouterPreferences(): AutorouterPreferences;
+  /**
+   * The one keep-warm pinger of this process: the stream wrapper of whichever module instance
+   * serves a request tells it; it reads the usage ledger's verdicts and reports each ping to
+   * the ledger through the keep-warm seam.
+   */
+  keepWarmPinger(config: KeepWarmConfig): KeepWarmPinger;
 }
 
 export function optimizerRuntime(options: {
@@ -79,6 +93,26 @@ export function optimizerRuntime(options: {
     routeReader: () => store().reader,
     turnTracker: () => turnTrackers.obtain("process", () => new TurnTracker()),
     autorouterPreferences: () => preferences.obtain("process", () => new AutorouterPreferences()),
+    keepWarmPinger: (config) =>
+      pingers.obtain(
+        "process",
+        () => {
+          const verdicts = new KeepWarmVerdictReader(options.stateDir());
+          const pinger = new KeepWarmPinger({
+            config,
+            verdict: (agentId) => verdicts.verdict(agentId),
+            report: reportKeepWarmPing,
+            warn: options.warn,
+            newCallId: () => `${PING_CALL_PREFIX}${randomUUID()}:model:1`,
+          });
+          shutdown.add("keep-warm", () => {
+            pinger.stop();
+            pingers.forget("process");
+          });
+          return pinger;
+        },
+        { settings: config, onConflict: options.warn },
+      ),
     idKey: () => {
       const dir = options.stateDir();
       return installKeys.obtain(dir, () => {

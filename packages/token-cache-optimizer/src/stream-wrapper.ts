@@ -17,6 +17,8 @@ import type { CaptureWriter } from "./capture-writer.ts";
 import type { OptimizerConfig } from "./config.ts";
 import { type AffinityMetadata, buildAffinityMetadata } from "./envelope.ts";
 import { buildAffinityHeaders } from "./headers.ts";
+import type { KeepWarmPinger } from "./keep-warm/pinger.ts";
+import { capturedResend, isPingCall, type PingTransport } from "./keep-warm/resend.ts";
 import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
@@ -25,6 +27,7 @@ import type { TurnTracker } from "./turn-tracker.ts";
 /** The host's stream function type, taken from the context it hands us (no internal import). */
 export type StreamFn = NonNullable<ProviderWrapStreamFnContext["streamFn"]>;
 type StreamOptions = NonNullable<Parameters<StreamFn>[2]>;
+type StreamModel = Parameters<StreamFn>[0];
 
 export interface AffinityRuntime {
   config: OptimizerConfig;
@@ -43,6 +46,10 @@ export interface AffinityRuntime {
   /** The operator's autorouter algorithm per session and agent (set by a gateway method). */
   preferences: AutorouterPreferences;
   debug: ((message: string) => void) | undefined;
+  /** The keep-warm pinger, when `keepWarm.enabled`: told of each request (not of its own pings). */
+  keepWarm?: (() => KeepWarmPinger) | undefined;
+  /** How pings reach the provider (the host's standalone completion). */
+  pingTransport?: PingTransport | undefined;
 }
 
 /**
@@ -79,8 +86,9 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId} agent=${agent.id} (${agent.source})${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
     );
 
-    const wrapped: StreamFn = (model, context, options) => {
-      if (!providers.has(model.provider)) return underlying(model, context, options);
+    // One request's affinity id, headers, body metadata and route capture: an agent's request
+    // and a keep-warm ping of its conversation are decorated alike.
+    const decorate = (model: StreamModel, options: StreamOptions | undefined) => {
       const scoped =
         runtime.config.affinityScope === "session" && options?.sessionId
           ? hostSessionIdentity(key, options.sessionId)
@@ -144,6 +152,26 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
           await options?.onResponse?.(response, responseModel);
         },
       };
+      return { identity, next };
+    };
+    const wrapped: StreamFn = (model, context, options) => {
+      if (!providers.has(model.provider)) return underlying(model, context, options);
+      const { identity, next } = decorate(model, options);
+      if (runtime.keepWarm && runtime.pingTransport && !isPingCall(options?.requestId))
+        runtime.keepWarm().observe({
+          affinityId: identity.id,
+          agentId: agent.id,
+          sessionId: options?.sessionId ?? null,
+          provider: model.provider,
+          model: model.id,
+          resend: capturedResend(
+            runtime.pingTransport,
+            { agentId: agent.id, provider: model.provider, model: model.id },
+            context,
+            options,
+            (pingOptions) => decorate(model, pingOptions).next,
+          ),
+        });
       return underlying(model, context, next);
     };
     return markDecorated(wrapped, AFFINITY_DECORATOR.id);

@@ -39,6 +39,7 @@ describe("usage-ledger config", () => {
       cacheTtlSeconds: 300,
       cacheGeometry: {},
       missLogTokens: 4096,
+      keepWarmAdviceSeconds: 600,
     });
   });
 

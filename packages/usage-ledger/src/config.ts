@@ -115,6 +115,14 @@ export const CONFIG_SPEC = {
     description:
       "A call that misses more than this many tokens it could have read from cache logs one line (agent, cause, tokens), at most once per agent per minute; never for plateau or not_ready (nothing to fix). 0: never.",
   },
+  keepWarmAdviceSeconds: {
+    type: "integer",
+    default: 600,
+    min: 0,
+    max: 86_400,
+    description:
+      "How often the gateway computes the keep-warm advice over the last 7 days and writes each agent's verdict for the token-cache optimizer's pinger (usage-ledger/keep-warm.json). 0: never (the pinger then treats every agent as without history).",
+  },
   postgres: {
     type: "section",
     description:

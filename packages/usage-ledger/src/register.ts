@@ -2,11 +2,14 @@ import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-pric
 import { warnIfConversationNotGranted } from "@cloudsigma/taas-core/conversation-grant";
 import { errorText } from "@cloudsigma/taas-core/error-text";
 import { pluginFilePath } from "@cloudsigma/taas-core/plugin-path";
-import { pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
+import { layeredPrices, pricesFromHostConfig } from "@cloudsigma/taas-core/usage/model-prices";
 import { oncePerError, registerTrackerHooks } from "@cloudsigma/taas-core/usage/tracker-hooks";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
-import { geometryResolver } from "./cache/geometry.ts";
+import { geometryLookup, geometryResolver } from "./cache/geometry.ts";
 import { PLUGIN_ID, parseLedgerConfig } from "./config.ts";
+import { KEEP_WARM_METHOD } from "./keep-warm/advice-types.ts";
+import { addAdviseCommand } from "./keep-warm/command.ts";
+import { createKeepWarmHandler } from "./keep-warm/method.ts";
 import { METRICS_PATH, metricsHandler } from "./metrics/route.ts";
 import { resolvePgTarget } from "./postgres/target.ts";
 import { CLI_DESCRIPTOR, reportCli } from "./report/command.ts";
@@ -39,16 +42,25 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     });
   const central = config.postgres;
   const centralTarget = () => (central ? resolvePgTarget(central, host.env ?? {}) : undefined);
+  const listing = () => new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup;
   api.registerCli(
     reportCli(
       dbPath,
       centralTarget,
-      (root, { config: loaded }) =>
-        addRepriceCommand(root, dbPath, () => ({
-          // The CLI runs outside the gateway: the config as this command loaded it is current.
-          config: pricesFromHostConfig(() => loaded, api.logger.warn),
-          listing: new GatewayPriceReader(host.stateDir(), { warn: api.logger.warn }).lookup,
-        })),
+      (root, { config: loaded }) => {
+        // The CLI runs outside the gateway: the config as this command loaded it is current.
+        const configPrices = () => pricesFromHostConfig(() => loaded, api.logger.warn);
+        addRepriceCommand(root, dbPath, () => ({ config: configPrices(), listing: listing() }));
+        // The advisor prices pings as a row is priced (the config first, then the listing) and
+        // takes each model's lifetime from the geometry its rows are accounted with.
+        addAdviseCommand(root, dbPath, () => ({
+          geometry: geometryLookup(
+            config,
+            probedGeometry(host.stateDir, () => loaded),
+          ),
+          prices: layeredPrices(configPrices(), listing()),
+        }));
+      },
       ({ config: loaded }) =>
         geometryResolver(
           config,
@@ -85,6 +97,15 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     }),
     { scope: "operator.read" },
   );
+  api.registerGatewayMethod(
+    KEEP_WARM_METHOD,
+    createKeepWarmHandler({
+      dbPath,
+      lookups: () => ({ geometry: runtime.geometry, prices: runtime.prices }),
+      flush: () => runtime.writer().flush(),
+    }),
+    { scope: "operator.read" },
+  );
   // Prometheus scrapes with the gateway token (see README "Prometheus metrics").
   api.registerHttpRoute({
     path: METRICS_PATH,
@@ -109,6 +130,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
   api.on("gateway_start", () => {
     try {
       runtime.writer();
+      runtime.startKeepWarmAdvice();
     } catch (error) {
       logger.error(`ledger writer not started: ${errorText(error)}`);
     }
@@ -118,6 +140,7 @@ export function registerUsageLedger(api: OpenClawPluginApi, host: LedgerHost): v
     PLUGIN_ID,
     "rows have no trigger and harnesses without per-call usage are not recorded",
   );
+  runtime.recordKeepWarmPings();
   registerTrackerHooks(api, {
     tracker: runtime.tracker,
     onError: oncePerError(logger.warn),

@@ -1,4 +1,5 @@
 import { GatewayPriceReader } from "@cloudsigma/taas-core/contracts/gateway-prices";
+import { onKeepWarmPing } from "@cloudsigma/taas-core/contracts/keep-warm";
 import { ProbedGeometryReader } from "@cloudsigma/taas-core/contracts/probed-geometry";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
 import { processSlot, shutdownGroup } from "@cloudsigma/taas-core/process-scope";
@@ -6,7 +7,7 @@ import { isRecord } from "@cloudsigma/taas-core/records";
 import type { CallTracker } from "@cloudsigma/taas-core/usage/call-tracker";
 import { layeredPrices, type PriceLookup } from "@cloudsigma/taas-core/usage/model-prices";
 import { lazyCallTracker } from "@cloudsigma/taas-core/usage/tracker-hooks";
-import { geometryLookup, type ProbedLookup } from "./cache/geometry.ts";
+import { type GeometryLookup, geometryLookup, type ProbedLookup } from "./cache/geometry.ts";
 import { missLogger } from "./cache/miss-log.ts";
 import type { LedgerConfig } from "./config.ts";
 import { PLUGIN_ID } from "./config.ts";
@@ -14,6 +15,8 @@ import { LedgerPreviousCalls } from "./enrich/previous-call.ts";
 import { ReadFailures } from "./enrich/read-failures.ts";
 import { type RouteSource, routeSourceOf } from "./enrich/route-price.ts";
 import { startGistCompat } from "./gist/gist-compat.ts";
+import { pingRecord } from "./keep-warm/ping-row.ts";
+import { KeepWarmPublisher } from "./keep-warm/publisher.ts";
 import { ledgerPipeline } from "./pipeline.ts";
 import { LedgerForwarder } from "./postgres/forwarder.ts";
 import { postgresSink } from "./postgres/sink.ts";
@@ -34,6 +37,8 @@ const routeReaders = processSlot<RouteReader>(`${PLUGIN_ID}.route-reader`);
 const priceReaders = processSlot<GatewayPriceReader>(`${PLUGIN_ID}.gateway-price-reader`);
 const geometryReaders = processSlot<ProbedGeometryReader>(`${PLUGIN_ID}.probed-geometry-reader`);
 const forwarders = processSlot<LedgerForwarder>(`${PLUGIN_ID}.forwarder`);
+const keepWarmPublishers = processSlot<KeepWarmPublisher>(`${PLUGIN_ID}.keep-warm`);
+const pingListeners = processSlot<() => void>(`${PLUGIN_ID}.keep-warm-pings`);
 /** Context reads that failed in this process, each kind said once (see read-failures.ts). */
 const readFailures = processSlot<ReadFailures>(`${PLUGIN_ID}.read-failures`);
 const shutdown = shutdownGroup(PLUGIN_ID);
@@ -65,17 +70,30 @@ export interface LedgerRuntime {
   tracker(): CallTracker;
   /** Starts the one forwarder of this ledger file to `target` in this process (gateway start). */
   startForwarder(target: PgTarget): void;
+  /** Starts the keep-warm advice's timer for this ledger file (gateway start). */
+  startKeepWarmAdvice(): void;
+  /** Records the optimizer's keep-warm pings in this process as rows (once per process). */
+  recordKeepWarmPings(): void;
+  /** The prices rows are priced with: the config first, then the gateway's listing. */
+  prices: PriceLookup;
+  /** The cache geometry rows are accounted with: configured, else probed, else the default. */
+  geometry: GeometryLookup;
 }
 
 export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
   const instance = ++instances;
+  // Rows are priced at batch time: the config first, then what the gateway listed.
+  const prices = layeredPrices(options.prices, listedPrices(options));
+  // One geometry per model for the rows, the keep-warm advice and its gateway method alike.
+  const geometry = geometryLookup(
+    options.config,
+    probedGeometry(options.stateDir, options.hostConfig ?? (() => undefined)),
+  );
   const writer = (): LedgerWriter => {
     const path = options.dbPath();
     return writers.obtain(
       path,
       () => {
-        // Rows are priced at batch time: the config first, then what the gateway listed.
-        const prices = layeredPrices(options.prices, listedPrices(options));
         const previousCalls = new LedgerPreviousCalls(path);
         // An original usage-ledger file: its history imported once, its table kept current.
         const gist = options.config.enabled ? gistMirror(path, options) : undefined;
@@ -90,10 +108,7 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           prices,
           routes: optimizerRoutes(options.stateDir),
           cache: {
-            geometry: geometryLookup(
-              options.config,
-              probedGeometry(options.stateDir, options.hostConfig ?? (() => undefined)),
-            ),
+            geometry,
             previousCalls,
             storedPlateaus: () => readStoredPlateaus(path),
           },
@@ -148,9 +163,46 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
       },
     );
   };
+  const startKeepWarmAdvice = (): void => {
+    const path = options.dbPath();
+    keepWarmPublishers.obtain(path, () => {
+      const created = new KeepWarmPublisher({
+        dbPath: options.dbPath,
+        stateDir: options.stateDir,
+        lookups: () => ({ geometry, prices }),
+        everyMs: options.config.keepWarmAdviceSeconds * 1000,
+        flush: () => writer().flush(),
+        warn: options.logger.warn,
+      });
+      created.start();
+      shutdown.add(
+        `keep-warm:${path}`,
+        () => {
+          keepWarmPublishers.forget(path);
+          created.stop();
+        },
+        ORDER.forwarders,
+      );
+      return created;
+    });
+  };
+  const recordKeepWarmPings = (): void => {
+    pingListeners.obtain("process", () => {
+      const unsubscribe = onKeepWarmPing((ping) => writer().enqueue(pingRecord(ping)));
+      shutdown.add("keep-warm-pings", () => {
+        unsubscribe();
+        pingListeners.forget("process");
+      });
+      return unsubscribe;
+    });
+  };
   return {
     writer,
     startForwarder,
+    startKeepWarmAdvice,
+    recordKeepWarmPings,
+    prices,
+    geometry,
     tracker: lazyCallTracker({
       emit: (record) => writer().enqueue(record),
       prices: options.prices,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GATEWAY_PRICES_PLUGINS } from "./gateway-prices.ts";
+import { KEEP_WARM_PLUGINS } from "./keep-warm.ts";
 import { PROBED_GEOMETRY_PLUGINS } from "./probed-geometry.ts";
 import { ROUTE_STORE_PLUGINS } from "./route-store.ts";
 import { STREAM_DECORATOR_PLUGINS } from "./stream-decorators.ts";
@@ -42,6 +43,10 @@ const seams = [
   {
     module: "probed-geometry.ts",
     plugins: [PROBED_GEOMETRY_PLUGINS.owner, ...PROBED_GEOMETRY_PLUGINS.readers],
+  },
+  {
+    module: "keep-warm.ts",
+    plugins: [KEEP_WARM_PLUGINS.owner, ...KEEP_WARM_PLUGINS.readers],
   },
 ];
 

@@ -1,3 +1,4 @@
+import { ttlAdviceText } from "../keep-warm/advice-text.ts";
 import { pricierRouteText } from "../report/route-cost.ts";
 import { el } from "./dom.ts";
 import type { PageData } from "./page-data.ts";
@@ -14,6 +15,7 @@ export function adviceSection(data: PageData): HTMLElement {
       el("strong", {}, [c.cause]),
       ` ${tokensText(c.lostTokens)} tokens lost, ${missedCostPageText(c)} missed. `,
       c.advice ?? "A cause this page does not know.",
+      ...(c.cause === "ttl_expired" ? [` ${ttlAdviceText(data.keepWarm ?? []) ?? ""}`] : []),
     ]),
   );
   const routes = data.pricierRoutes.map((r) =>

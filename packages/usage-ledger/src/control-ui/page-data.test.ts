@@ -1,6 +1,34 @@
 import { describe, expect, it } from "vitest";
+import { ttlAdviceText } from "../keep-warm/advice-text.ts";
+import { KEEP_WARM_METHOD } from "../keep-warm/advice-types.ts";
 import { geometryLine } from "../report/geometry-source.ts";
 import { LAST_ROUTE_METHOD, loadPageData, REPORT_METHOD, type Request } from "./page-data.ts";
+
+/** A group as usage-ledger.keepWarm answers it (advise --json prints the same). */
+const keepWarmGroup = (agent: string, basis: string) => ({
+  agent,
+  provider: "cloudsigma",
+  model: "gpt-5.5",
+  ttlSeconds: 300,
+  pingAfterSeconds: 270,
+  gaps: 8,
+  medianGapSeconds: 320,
+  p90GapSeconds: 7200,
+  histogram: [
+    { upToTtls: 1, gaps: 2 },
+    { upToTtls: 2, gaps: 5 },
+    { upToTtls: 4, gaps: 0 },
+    { upToTtls: null, gaps: 1 },
+  ],
+  ttlExpired: { calls: 6, tokens: 120_000, costNano: 135_000_000, unpricedCalls: 0 },
+  pingCostNano: 2_510_000,
+  warmSavingNano: 22_500_000,
+  returnChance: [0.83, null],
+  basis,
+  pingsPerGap: basis === "pays" ? 1 : 0,
+  expectedNetPerDayNano: basis === "pays" ? 97_440_000 : 0,
+  pings: { count: 0, costNano: 0, warmReturns: 0, savedNano: 0, netNano: 0, unpriced: 0 },
+});
 
 const row = (key: string | null, extra: Record<string, unknown> = {}) => ({
   key,
@@ -32,6 +60,12 @@ function gateway(routes: boolean): { request: Request; asked: Array<[string, unk
       return {
         found: true,
         route: { upstream: "replica-1", model: "auto", autorouterModel: "gpt", autorouted: true },
+      };
+    }
+    if (method === KEEP_WARM_METHOD) {
+      if (!routes) throw new Error("unknown method");
+      return {
+        groups: [keepWarmGroup("main", "pays"), keepWarmGroup("ops", "does_not_pay"), { agent: 3 }],
       };
     }
     if (method !== REPORT_METHOD) throw new Error(method);
@@ -102,5 +136,19 @@ describe("the Token cache page's data", () => {
     const data = await loadPageData(request, "30d", []);
     expect(asked[0]).toEqual([REPORT_METHOD, { by: "day", since: "30d" }]);
     expect(data.routes).toBeNull();
+    expect(data.keepWarm).toBeNull();
+  });
+
+  it("reads the keep-warm advice for the Keep warm card; a group it cannot read is dropped", async () => {
+    const { request, asked } = gateway(true);
+    const data = await loadPageData(request, "7d", []);
+    expect(asked).toContainEqual([KEEP_WARM_METHOD, { since: "7d" }]);
+    expect(data.keepWarm?.map((g) => [g.agent, g.basis])).toEqual([
+      ["main", "pays"],
+      ["ops", "does_not_pay"],
+    ]);
+    expect(ttlAdviceText(data.keepWarm ?? [])).toContain(
+      "Keep warm pays for main cloudsigma/gpt-5.5 (1 per gap, $0.097/day)",
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { KEEP_WARM_METHOD, type KeepWarmGroup } from "../keep-warm/advice-types.ts";
 import type { ModelGeometry } from "../report/geometry-source.ts";
 import type { PricierRoute } from "../report/route-cost.ts";
+import { readKeepWarmGroups } from "./keep-warm-view.ts";
 import { type CauseView, type Figures, type Report, readReport } from "./report-figures.ts";
 
 /**
@@ -53,6 +55,8 @@ export interface PageData {
   /** The cache geometry each model is accounted with, and its source (the CLI's lines). */
   geometry: ModelGeometry[];
   groups: Record<Grouping, GroupRow[]>;
+  /** The keep-warm advice per agent and model; null when the ledger does not answer it. */
+  keepWarm: KeepWarmGroup[] | null;
   /** null: the optimizer's method is not available on this gateway. */
   routes: RouteView[] | null;
 }
@@ -101,8 +105,18 @@ export async function loadPageData(
       model: byModel.rows,
       upstream: byUpstream.rows,
     },
+    keepWarm: await keepWarm(request, range),
     routes: await latestRoutes(request, agents.slice(0, MAX_ROUTE_AGENTS)),
   };
+}
+
+async function keepWarm(request: Request, since: RangeId): Promise<KeepWarmGroup[] | null> {
+  try {
+    return readKeepWarmGroups(await request(KEEP_WARM_METHOD, { since }));
+  } catch {
+    // A ledger from before the advisor: the card says it is unavailable.
+    return null;
+  }
 }
 
 const text = (record: Record<string, unknown>, key: string): string | null =>

@@ -3,6 +3,7 @@ import { adviceSection } from "./advice-view.ts";
 import { causeChart, costChart, hitChart } from "./charts.ts";
 import { el } from "./dom.ts";
 import { geometrySection } from "./geometry-view.ts";
+import { keepWarmCard } from "./keep-warm-view.ts";
 import { loadPageData, type PageData, RANGES, type RangeId } from "./page-data.ts";
 import {
   efficiencyText,
@@ -145,6 +146,7 @@ export function mountTokenCachePage(container: HTMLElement, context: ControlUiVi
       ]),
       adviceSection(data),
       geometrySection(data),
+      keepWarmCard(data.keepWarm),
       el("div", {}, [
         el("h3", {}, ["By agent, model and upstream"]),
         groupTable(

@@ -33,7 +33,7 @@ export const CAUSE_ADVICE = {
   ttl_expired: {
     meaning: "idle longer than the cache TTL before this call",
     lever:
-      "keep the prefix warm: a heartbeat shorter than the TTL (agents.defaults.heartbeat.every, or per agent agents.entries.<id>.heartbeat.every); check the TTL the ledger assumes (cacheTtlSeconds, cacheGeometry.<provider/model>.ttlSeconds)",
+      "keep the prefix warm where it pays: openclaw usage-ledger advise (the page's Keep warm card) says per agent whether a ping before the TTL pays and which token-cache optimizer keepWarm setting sends them; a heartbeat shorter than the TTL also keeps it warm at a full turn's cost (agents.defaults.heartbeat.every, or per agent agents.entries.<id>.heartbeat.every); check the TTL the ledger assumes (cacheTtlSeconds, cacheGeometry.<provider/model>.ttlSeconds)",
   },
   not_ready: {
     meaning: "sent before the provider had finished caching the previous call",
