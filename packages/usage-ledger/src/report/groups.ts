@@ -41,6 +41,8 @@ const TIME = {
   daily: { ms: "day_ms", bucketMs: DAY_MS },
   /** The central table: timestamptz. */
   central: { ms: "(extract(epoch FROM ts) * 1000)::bigint", bucketMs: 1 },
+  /** The central hourly rollup: the hour's start, timestamptz. */
+  centralHourly: { ms: "(extract(epoch FROM hour) * 1000)::bigint", bucketMs: HOUR_MS },
 } as const;
 export type KeySource = keyof typeof TIME;
 
