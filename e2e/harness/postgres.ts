@@ -37,7 +37,10 @@ function binDir(): string {
   return join(root, versions[0] ?? "none", "bin");
 }
 
-export async function startPostgres(): Promise<RunningPostgres> {
+/** `settings`: extra server settings (`-c name=value`), e.g. the fleet bench's memory sizes. */
+export async function startPostgres(
+  settings: Readonly<Record<string, string>> = {},
+): Promise<RunningPostgres> {
   const bin = binDir();
   const initdb = requireBinary("initdb", "postgresql", [bin]);
   const postgres = requireBinary("postgres", "postgresql", [bin]);
@@ -84,6 +87,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
       `unix_socket_directories=${dir}`,
       "-c",
       "fsync=off",
+      ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ]);
     server = await startServer({
       label: "postgres",
