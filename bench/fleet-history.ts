@@ -5,7 +5,7 @@
 // few agents on one model, cron from one agent, the upstream set by the model, most accounted
 // calls missing nothing.
 import type { MISS_CAUSES } from "../packages/usage-ledger/src/cache/accounting.ts";
-import { addToRollupSql } from "../packages/usage-ledger/src/postgres/rollup.ts";
+import { addToRollupsSql } from "../packages/usage-ledger/src/postgres/rollup.ts";
 import { CENTRAL_COLUMNS } from "../packages/usage-ledger/src/postgres/schema.ts";
 import { centralColumnTypes } from "../packages/usage-ledger/src/store/columns.ts";
 
@@ -102,6 +102,6 @@ export function historySql(table: string): string {
     LATERAL (SELECT ${["a", "m", "c"]
       .map((name, seed) => `abs(hashint8extended(g, ${seed + 1})) % 100 AS ${name}`)
       .join(", ")}, g % 3 <> 0 AS acc) AS r
-  ON CONFLICT DO NOTHING RETURNING *)
-${addToRollupSql(table, "inserted")}`;
+  ON CONFLICT DO NOTHING RETURNING *),
+${addToRollupsSql(table)}`;
 }

@@ -10,7 +10,7 @@ import { openLedger } from "../store/migrate.ts";
 import { localTotals, writeGatewayLedger } from "./fleet.test-support.ts";
 import { type CentralSink, LedgerForwarder, readMark } from "./forwarder.ts";
 import { readCentralReport } from "./report.ts";
-import { rollupTable } from "./rollup.ts";
+import { ROLLUP_LEVELS, rollupTable } from "./rollup.ts";
 import { CENTRAL_COLUMNS, centralTableSql, PG_SCHEMA_VERSION } from "./schema.ts";
 import { postgresSink, type SinkOptions } from "./sink.ts";
 
@@ -60,13 +60,18 @@ describe("central table on a real PostgreSQL", () => {
   /** Raw-row totals of the central table (the report's raw path), optionally one gateway's. */
   const rawTotals = async (table: string) =>
     (await readCentralReport(pg.url, table, { by: "gateway", ...ALL }, { rawOnly: true })).totals;
-  const rollupTotals = async (table: string): Promise<ReportTotals> => {
-    const totals = emptyTotals();
-    const [row] = await sql.unsafe<Array<Record<string, unknown>>>(
-      `SELECT ${rollupSumsSql()} FROM ${rollupTable(table)}`,
-    );
-    addTotals(totals, row ?? {});
-    return totals;
+  /** The hourly and the daily rollup's totals over all time. */
+  const rollupTotals = async (table: string): Promise<ReportTotals[]> => {
+    const levels = [];
+    for (const level of Object.values(ROLLUP_LEVELS)) {
+      const totals = emptyTotals();
+      const [row] = await sql.unsafe<Array<Record<string, unknown>>>(
+        `SELECT ${rollupSumsSql()} FROM ${rollupTable(table, level)}`,
+      );
+      addTotals(totals, row ?? {});
+      levels.push(totals);
+    }
+    return levels;
   };
   const markOf = (path: string, table: string) => {
     const db = openLedger(path);
@@ -129,7 +134,7 @@ describe("central table on a real PostgreSQL", () => {
     expect(Number(dupes?.n)).toBe(0);
     const local = localTotals(path);
     expect(await rawTotals(table)).toEqual(local);
-    expect(await rollupTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
     const [version] =
       await sql`SELECT version FROM usage_ledger_schema WHERE table_name = ${table}`;
     expect(version?.version).toBe(PG_SCHEMA_VERSION);
@@ -150,7 +155,7 @@ describe("central table on a real PostgreSQL", () => {
     expect(logs.filter((m) => m.includes(table))).toEqual([]);
     const local = sumOf(paths.map(localTotals));
     expect(await rawTotals(table)).toEqual(local);
-    expect(await rollupTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
     const parts =
       await sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = ${table}::regclass AND c.relname LIKE ${`${table}_p2026110%`}`;
@@ -186,7 +191,7 @@ describe("central table on a real PostgreSQL", () => {
     while (markOf(path, table) < 8_000) await fwd.tick();
     const local = localTotals(path);
     expect(await rawTotals(table)).toEqual(local);
-    expect(await rollupTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
 
     // As if the last commit's answer was lost: the mark moves back and the batches go again.
     const db = openLedger(path);
@@ -196,10 +201,10 @@ describe("central table on a real PostgreSQL", () => {
     await fwd.stop();
     expect(markOf(path, table)).toBe(8_000);
     expect(await rawTotals(table)).toEqual(local);
-    expect(await rollupTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
   });
 
-  it("a report over whole hours reads the rollup and equals the raw rows, for every --by", async () => {
+  it("a report over whole hours and days reads the rollups and equals the raw rows, for every --by", async () => {
     const table = "fleet_race";
     // Partial hours at both ends, whole hours and days between.
     const since = DAY0 + 5 * HOUR_MS + 17 * 60_000;
@@ -230,7 +235,7 @@ describe("central table on a real PostgreSQL", () => {
     const kept = { by: "day" as const, since: DAY0 + 3 * DAY_MS, until: ALL.until };
     const local = readReport(path, kept).totals;
     expect(await rawTotals(table)).toEqual(local);
-    expect(await rollupTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
 
     // A day later the next forwarding pass drops one more day, raw and rollup alike.
     now += DAY_MS;
@@ -240,6 +245,6 @@ describe("central table on a real PostgreSQL", () => {
     expect((await days())[0]).toBe("20261105");
     const later = readReport(path, { ...kept, since: DAY0 + 4 * DAY_MS }).totals;
     expect(await rawTotals(table)).toEqual(later);
-    expect(await rollupTotals(table)).toEqual(later);
+    expect(await rollupTotals(table)).toEqual([later, later]);
   });
 });

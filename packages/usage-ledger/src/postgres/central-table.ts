@@ -1,7 +1,7 @@
 import type { Sql, TransactionSql } from "postgres";
 import { PLUGIN_ID } from "../config.ts";
 import { createPartitions, dayOf, lockTable } from "./partitions.ts";
-import { addToRollupSql, rollupTableSql } from "./rollup.ts";
+import { rollUpTableSql, rollupTableSql } from "./rollup.ts";
 import { addedColumnsSql, CENTRAL_COLUMNS, centralTableSql, PG_SCHEMA_VERSION } from "./schema.ts";
 
 /*
@@ -47,7 +47,7 @@ export async function prepareCentralTable(
 /**
  * Version 1 and 2 tables are one plain table. Its rows move into the partitioned table in this
  * one transaction (renamed aside, copied into a partition per day they cover, summed into the
- * rollup, dropped), so they are kept exactly once: either all moved, or the old table untouched.
+ * rollups, dropped), so they are kept exactly once: either all moved, or the old table untouched.
  */
 async function partitionInPlace(tx: TransactionSql, table: string): Promise<void> {
   const old = `${table}_unpartitioned`;
@@ -69,6 +69,6 @@ ${rollupTableSql(table)}`);
   );
   const columns = CENTRAL_COLUMNS.join(", ");
   await tx.unsafe(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${old}`);
-  await tx.unsafe(addToRollupSql(table, table));
+  await tx.unsafe(rollUpTableSql(table));
   await tx.unsafe(`DROP TABLE ${old}`);
 }

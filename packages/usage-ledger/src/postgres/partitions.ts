@@ -1,6 +1,6 @@
 import type { TransactionSql } from "postgres";
 import { DAY_MS } from "../report/groups.ts";
-import { rollupTable } from "./rollup.ts";
+import { ROLLUP_LEVELS, rollupTable } from "./rollup.ts";
 
 /*
  * The central table's day partitions. Why days, not weeks: retention then drops exactly the
@@ -42,7 +42,7 @@ export async function createPartitions(
 }
 
 /**
- * Drops the day partitions wholly before `cutoffDay` and the rollup's hours before it, in the
+ * Drops the day partitions wholly before `cutoffDay` and the rollups' hours and days before it, in the
  * caller's transaction (which holds the lock), so the rollup and the raw rows keep covering the
  * same days. Returns the dropped partitions' names.
  */
@@ -59,9 +59,11 @@ export async function dropDaysBefore(
   // YYYYMMDD names sort as their days do.
   const expired = children.map((c) => c.name).filter((n) => pattern.test(n) && n < cutoff);
   for (const name of expired) await tx.unsafe(`DROP TABLE ${name}`);
-  await tx.unsafe(
-    `DELETE FROM ${rollupTable(table)} WHERE hour < to_timestamp($1::bigint / 1000)`,
-    [cutoffDay * DAY_MS],
-  );
+  for (const level of Object.values(ROLLUP_LEVELS)) {
+    await tx.unsafe(
+      `DELETE FROM ${rollupTable(table, level)} WHERE ${level.time} < to_timestamp($1::bigint / 1000)`,
+      [cutoffDay * DAY_MS],
+    );
+  }
   return expired.sort();
 }

@@ -1,15 +1,22 @@
-import { groupKeysSql, HOUR_MS, type ReportGroup } from "../report/groups.ts";
+import {
+  DAY_MS,
+  groupKeysSql,
+  HOUR_MS,
+  type ReportGroup,
+  usesDailyRollup,
+} from "../report/groups.ts";
 import { assembleReport, type LedgerReport, type ReportQuery } from "../report/query.ts";
 import { rawSumsSql, rollupSumsSql } from "../report/totals.ts";
-import { rollupTable } from "./rollup.ts";
+import { ROLLUP_LEVELS, rollupTable } from "./rollup.ts";
 import { connectPostgres } from "./sink.ts";
 
 /*
  * Fleet reports: the same report shapes as the local ledger's, from the central PostgreSQL
- * table every gateway forwards to. Whole hours of [since, until) are read from the hourly
- * rollup, the partial hours at either end from the raw rows (one day partition each); `--by
- * session` reads raw rows only (the rollup keeps no session). Both reads sum by the same
- * declarations, so the totals are the raw rows' (README "Fleet reports" prints the SQL).
+ * table every gateway forwards to. [since, until) in pieces, as the local report reads its own
+ * rollups: the partial hours at either end from the raw rows (one day partition each), whole
+ * hours from the hourly rollup and, unless the report is by hour, whole UTC days from the daily
+ * one; `--by session` reads raw rows only (no rollup keeps the session). Every read sums by the
+ * same declarations, so the totals are the raw rows' (README "Fleet reports" prints the SQL).
  */
 
 const range = (column: string) =>
@@ -29,12 +36,18 @@ WHERE ${range("ts")}${agent ? AGENT : ""}
 GROUP BY k1, k2, cause`;
 }
 
-/** The same report over the hourly rollup; $1 and $2 are whole hours. */
-export function centralRollupReportSql(table: string, by: ReportGroup, agent = false): string {
-  return `SELECT ${groupKeysSql(by, "centralHourly")},
+/** The same report over a rollup; $1 and $2 are whole hours (whole days for the daily one). */
+export function centralRollupReportSql(
+  table: string,
+  by: ReportGroup,
+  agent = false,
+  level: keyof typeof ROLLUP_LEVELS = "hourly",
+): string {
+  const { time } = ROLLUP_LEVELS[level];
+  return `SELECT ${groupKeysSql(by, level === "hourly" ? "centralHourly" : "centralDaily")},
   ${rollupSumsSql().replaceAll(", sum(", ",\n  sum(")}
-FROM ${rollupTable(table)}
-WHERE ${range("hour")}${agent ? AGENT : ""}
+FROM ${rollupTable(table, ROLLUP_LEVELS[level])}
+WHERE ${range(time)}${agent ? AGENT : ""}
 GROUP BY k1, k2, cause`;
 }
 
@@ -59,6 +72,8 @@ export async function readCentralReport(
   const { since, until, by } = query;
   const firstHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const endHour = Math.floor(until / HOUR_MS) * HOUR_MS;
+  const firstDay = Math.ceil(firstHour / DAY_MS) * DAY_MS;
+  const endDay = Math.floor(endHour / DAY_MS) * DAY_MS;
   const raw = centralReportSql(table, by, agent);
   const sums: Array<Record<string, unknown>> = [];
   const read = async (text: string, from: number, to: number) => {
@@ -67,6 +82,13 @@ export async function readCentralReport(
   try {
     if (options.rawOnly || !readsRollup(by) || firstHour >= endHour) {
       await read(raw, since, until);
+    } else if (usesDailyRollup(by) && firstDay < endDay) {
+      const hourly = centralRollupReportSql(table, by, agent);
+      await read(raw, since, firstHour);
+      await read(hourly, firstHour, firstDay);
+      await read(centralRollupReportSql(table, by, agent, "daily"), firstDay, endDay);
+      await read(hourly, endDay, endHour);
+      await read(raw, endHour, until);
     } else {
       await read(raw, since, firstHour);
       await read(centralRollupReportSql(table, by, agent), firstHour, endHour);

@@ -3,7 +3,7 @@ import { PLUGIN_ID } from "../config.ts";
 import { daysAhead, prepareCentralTable, tableLockKey } from "./central-table.ts";
 import type { CentralSink } from "./forwarder.ts";
 import { createPartitions, dayOf, dropDaysBefore, lockTable } from "./partitions.ts";
-import { addToRollupSql } from "./rollup.ts";
+import { addToRollupsSql } from "./rollup.ts";
 import { CENTRAL_COLUMNS, type CentralValue } from "./schema.ts";
 
 /*
@@ -42,7 +42,7 @@ export interface SinkOptions {
 /**
  * The central table as a forwarder's sink. Each batch is one statement: the rows inserted with
  * ON CONFLICT DO NOTHING, and only those that were stored (RETURNING) summed into the hourly
- * rollup, so the rollup cannot count a resent row twice nor miss a stored one. Partitions for
+ * and daily rollups, so the rollup cannot count a resent row twice nor miss a stored one. Partitions for
  * the batch's days are made first, once per day per process; once a day the same pass drops
  * the days past retention.
  */
@@ -92,8 +92,8 @@ export function postgresSink(connection: PgConnection, options: SinkOptions = {}
         const db = client();
         await db`WITH inserted AS (
           INSERT INTO ${db(table)} ${db(kept, ...CENTRAL_COLUMNS)}
-          ON CONFLICT DO NOTHING RETURNING *)
-          ${db.unsafe(addToRollupSql(table, "inserted"))}`;
+          ON CONFLICT DO NOTHING RETURNING *),
+          ${db.unsafe(addToRollupsSql(table))}`;
       } catch (error) {
         // Another gateway with a shorter retention may have dropped a day this one still sends.
         known.clear();
