@@ -22,7 +22,7 @@ import {
   lockTable,
 } from "../packages/usage-ledger/src/postgres/partitions.ts";
 import { readCentralReport } from "../packages/usage-ledger/src/postgres/report.ts";
-import { rollupTable } from "../packages/usage-ledger/src/postgres/rollup.ts";
+import { ROLLUP_LEVELS, rollupTable } from "../packages/usage-ledger/src/postgres/rollup.ts";
 import { postgresSink } from "../packages/usage-ledger/src/postgres/sink.ts";
 import {
   CENTRAL_REPORT_GROUPS,
@@ -72,7 +72,9 @@ export async function run(): Promise<void> {
     await prepareCentralTable(sql, TABLE, now);
     await bulkHistory(sql, rows, gateways, now);
     await liveForwarders(pg.url, dir, live, liveRows, now);
-    await sql.unsafe(`ANALYZE ${TABLE}; ANALYZE ${rollupTable(TABLE)}`);
+    await sql.unsafe(
+      `ANALYZE ${[TABLE, ...Object.values(ROLLUP_LEVELS).map((l) => rollupTable(TABLE, l))].join(", ")}`,
+    );
     await sizes(sql);
     await reports(pg.url, Date.now());
   } finally {
@@ -150,9 +152,19 @@ async function sizes(sql: postgres.Sql) {
   const [raw] = await sql.unsafe(`SELECT count(*) AS partitions,
       sum(pg_relation_size(relid)) AS heap, sum(pg_indexes_size(relid)) AS indexes
     FROM pg_partition_tree('${TABLE}') WHERE isleaf`);
-  const rollup = rollupTable(TABLE);
-  const [hourly] = await sql.unsafe(`SELECT pg_relation_size('${rollup}') AS heap,
-      pg_indexes_size('${rollup}') AS indexes, (SELECT count(*) FROM ${rollup}) AS rows`);
+  const rollups = [];
+  for (const level of Object.values(ROLLUP_LEVELS)) {
+    const name = rollupTable(TABLE, level);
+    const [size] = await sql.unsafe(`SELECT pg_relation_size('${name}') AS heap,
+        pg_indexes_size('${name}') AS indexes, (SELECT count(*) FROM ${name}) AS rows`);
+    rollups.push([
+      name,
+      Number(size?.rows).toLocaleString("en"),
+      "-",
+      mb(size?.heap),
+      mb(size?.indexes),
+    ]);
+  }
   const [rawCount] = await sql.unsafe(`SELECT count(*) AS n FROM ${TABLE}`);
   printTable(
     "Sizes",
@@ -165,20 +177,18 @@ async function sizes(sql: postgres.Sql) {
         mb(raw?.heap),
         mb(raw?.indexes),
       ],
-      [
-        rollup,
-        Number(hourly?.rows).toLocaleString("en"),
-        "-",
-        mb(hourly?.heap),
-        mb(hourly?.indexes),
-      ],
+      ...rollups,
     ],
   );
   const [a] = await sql.unsafe(`SELECT ${rawSumsSql()} FROM ${TABLE}`);
-  const [b] = await sql.unsafe(`SELECT ${rollupSumsSql()} FROM ${rollup}`);
-  const same = JSON.stringify(a) === JSON.stringify(b);
-  console.log(`\nrollup totals == raw totals (every total, whole table): ${same ? "yes" : "NO"}`);
-  if (!same) throw new Error(`rollup and raw totals differ: ${JSON.stringify({ a, b })}`);
+  for (const level of Object.values(ROLLUP_LEVELS)) {
+    const [b] = await sql.unsafe(`SELECT ${rollupSumsSql()} FROM ${rollupTable(TABLE, level)}`);
+    const same = JSON.stringify(a) === JSON.stringify(b);
+    console.log(
+      `${rollupTable(TABLE, level)} totals == raw totals (every total): ${same ? "yes" : "NO"}`,
+    );
+    if (!same) throw new Error(`rollup and raw totals differ: ${JSON.stringify({ a, b })}`);
+  }
 }
 
 /** Each --by over each span, rollup path beside the raw path, and their totals compared. */
@@ -205,7 +215,7 @@ async function reports(url: string, now: number) {
     }
   }
   printTable(
-    "report --pg latency (s): whole hours from the rollup, edges from raw rows, beside a raw-table scan",
+    "report --pg latency (s): whole days and hours from the rollups, edges from raw rows (--by session: raw only), beside a raw-table scan",
     ["--by", "span", "groups", "report", "raw scan", "same totals"],
     rows,
   );
