@@ -77,7 +77,9 @@ export async function readCentralReport(
   const raw = centralReportSql(table, by, agent);
   const sums: Array<Record<string, unknown>> = [];
   const read = async (text: string, from: number, to: number) => {
-    if (from < to) sums.push(...(await sql.unsafe(text, [from, to, ...only])));
+    if (from >= to) return;
+    // A loop, not push(...rows): a session report can hold more groups than a call's arguments.
+    for (const row of await sql.unsafe(text, [from, to, ...only])) sums.push(row);
   };
   try {
     if (options.rawOnly || !readsRollup(by) || firstHour >= endHour) {
