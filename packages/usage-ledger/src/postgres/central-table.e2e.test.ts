@@ -7,6 +7,7 @@ import { CENTRAL_REPORT_GROUPS, DAY_MS, HOUR_MS } from "../report/groups.ts";
 import { readReport } from "../report/read.ts";
 import { addTotals, emptyTotals, type ReportTotals, rollupSumsSql } from "../report/totals.ts";
 import { openLedger } from "../store/migrate.ts";
+import { prepareCentralTable } from "./central-table.ts";
 import { localTotals, writeGatewayLedger } from "./fleet.test-support.ts";
 import { type CentralSink, LedgerForwarder, readMark } from "./forwarder.ts";
 import { readCentralReport } from "./report.ts";
@@ -84,25 +85,30 @@ describe("central table on a real PostgreSQL", () => {
   const rowCount = async (table: string) =>
     Number((await sql.unsafe(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
 
-  it("migrates an unpartitioned table in place: every row kept once, the rollup filled", async () => {
-    const table = "fleet_v2";
-    // The layout plugins before version 3 created: one plain table keyed by (gateway, event).
+  /**
+   * The layout plugins before version 3 created (one plain table keyed by gateway and event;
+   * version 1 without `beyond_plateau_tokens`), filled by forwarding `path` as they did.
+   */
+  const forwardToOldTable = async (table: string, version: 1 | 2, path: string) => {
     await sql.unsafe(
       centralTableSql(table)
         .replace("PRIMARY KEY (gateway_id, event_id, ts)", "PRIMARY KEY (gateway_id, event_id)")
         .replace(") PARTITION BY RANGE (ts);", ");"),
     );
-    await sql`CREATE TABLE usage_ledger_schema (table_name text PRIMARY KEY, version integer NOT NULL, updated_at timestamptz NOT NULL)`;
-    await sql`INSERT INTO usage_ledger_schema VALUES (${table}, 2, now())`;
-    const path = gateway("gw-old", 900);
+    const columns = CENTRAL_COLUMNS.filter(
+      (name) => version === 2 || name !== "beyond_plateau_tokens",
+    );
+    if (version === 1) await sql.unsafe(`ALTER TABLE ${table} DROP COLUMN beyond_plateau_tokens`);
+    await sql`CREATE TABLE IF NOT EXISTS usage_ledger_schema (table_name text PRIMARY KEY, version integer NOT NULL, updated_at timestamptz NOT NULL)`;
+    await sql`INSERT INTO usage_ledger_schema VALUES (${table}, ${version}, now())`;
     const plain: CentralSink = {
       prepare: async () => {},
       insert: async (rows) => {
-        await sql`INSERT INTO ${sql(table)} ${sql(rows, ...CENTRAL_COLUMNS)}`;
+        await sql`INSERT INTO ${sql(table)} ${sql(rows, ...columns)}`;
       },
       close: async () => {},
     };
-    const old = new LedgerForwarder({
+    await new LedgerForwarder({
       ledgerPath: path,
       target: `central#${table}`,
       gatewayId: "gw-old",
@@ -111,8 +117,27 @@ describe("central table on a real PostgreSQL", () => {
       intervalMs: 1_000,
       maxBatchesPerTick: 1_000,
       logger: { warn: (m) => logs.push(m) },
-    });
-    await old.tick();
+    }).tick();
+  };
+
+  it("migrates a version 1 table in place: its rows kept once, the added column unknown", async () => {
+    const table = "fleet_v1";
+    const path = gateway("gw-old", 500);
+    await forwardToOldTable(table, 1, path);
+    await prepareCentralTable(sql, table);
+    const [kind] = await sql`SELECT relkind FROM pg_class WHERE oid = to_regclass(${table})`;
+    expect(kind?.relkind).toBe("p");
+    expect(await rowCount(table)).toBe(500);
+    // Rows forwarded before the column existed have it NULL: they add nothing to its total.
+    const local = { ...localTotals(path), beyondPlateauTokens: 0 };
+    expect(await rawTotals(table)).toEqual(local);
+    expect(await rollupTotals(table)).toEqual([local, local]);
+  });
+
+  it("migrates an unpartitioned table in place: every row kept once, the rollup filled", async () => {
+    const table = "fleet_v2";
+    const path = gateway("gw-old", 900);
+    await forwardToOldTable(table, 2, path);
     expect(await rowCount(table)).toBe(900);
 
     // The upgraded plugin's forwarder: prepares (migrates) and resends nothing new.
