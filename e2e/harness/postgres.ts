@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./gateway.ts";
 import { type RunningServer, requireBinary, startServer } from "./system-server.ts";
+import { waitFor } from "./wait.ts";
 
 /*
  * A throwaway PostgreSQL on 127.0.0.1 for the fleet tests: initdb into a fresh temp dir, trust
@@ -19,6 +20,8 @@ export interface RunningPostgres {
   /** Stops the server (SIGTERM: a fast shutdown); `start` brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Kills the server and its backends at once (SIGKILL: a crash; the next start recovers). */
+  kill(): Promise<void>;
   /** Stops it and removes its data dir. */
   remove(): Promise<void>;
 }
@@ -34,7 +37,10 @@ function binDir(): string {
   return join(root, versions[0] ?? "none", "bin");
 }
 
-export async function startPostgres(): Promise<RunningPostgres> {
+/** `settings`: extra server settings (`-c name=value`), e.g. the fleet bench's memory sizes. */
+export async function startPostgres(
+  settings: Readonly<Record<string, string>> = {},
+): Promise<RunningPostgres> {
   const bin = binDir();
   const initdb = requireBinary("initdb", "postgresql", [bin]);
   const postgres = requireBinary("postgres", "postgresql", [bin]);
@@ -81,6 +87,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
       `unix_socket_directories=${dir}`,
       "-c",
       "fsync=off",
+      ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ]);
     server = await startServer({
       label: "postgres",
@@ -96,11 +103,43 @@ export async function startPostgres(): Promise<RunningPostgres> {
     await server?.stop();
     server = undefined;
   };
+  const kill = async () => {
+    if (!server) return;
+    // Under root the postmaster runs beneath runuser, outside the wrapper's process group: take
+    // its PID from its lock file and kill it with every backend it forked, as a crash would.
+    const postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    const backends = execFileSync("ps", ["-o", "pid=", "--ppid", String(postmaster)], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .map(Number)
+      .filter((pid) => pid > 0);
+    for (const pid of [postmaster, ...backends]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await stop();
+    // A new postmaster refuses the data dir while any old backend still holds its shared memory.
+    await waitFor("the killed PostgreSQL's processes gone", () =>
+      [postmaster, ...backends].every((pid) => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }),
+    );
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     stop,
     start,
+    kill,
     remove: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -148,8 +148,9 @@ export const CONFIG_SPEC = {
       table: {
         type: "string",
         default: "usage_ledger_rows",
-        maxLength: 63,
-        description: "Central table (created on first use); a lower-case SQL identifier.",
+        maxLength: 48,
+        description:
+          "Central table (created on first use, partitioned by UTC day, with its hourly rollup <table>_hourly); a lower-case SQL identifier of at most 48 characters, so its partitions' names fit PostgreSQL's 63.",
       },
       gatewayId: {
         type: "optionalString",
@@ -170,6 +171,14 @@ export const CONFIG_SPEC = {
         max: 3_600_000,
         description:
           "Pause between forwarding passes (doubled per failure while PostgreSQL is down, up to 60 s).",
+      },
+      retentionDays: {
+        type: "integer",
+        default: 0,
+        min: 0,
+        max: 36_500,
+        description:
+          "Drop the central table's day partitions (and the rollup's hours) older than this many days, a whole day at a time; rows older than that are not forwarded. 0 keeps everything. Any gateway's forwarder applies it, once a day.",
       },
     },
   },

@@ -137,7 +137,10 @@ export function ledgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
           ledgerPath: path,
           target: target.label,
           gatewayId: target.gatewayId,
-          sink: postgresSink({ url: target.url, table: target.table }),
+          sink: postgresSink(
+            { url: target.url, table: target.table },
+            { retentionDays: target.retentionDays, logger: options.logger },
+          ),
           batchSize: target.batchSize,
           intervalMs: target.intervalMs,
           logger: options.logger,

@@ -1,7 +1,10 @@
 import postgres from "postgres";
 import { PLUGIN_ID } from "../config.ts";
+import { daysAhead, prepareCentralTable, tableLockKey } from "./central-table.ts";
 import type { CentralSink } from "./forwarder.ts";
-import { CENTRAL_COLUMNS, centralTableSql, PG_SCHEMA_VERSION } from "./schema.ts";
+import { createPartitions, dayOf, dropDaysBefore, lockTable } from "./partitions.ts";
+import { addToRollupsSql } from "./rollup.ts";
+import { CENTRAL_COLUMNS, type CentralValue } from "./schema.ts";
 
 /*
  * The central table through the `postgres` client (porsager/postgres: no dependencies, so it
@@ -29,39 +32,73 @@ export function connectPostgres(url: string): PgClient {
   });
 }
 
-/** Creates the central table on first use, and refuses one a newer plugin created. */
-export async function prepareCentralTable(sql: PgClient, table: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(hashtext(${`${PLUGIN_ID}:${table}`}))`;
-    await tx.unsafe(`CREATE TABLE IF NOT EXISTS usage_ledger_schema (
-      table_name text PRIMARY KEY, version integer NOT NULL, updated_at timestamptz NOT NULL)`);
-    const [found] = await tx<Array<{ version: number }>>`
-      SELECT version FROM usage_ledger_schema WHERE table_name = ${table}`;
-    if (found && found.version > PG_SCHEMA_VERSION) {
-      throw new Error(
-        `central table ${table} is at schema version ${found.version}, newer than this plugin's ${PG_SCHEMA_VERSION}; upgrade the usage-ledger plugin`,
-      );
-    }
-    if (found?.version === PG_SCHEMA_VERSION) return;
-    await tx.unsafe(centralTableSql(table));
-    await tx`INSERT INTO usage_ledger_schema (table_name, version, updated_at)
-      VALUES (${table}, ${PG_SCHEMA_VERSION}, now())
-      ON CONFLICT (table_name) DO UPDATE SET version = excluded.version, updated_at = now()`;
-  });
+export interface SinkOptions {
+  /** Drop day partitions older than this many days, and do not send rows older (0: keep all). */
+  retentionDays?: number;
+  now?: () => number;
+  logger?: { info?(message: string): void };
 }
 
-export function postgresSink(connection: PgConnection): CentralSink {
+/**
+ * The central table as a forwarder's sink. Each batch is one statement: the rows inserted with
+ * ON CONFLICT DO NOTHING, and only those that were stored (RETURNING) summed into the hourly
+ * and daily rollups, so the rollup cannot count a resent row twice nor miss a stored one. Partitions for
+ * the batch's days are made first, once per day per process; once a day the same pass drops
+ * the days past retention.
+ */
+export function postgresSink(connection: PgConnection, options: SinkOptions = {}): CentralSink {
+  const now = options.now ?? Date.now;
+  const retentionDays = options.retentionDays ?? 0;
   let sql: PgClient | undefined;
   const client = () => {
     sql ??= connectPostgres(connection.url);
     return sql;
   };
+  const table = connection.table;
+  /** Days whose partition this process has made or seen made. */
+  const known = new Set<number>();
+  let maintainedDay = Number.NaN;
+
+  const maintain = async (days: number[], today: number) => {
+    const missing = days.filter((day) => !known.has(day));
+    const prune = retentionDays > 0 && maintainedDay !== today;
+    if (missing.length === 0 && !prune) return;
+    await client().begin(async (tx) => {
+      await lockTable(tx, tableLockKey(table));
+      await createPartitions(tx, table, missing);
+      if (prune) {
+        const dropped = await dropDaysBefore(tx, table, today - retentionDays);
+        if (dropped.length > 0) {
+          options.logger?.info?.(
+            `central table ${table}: dropped ${dropped.length} day partition(s) past retention (${dropped[0]} to ${dropped.at(-1)})`,
+          );
+        }
+      }
+    });
+    for (const day of missing) known.add(day);
+    maintainedDay = today;
+  };
+
   return {
-    prepare: () => prepareCentralTable(client(), connection.table),
+    prepare: () => prepareCentralTable(client(), table, now()),
     async insert(rows) {
-      const db = client();
-      await db`INSERT INTO ${db(connection.table)} ${db(rows, ...CENTRAL_COLUMNS)}
-        ON CONFLICT (gateway_id, event_id) DO NOTHING`;
+      const today = dayOf(now());
+      const firstKept = retentionDays > 0 ? today - retentionDays : Number.NEGATIVE_INFINITY;
+      const kept = rows.filter((row) => dayOf(timeOf(row.ts)) >= firstKept);
+      const days = [...daysAhead(now()), ...kept.map((row) => dayOf(timeOf(row.ts)))];
+      try {
+        await maintain([...new Set(days)], today);
+        if (kept.length === 0) return;
+        const db = client();
+        await db`WITH inserted AS (
+          INSERT INTO ${db(table)} ${db(kept, ...CENTRAL_COLUMNS)}
+          ON CONFLICT DO NOTHING RETURNING *),
+          ${db.unsafe(addToRollupsSql(table))}`;
+      } catch (error) {
+        // Another gateway with a shorter retention may have dropped a day this one still sends.
+        known.clear();
+        throw error;
+      }
     },
     async close() {
       const open = sql;
@@ -70,3 +107,6 @@ export function postgresSink(connection: PgConnection): CentralSink {
     },
   };
 }
+
+const timeOf = (value: CentralValue | undefined): number =>
+  value instanceof Date ? value.getTime() : Number(value);

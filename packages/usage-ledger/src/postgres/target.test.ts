@@ -20,6 +20,7 @@ describe("central ledger target", () => {
       gatewayId: "gw-1",
       batchSize: 500,
       intervalMs: 5_000,
+      retentionDays: 0,
       label: "postgres://ledger@db:5432/usage#usage_ledger_rows",
     });
   });
@@ -42,8 +43,19 @@ describe("central ledger target", () => {
     [{ urlEnv: "MISSING" }, {}, /MISSING is not set/],
     [{ url: "mysql://db/x" }, {}, /must be a postgres:\/\//],
     [{ url: "postgres://a@db/x", table: "Bad-Name" }, {}, /lower-case SQL identifier/],
+    [{ url: "postgres://a@db/x", table: "t".repeat(49) }, {}, /postgres\.table/],
   ])("refuses %j", (raw, env, message) => {
     expect(() => resolvePgTarget(section(raw), env)).toThrow(message);
+  });
+
+  it("refuses a retention out of range by its name", () => {
+    expect(() =>
+      parseLedgerConfig({ postgres: { url: "postgres://a@db/x", retentionDays: -1 } }),
+    ).toThrow(/postgres\.retentionDays/);
+    expect(() =>
+      parseLedgerConfig({ postgres: { url: "postgres://a@db/x", retentionDays: 36_501 } }),
+    ).toThrow(/postgres\.retentionDays/);
+    expect(section({ url: "postgres://a@db/x", retentionDays: 30 }).retentionDays).toBe(30);
   });
 
   it("rejects unknown keys in the section, naming them", () => {

@@ -17,6 +17,8 @@ export interface PgTarget {
   gatewayId: string;
   batchSize: number;
   intervalMs: number;
+  /** Day partitions older than this many days are dropped (0: kept). */
+  retentionDays: number;
   /** The target without any password: the high-water mark's key and what log lines name. */
   label: string;
 }
@@ -38,7 +40,7 @@ export function resolvePgTarget(
   }
   if (!TABLE_NAME.test(section.table)) {
     throw new PgTargetError(
-      `postgres.table must be a lower-case SQL identifier (letters, digits, _), got ${JSON.stringify(section.table)}`,
+      `postgres.table must be a lower-case SQL identifier (letters, digits, _; at most 48), got ${JSON.stringify(section.table)}`,
     );
   }
   let url: string;
@@ -67,6 +69,7 @@ export function resolvePgTarget(
     gatewayId: section.gatewayId ?? host,
     batchSize: section.batchSize,
     intervalMs: section.intervalMs,
+    retentionDays: section.retentionDays,
     label: targetLabel(url, section.table),
   };
 }

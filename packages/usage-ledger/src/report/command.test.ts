@@ -7,7 +7,7 @@ import { freePort } from "../../../../e2e/harness/gateway.ts";
 import { geometryResolver } from "../cache/geometry.ts";
 import { parseLedgerConfig } from "../config.ts";
 import { ledgerPipeline } from "../pipeline.ts";
-import { centralReportSql } from "../postgres/report.ts";
+import { centralReportSql, centralRollupReportSql } from "../postgres/report.ts";
 import { LedgerWriter } from "../store/writer.ts";
 import { type ReportFlags, runCentralReportCommand, runReportCommand } from "./command.ts";
 
@@ -182,6 +182,10 @@ describe("openclaw usage-ledger report --pg", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toContain(
       `\`\`\`sql\n${centralReportSql("usage_ledger_rows", "model")}\n\`\`\``,
+    );
+    // ... and the same report over the hourly rollup, which Grafana can read for whole hours.
+    expect(readme).toContain(
+      `\`\`\`sql\n${centralRollupReportSql("usage_ledger_rows", "model")}\n\`\`\``,
     );
   });
 });

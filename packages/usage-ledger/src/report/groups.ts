@@ -41,6 +41,10 @@ const TIME = {
   daily: { ms: "day_ms", bucketMs: DAY_MS },
   /** The central table: timestamptz. */
   central: { ms: "(extract(epoch FROM ts) * 1000)::bigint", bucketMs: 1 },
+  /** The central hourly rollup: the hour's start, timestamptz. */
+  centralHourly: { ms: "(extract(epoch FROM hour) * 1000)::bigint", bucketMs: HOUR_MS },
+  /** The central daily rollup: the UTC day's start, timestamptz. */
+  centralDaily: { ms: "(extract(epoch FROM day) * 1000)::bigint", bucketMs: DAY_MS },
 } as const;
 export type KeySource = keyof typeof TIME;
 
