@@ -10,6 +10,7 @@ import { CaptureWriter } from "./capture-writer.ts";
 import { PLUGIN_ID } from "./config.ts";
 import { loadInstallKey } from "./install-key.ts";
 import { type RouteStoreCaps, RouteStoreWriter } from "./route-store-writer.ts";
+import { type BoundedLoadSettings, ShardBalancer } from "./shard-balancer.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
 /*
@@ -29,6 +30,7 @@ const routeStores = processSlot<RouteStoreHandles>(`${PLUGIN_ID}.route-store`);
 const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
 const installKeys = processSlot<string>(`${PLUGIN_ID}.install-key`);
 const preferences = processSlot<AutorouterPreferences>(`${PLUGIN_ID}.autorouter-preferences`);
+const shardBalancers = processSlot<ShardBalancer>(`${PLUGIN_ID}.shard-balancer`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 export interface OptimizerRuntime {
@@ -45,6 +47,11 @@ export interface OptimizerRuntime {
    * hook that sends them run in different module instances of this process.
    */
   autorouterPreferences(): AutorouterPreferences;
+  /**
+   * The bounded scope's shard loads: every module instance that sends calls must count them
+   * in the same minute, or each would see a fraction of an agent's load.
+   */
+  shardBalancer(settings: BoundedLoadSettings): ShardBalancer;
 }
 
 export function optimizerRuntime(options: {
@@ -79,6 +86,11 @@ export function optimizerRuntime(options: {
     routeReader: () => store().reader,
     turnTracker: () => turnTrackers.obtain("process", () => new TurnTracker()),
     autorouterPreferences: () => preferences.obtain("process", () => new AutorouterPreferences()),
+    shardBalancer: (settings) =>
+      shardBalancers.obtain("process", () => new ShardBalancer(settings), {
+        settings,
+        onConflict: options.warn,
+      }),
     idKey: () => {
       const dir = options.stateDir();
       return installKeys.obtain(dir, () => {

@@ -11,6 +11,7 @@ import {
   callerPinnedIdentity,
   deriveAffinityIdentity,
   hostSessionIdentity,
+  shardIdentity,
 } from "./affinity-id.ts";
 import { type AutorouterPreferences, algorithmForCall } from "./autorouter-preferences.ts";
 import type { CaptureWriter } from "./capture-writer.ts";
@@ -20,6 +21,7 @@ import { buildAffinityHeaders } from "./headers.ts";
 import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
+import type { ShardBalancer } from "./shard-balancer.ts";
 import type { TurnTracker } from "./turn-tracker.ts";
 
 /** The host's stream function type, taken from the context it hands us (no internal import). */
@@ -42,6 +44,8 @@ export interface AffinityRuntime {
   writer: () => CaptureWriter | undefined;
   /** The operator's autorouter algorithm per session and agent (set by a gateway method). */
   preferences: AutorouterPreferences;
+  /** The bounded scope's shard loads (process-wide); only read when the scope is `bounded`. */
+  shards: () => ShardBalancer;
   debug: ((message: string) => void) | undefined;
 }
 
@@ -79,13 +83,28 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId} agent=${agent.id} (${agent.source})${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
     );
 
+    // The id the configured scope gives a call of host session `sessionId`.
+    const scopedIdentity = (sessionId: string | undefined): AffinityIdentity => {
+      switch (runtime.config.affinityScope) {
+        case "session":
+          return sessionId ? hostSessionIdentity(key, sessionId) : workspaceIdentity;
+        case "bounded": {
+          const choice = runtime.shards().route(workspaceIdentity.id, sessionId);
+          if (choice.saturated) {
+            runtime.debug?.(
+              `every shard of ${workspaceIdentity.id} is at its bound; session joins the least-loaded, shard ${choice.shard}`,
+            );
+          }
+          return shardIdentity(key, workspaceIdentity, choice.shard);
+        }
+        default:
+          return workspaceIdentity;
+      }
+    };
+
     const wrapped: StreamFn = (model, context, options) => {
       if (!providers.has(model.provider)) return underlying(model, context, options);
-      const scoped =
-        runtime.config.affinityScope === "session" && options?.sessionId
-          ? hostSessionIdentity(key, options.sessionId)
-          : workspaceIdentity;
-      const identity = pinned ?? scoped;
+      const identity = pinned ?? scopedIdentity(options?.sessionId);
       const turn = runtime.tracker.observe(options?.requestId);
       const hints =
         workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
@@ -127,6 +146,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
             ...(identity.id !== workspaceIdentity.id
               ? { workspaceAffinityId: workspaceIdentity.id }
               : {}),
+            affinityShard: identity.shard,
             agentId: agent.id,
             callId: turn.callId,
             turnId: turn.turnId,
