@@ -48,9 +48,10 @@ describe("affinityScope bounded in the real host", () => {
           ],
         };
       },
-      gateway: { token: TOKEN },
+      // A 2-core machine shared with other runs can take minutes to start a gateway.
+      gateway: { token: TOKEN, readyTimeoutMs: 240_000 },
     });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => tearDownHost(host));
 
@@ -101,5 +102,5 @@ describe("affinityScope bounded in the real host", () => {
       [shard1, 1],
       [base.id, 0],
     ]);
-  }, 120_000);
+  }, 240_000);
 });
