@@ -90,8 +90,12 @@ export async function run(): Promise<void> {
     ...script,
     agents: 1,
     sessions: env("BENCH_HOT_SESSIONS", 16),
+    turns: env("BENCH_HOT_TURNS", script.turns),
     thinkMs: env("BENCH_HOT_THINK_MS", 500),
     idleShare: 0,
+    // Sessions that begin over a minute, as a busy agent's do, not in one burst: a conversation
+    // is placed when it begins, so a burst lands wherever the id stood before it was hot.
+    startSpreadMs: env("BENCH_HOT_START_SPREAD_MS", 60_000),
   };
   const overhead: Script = {
     ...script,
@@ -111,7 +115,7 @@ export async function run(): Promise<void> {
     recordLimit: 200_000,
   });
   console.log(
-    `${script.agents} agents x ${script.sessions} parallel sessions x ${script.turns} turns per arm, at most ${script.concurrency} turns in flight, think time ${script.thinkMs} ms (exponential), ${100 * script.idleShare}% of gaps past the ${script.ttlSeconds} s TTL; hot agent: 1 agent x ${hot.sessions} sessions x ${hot.turns} turns, think ${hot.thinkMs} ms.`,
+    `${script.agents} agents x ${script.sessions} parallel sessions x ${script.turns} turns per arm, at most ${script.concurrency} turns in flight, think time ${script.thinkMs} ms (exponential), ${100 * script.idleShare}% of gaps past the ${script.ttlSeconds} s TTL; hot agent: 1 agent x ${hot.sessions} sessions x ${hot.turns} turns, think ${hot.thinkMs} ms, sessions starting over ${(hot.startSpreadMs ?? 0) / 1000} s.`,
   );
   console.log(
     `Emulator profile ${PROFILE}, ${REPLICAS} replicas: keyless calls get TaaS's ${RULES.keylessRouting} guesses, an id counts only with an agent id, prompt_cache_key is no routing key, gpt-5.5 reads stop at ${RULES.cachePlateauTokens} tokens, ${slotRpm} requests a minute per replica (TaaS's ${RULES.slotRequestsPerMinute} x time scale ${timeScale}; a full replica ${RULES.slotOverflow}s), no replica header. Bounded scope: ${slotRpm} requests a minute per id.`,

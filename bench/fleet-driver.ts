@@ -20,6 +20,8 @@ export interface Arrivals {
   idleMs: number;
   /** Seed of the think times and idle gaps, so every arm replays the same schedule. */
   seed: number;
+  /** Sessions start at a uniform moment in this window (0: all at once, after a think time). */
+  startSpreadMs?: number;
 }
 
 export interface TurnRef {
@@ -60,7 +62,8 @@ function schedule(arrivals: Arrivals): number[][][] {
       Array.from({ length: arrivals.turns }, (_, turn) => {
         if (turn > 0 && random() < arrivals.idleShare) return arrivals.idleMs;
         // The first turn's gap staggers the sessions' starts.
-        return Math.round(-Math.log(1 - random()) * arrivals.thinkMs);
+        const start = turn === 0 ? random() * (arrivals.startSpreadMs ?? 0) : 0;
+        return Math.round(start - Math.log(1 - random()) * arrivals.thinkMs);
       }),
     ),
   );
