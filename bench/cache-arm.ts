@@ -2,36 +2,39 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RouteReader } from "@cloudsigma/taas-core/contracts/route-store";
+import { errorText } from "@cloudsigma/taas-core/error-text";
 import { openDatabase } from "@cloudsigma/taas-core/sqlite";
 import type { RecordedRequest, RunningEmulator } from "@cloudsigma/taas-emulator";
 import {
+  chatCompletionsTurn,
   createStateDir,
   freePort,
   ledgerPlugin,
   optimizerPlugin,
+  type PluginUnderTest,
   type ProviderModel,
   reapStateDirProcesses,
-  runAgentTurn,
   startGateway,
   writeHostConfig,
 } from "../e2e/harness/index.ts";
+import { type Arrivals, type DriveResult, drive, progressLine } from "./fleet-driver.ts";
 
 /** One way of running the same conversations: what (if anything) keeps them on one replica. */
 export interface Arm {
   name: string;
-  /** The optimizer steers (sends its ids) instead of only observing. */
-  optimizer: false | "workspace" | "session";
+  /** The optimizer steers (sends its ids) in this scope instead of only observing. */
+  optimizer: false | "workspace" | "session" | "bounded";
   /** The host sends its own prompt_cache_key (the model's compat.supportsPromptCacheKey). */
   hostCacheKey: boolean;
+  /** The suite's plugins this arm loads: the ledger and optimizer (default) or a given list. */
+  plugins?: PluginUnderTest[];
 }
 
-export interface Script {
-  agents: number;
-  sessions: number;
-  turns: number;
-  /** The emulator's and the ledger's cache lifetime (short, so one idle gap can pass it). */
+export interface Script extends Omit<Arrivals, "idleMs"> {
+  /** The emulator's and the ledger's cache lifetime (short, so idle gaps can pass it quickly). */
   ttlSeconds: number;
-  concurrency: number;
+  /** The bounded scope's requests a minute per id: the emulator's per-slot figure. */
+  boundedRpm: number;
   models: ProviderModel[];
 }
 
@@ -45,7 +48,13 @@ export interface JoinedCall {
   invalidated: number | null;
   cause: string | null;
   costNano: number | null;
+  shard: number | null;
   truth: RecordedRequest | undefined;
+}
+
+export interface ArmRun {
+  calls: JoinedCall[];
+  turns: DriveResult;
 }
 
 const MESSAGES = [
@@ -60,18 +69,15 @@ const TOOL_MESSAGE = 'Look something up [[tool:tool_search {"query":"time"}]]';
 
 /**
  * Runs the script's conversations through a real gateway with the ledger and the optimizer
- * (steering or only observing, so every arm is accounted the same way) and returns each call.
- * Agent 1 changes its system prompt (AGENTS.md) before turn 3 of its first session, agent 2
- * makes a tool round trip on turn 2, agent 3 waits past the TTL before its first session's last
- * turn. A turn the host keeps failing (under load) is left out and counted, not fatal.
+ * (steering or only observing, so every arm is accounted the same way), turns sent to the
+ * gateway's `/v1/chat/completions` by the arrival process (fleet-driver.ts), and returns each
+ * call with the turns' outcome. Agent 1 changes its system prompt (AGENTS.md) before its first
+ * session's turn 3; agent 2's first session makes a tool round trip on turn 2.
  */
-export async function runArm(
-  arm: Arm,
-  script: Script,
-  emulator: RunningEmulator,
-): Promise<JoinedCall[]> {
+export async function runArm(arm: Arm, script: Script, emulator: RunningEmulator): Promise<ArmRun> {
   const state = await createStateDir(`bench-cache-${arm.name.replaceAll(/\W+/g, "-")}`);
   const port = await freePort();
+  const token = "bench-token";
   const agents = Array.from({ length: script.agents }, (_, i) => `agent${i + 1}`);
   const workspace = (agent: string) => join(state.dir, `workspace-${agent}`);
   await Promise.all(agents.map((agent) => mkdir(workspace(agent), { recursive: true })));
@@ -81,103 +87,63 @@ export async function runArm(
       arm.hostCacheKey ? { ...model, compat: { supportsPromptCacheKey: true } } : model,
     ),
     agents: agents.map((id) => ({ id, workspace: workspace(id) })),
-    plugins: [
+    plugins: arm.plugins ?? [
       ledgerPlugin({ cacheTtlSeconds: script.ttlSeconds, missLogTokens: 0 }),
       optimizerPlugin({
         sendHints: arm.optimizer !== false,
-        affinityScope: arm.optimizer === "session" ? "session" : "workspace",
+        affinityScope: arm.optimizer === false ? "workspace" : arm.optimizer,
+        boundedLoad: {
+          requestsPerMinute: script.boundedRpm,
+          idleSeconds: Math.max(10, script.ttlSeconds),
+        },
       }),
     ],
-    gateway: { port, token: "bench-token" },
+    gateway: { port, token },
+    chatCompletions: true,
   });
   emulator.reset();
-  const gateway = await startGateway(state, { port, token: "bench-token" });
+  // A loaded 2-core machine can take minutes to start a gateway.
+  const gateway = await startGateway(state, { port, token, readyTimeoutMs: 300_000 });
+  let turns: DriveResult;
   try {
-    const queue = [...agents];
-    const worker = async () => {
-      for (let agent = queue.shift(); agent; agent = queue.shift()) {
-        const index = agents.indexOf(agent);
-        await converse(state, arm.name, agent, index, script, workspace(agent));
-      }
-    };
-    await Promise.all(Array.from({ length: script.concurrency }, worker));
+    turns = await drive(
+      { ...script, idleMs: (script.ttlSeconds + 2) * 1000 },
+      (index) => agents[index] ?? `agent${index + 1}`,
+      async (ref) => {
+        if (ref.agentIndex === 0 && ref.session === 1 && ref.turn === 3) {
+          await writeFile(
+            join(workspace(ref.agent), "AGENTS.md"),
+            "# Rules\nAnswer in one short line.\n",
+          );
+        }
+        const message =
+          ref.agentIndex === 1 && ref.session === 1 && ref.turn === 2
+            ? TOOL_MESSAGE
+            : (MESSAGES[(ref.turn - 1) % MESSAGES.length] ?? "Next.");
+        await chatCompletionsTurn(
+          { port, token },
+          ref.agent,
+          `bench-${ref.agent}-s${ref.session}`,
+          message,
+        );
+      },
+      progressLine(arm.name),
+    );
   } finally {
     await gateway.stop();
     await reapStateDirProcesses(state.dir, 1_000);
   }
   try {
-    return joinCalls(state.dir, emulator);
+    return { calls: arm.plugins ? [] : joinCalls(state.dir, emulator), turns };
+  } catch (error) {
+    // No ledger usually means no turn got through: say why the first one failed.
+    const first = turns.failures[0];
+    throw first ? new Error(`${errorText(error)}; first failed turn: ${first}`) : error;
   } finally {
-    await state.remove();
+    // BENCH_KEEP_STATE=1 keeps the arm's state dir (gateway logs, ledger) for a look after.
+    if (process.env.BENCH_KEEP_STATE === "1") console.log(`  kept: ${state.dir}`);
+    else await state.remove();
   }
-}
-
-async function converse(
-  state: Awaited<ReturnType<typeof createStateDir>>,
-  armName: string,
-  agent: string,
-  index: number,
-  script: Script,
-  workspace: string,
-): Promise<void> {
-  for (let session = 1; session <= script.sessions; session++) {
-    for (let turn = 1; turn <= script.turns; turn++) {
-      if (index === 0 && session === 1 && turn === 3) {
-        await writeFile(join(workspace, "AGENTS.md"), "# Rules\nAnswer in one short line.\n");
-      }
-      // The idle gap comes before the last turn of agent 3's first session.
-      if (index === 2 && session === 1 && turn === Math.max(2, script.turns)) {
-        await new Promise((resolve) => setTimeout(resolve, (script.ttlSeconds + 2) * 1000));
-      }
-      const message =
-        index === 1 && session === 1 && turn === 2
-          ? TOOL_MESSAGE
-          : (MESSAGES[(turn - 1) % MESSAGES.length] ?? "Next.");
-      const sessionKey = `agent:${agent}:s${session}`;
-      await turnWithRetry(state, `${armName}: ${agent} ${sessionKey} turn ${turn}`, {
-        agent,
-        message,
-        sessionKey,
-      });
-    }
-  }
-}
-
-/** Turns the host failed (seen under load: "Agent database cleanup failed") and that were retried. */
-export const retriedTurns: string[] = [];
-/** Turns the host failed four times: left out of the arm (the bench says how many). */
-export const failedTurns: string[] = [];
-
-async function turnWithRetry(
-  state: Awaited<ReturnType<typeof createStateDir>>,
-  label: string,
-  options: Parameters<typeof runAgentTurn>[1],
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await runAgentTurn(state, options);
-      return;
-    } catch (error) {
-      retriedTurns.push(`${label}, attempt ${attempt}: ${failureLine(error)}`);
-      if (attempt >= 4) {
-        failedTurns.push(label);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
-    }
-  }
-}
-
-/**
- * What a failed CLI run said: its stderr's first and last lines (the error is usually one of them,
- * a help hint the other), else the message's first line.
- */
-function failureLine(error: unknown): string {
-  const text = String(error);
-  const stderr = text.split("\nstderr: ")[1] ?? "";
-  const lines = stderr.split("\n").filter((line) => line.trim() !== "");
-  const ends = [...new Set([lines[0], lines.at(-1)])].filter((line) => line !== undefined);
-  return (ends.length > 0 ? ends.join(" ... ") : (text.split("\n")[0] ?? "")).slice(0, 240);
 }
 
 interface LedgerRowRead {
@@ -191,6 +157,7 @@ interface LedgerRowRead {
   invalidated_tokens: number | null;
   miss_cause: string | null;
   cost_nusd: number | null;
+  affinity_shard: number | null;
 }
 
 /** The ledger's call rows, each joined by its captured request id to the emulator's record. */
@@ -218,6 +185,7 @@ function joinCalls(stateDir: string, emulator: RunningEmulator): JoinedCall[] {
         invalidated: row.invalidated_tokens,
         cause: row.miss_cause,
         costNano: row.cost_nusd,
+        shard: row.affinity_shard,
         truth: requestId ? byRequestId.get(requestId) : undefined,
       };
     });

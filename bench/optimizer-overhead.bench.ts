@@ -7,9 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutorouterPreferences } from "../packages/token-cache-optimizer/src/autorouter-preferences.ts";
 import { CaptureWriter } from "../packages/token-cache-optimizer/src/capture-writer.ts";
-import { parseOptimizerConfig } from "../packages/token-cache-optimizer/src/config.ts";
+import {
+  boundedLoadSettings,
+  parseOptimizerConfig,
+} from "../packages/token-cache-optimizer/src/config.ts";
 import { promptPrefix } from "../packages/token-cache-optimizer/src/prompt-prefix.ts";
 import { RouteStoreWriter } from "../packages/token-cache-optimizer/src/route-store-writer.ts";
+import { ShardBalancer } from "../packages/token-cache-optimizer/src/shard-balancer.ts";
 import {
   createAffinityWrapper,
   type StreamFn,
@@ -76,8 +80,10 @@ export async function run(): Promise<void> {
     // queue of retained bodies would measure the garbage collector, not the request path.
     maxPending: 10,
   });
+  const config = { ...parseOptimizerConfig({}), repoHints: false };
+  const shards = new ShardBalancer(boundedLoadSettings(config));
   const wrap = createAffinityWrapper({
-    config: { ...parseOptimizerConfig({}), repoHints: false },
+    config,
     env: {},
     stateDir: () => "/var/lib/openclaw",
     idKey: () => "0".repeat(64),
@@ -88,6 +94,7 @@ export async function run(): Promise<void> {
     repoHints: undefined,
     writer: () => writer,
     preferences: new AutorouterPreferences(),
+    shards: () => shards,
     debug: undefined,
   });
   const optimized = wrap({

@@ -58,6 +58,8 @@ export interface HostConfigOptions {
   allowList?: boolean;
   agents?: AgentEntry[];
   gateway?: { port: number; token: string };
+  /** Serve the gateway's OpenAI-compatible `/v1/chat/completions` (the bench drives turns through it). */
+  chatCompletions?: boolean;
   /** Merged last, shallowly per top-level key. */
   extra?: Record<string, unknown>;
 }
@@ -95,6 +97,9 @@ export function buildHostConfig(
       bind: "loopback",
       ...(options.gateway ? { port: options.gateway.port } : {}),
       auth: { mode: "token", token: options.gateway?.token ?? DEFAULT_GATEWAY_TOKEN },
+      ...(options.chatCompletions
+        ? { http: { endpoints: { chatCompletions: { enabled: true } } } }
+        : {}),
     },
     // The host's default log file is shared per day in the system temp dir: keep ours apart.
     logging: { file: join(state.logs, "openclaw-host.log") },

@@ -42,7 +42,13 @@ export interface StartHostOptions {
    * `start: false` (a test that starts and stops its own calls `host.startGateway()`). `env`
    * is added to the gateway's environment, e.g. a provider key an operator would export.
    */
-  gateway?: { token: string; start?: boolean; env?: Record<string, string | undefined> };
+  gateway?: {
+    token: string;
+    start?: boolean;
+    env?: Record<string, string | undefined>;
+    /** How long to wait for the ready line (default 90 s). */
+    readyTimeoutMs?: number;
+  };
 }
 
 export interface Host extends StartedHost {
@@ -70,7 +76,12 @@ export async function startHost(options: StartHostOptions): Promise<Host> {
     });
     started.emulator = emulator;
     const gateway = options.gateway
-      ? { port: await freePort(), token: options.gateway.token, env: options.gateway.env }
+      ? {
+          port: await freePort(),
+          token: options.gateway.token,
+          env: options.gateway.env,
+          readyTimeoutMs: options.gateway.readyTimeoutMs,
+        }
       : undefined;
     const config =
       typeof options.config === "function"

@@ -1,4 +1,5 @@
 export * from "./agent.ts";
+export * from "./chat-completions.ts";
 export * from "./config.ts";
 export * from "./emulator-models.ts";
 export * from "./gateway.ts";

@@ -18,6 +18,8 @@ export interface AffinityIdentity {
   source: AffinitySource;
   /** `source:` + 16 hex: tells TaaS which tier was used without revealing its value. */
   sourceHint: string;
+  /** The bounded scope's shard of the base id (0 is the base id itself); absent in other scopes. */
+  shard?: number;
 }
 
 export interface AffinityInputs {
@@ -49,6 +51,20 @@ export const workspaceIdentity = (key: string, workspaceDir: string): AffinityId
 /** Per-session scope: one id per host session id. */
 export const hostSessionIdentity = (key: string, sessionId: string): AffinityIdentity =>
   identity(key, "host-session", sessionId);
+
+/**
+ * Shard `shard` of a base id (bounded scope): shard 0 is the base id itself, so at low load the
+ * wire is the workspace scope's; shard n is keyed from the base id and n, stable across restarts
+ * with the same install key and unguessable without it.
+ */
+export function shardIdentity(
+  key: string,
+  base: AffinityIdentity,
+  shard: number,
+): AffinityIdentity {
+  if (shard === 0) return { ...base, shard };
+  return { ...base, id: `oc:${keyedHash(key, `shard:${base.id}:${shard}`)}`, shard };
+}
 
 /**
  * The workspace-scope id, from the best stable source available: the agent workspace the host

@@ -2,9 +2,44 @@ import { AUTOROUTER_ALGORITHMS } from "@cloudsigma/taas-core/autorouter";
 import { type ParsedConfig, parseConfig } from "@cloudsigma/taas-core/config";
 import { OPTIMIZER_PLUGIN_ID } from "@cloudsigma/taas-core/contracts/plugin-ids";
 import { KEEP_WARM_SPEC } from "./keep-warm/config.ts";
+import type { BoundedLoadSettings } from "./shard-balancer.ts";
 
 /** Named by the route-store and stream-decorator seams, so it is declared with them. */
 export const PLUGIN_ID = OPTIMIZER_PLUGIN_ID;
+
+/**
+ * The bounded scope's settings. 15 a minute is OpenAI's prompt-caching guidance for one
+ * prefix+key before requests overflow to machines without the cache (OpenAI's prompt-caching
+ * guide; the emulator's `documented` profile uses the same figure per slot); 600 s
+ * is the upper end of its 5-10 minute idle eviction, after which a shard's cache is cold and the
+ * shard can go.
+ */
+const BOUNDED_LOAD_FIELDS = {
+  requestsPerMinute: {
+    type: "integer",
+    default: 15,
+    min: 1,
+    max: 100_000,
+    description:
+      "Requests over a sliding minute one affinity id takes before a new conversation goes to another shard (OpenAI's guidance: ~15 per prefix+key).",
+  },
+  maxShards: {
+    type: "integer",
+    default: 8,
+    min: 1,
+    max: 64,
+    description:
+      "Affinity ids one agent may spread over, its base id included; when all are at the bound a new conversation joins the least-loaded.",
+  },
+  idleSeconds: {
+    type: "integer",
+    default: 600,
+    min: 10,
+    max: 86_400,
+    description:
+      "A shard with no request for this long retires with its conversations (its prompt cache has been evicted by then).",
+  },
+} as const;
 
 export const CONFIG_SPEC = {
   providers: {
@@ -24,9 +59,15 @@ export const CONFIG_SPEC = {
   affinityScope: {
     type: "string",
     default: "workspace",
-    enum: ["workspace", "session"],
+    enum: ["workspace", "session", "bounded"],
     description:
-      "What one affinity id covers: the agent workspace (all sessions of an agent share one upstream cache) or each host session.",
+      "What one affinity id covers: the agent workspace (all sessions of an agent share one upstream cache), each host session, or bounded: the workspace's id while its load is under boundedLoad, a few keyed shards of it past that.",
+  },
+  boundedLoad: {
+    type: "section",
+    fields: BOUNDED_LOAD_FIELDS,
+    description:
+      "The bounded scope's load bound: how many requests a minute one affinity id takes before new conversations go to another shard, and how many shards an agent may use.",
   },
   repoHints: {
     type: "boolean",
@@ -92,6 +133,21 @@ export const CONFIG_SPEC = {
 } as const;
 
 export type OptimizerConfig = ParsedConfig<typeof CONFIG_SPEC>;
+
+/**
+ * The bounded scope's balancer settings: the configured section, else its defaults; at most as
+ * many agents and conversations per agent as the route captures keep.
+ */
+export function boundedLoadSettings(config: OptimizerConfig): BoundedLoadSettings {
+  const bound = config.boundedLoad ?? parseConfig(PLUGIN_ID, BOUNDED_LOAD_FIELDS, {});
+  return {
+    requestsPerMinute: bound.requestsPerMinute,
+    maxShards: bound.maxShards,
+    idleMs: bound.idleSeconds * 1000,
+    maxBases: config.captureMaxAgents,
+    maxConversations: config.captureMaxSessions,
+  };
+}
 
 export const parseOptimizerConfig = (raw: unknown): OptimizerConfig =>
   parseConfig(PLUGIN_ID, CONFIG_SPEC, raw);

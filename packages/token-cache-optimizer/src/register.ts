@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/plugin-entry";
 import pkg from "../package.json" with { type: "json" };
 import { hostIdentity } from "./affinity-id.ts";
-import { PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
+import { boundedLoadSettings, PLUGIN_ID, parseOptimizerConfig } from "./config.ts";
 import { debugSink } from "./debug-log.ts";
 import { hostPingTransport } from "./keep-warm/host-transport.ts";
 import { createLastRouteHandler, LAST_ROUTE_METHOD } from "./last-route-method.ts";
@@ -39,6 +39,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     },
     warn,
   });
+  const shardSettings = boundedLoadSettings(config);
   const wrap = createAffinityWrapper({
     config,
     env: host.env,
@@ -51,6 +52,7 @@ export function registerOptimizer(api: OpenClawPluginApi, host: OptimizerHost): 
     repoHints: config.repoHints ? new RepoHintsCache({ ttlMs: config.repoHintsTtlMs }) : undefined,
     writer: runtime.captureWriter,
     preferences: runtime.autorouterPreferences(),
+    shards: () => runtime.shardBalancer(shardSettings),
     debug: debugSink(api.logger, config.debug || isTruthy(host.env.OPENCLAW_DEBUG)),
     keepWarm: keepWarm?.enabled ? () => runtime.keepWarmPinger(keepWarm) : undefined,
     pingTransport: keepWarm?.enabled

@@ -19,6 +19,7 @@ export const CAPTURED_HEADERS = {
 export interface CaptureContext {
   affinityId: string;
   workspaceAffinityId?: string;
+  affinityShard?: number;
   agentId?: string;
   callId?: string;
   turnId?: string;
@@ -55,6 +56,7 @@ export function captureFromResponse(
     affinityId: context.affinityId,
     ...definedOnly({
       workspaceAffinityId: context.workspaceAffinityId,
+      affinityShard: context.affinityShard,
       agentId: context.agentId,
       callId: context.callId,
       turnId: context.turnId,

@@ -17,6 +17,7 @@ import { loadInstallKey } from "./install-key.ts";
 import { type KeepWarmConfig, KeepWarmPinger } from "./keep-warm/pinger.ts";
 import { PING_CALL_PREFIX } from "./keep-warm/resend.ts";
 import { type RouteStoreCaps, RouteStoreWriter } from "./route-store-writer.ts";
+import { type BoundedLoadSettings, ShardBalancer } from "./shard-balancer.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
 /*
@@ -37,6 +38,7 @@ const turnTrackers = processSlot<TurnTracker>(`${PLUGIN_ID}.turn-tracker`);
 const installKeys = processSlot<string>(`${PLUGIN_ID}.install-key`);
 const preferences = processSlot<AutorouterPreferences>(`${PLUGIN_ID}.autorouter-preferences`);
 const pingers = processSlot<KeepWarmPinger>(`${PLUGIN_ID}.keep-warm`);
+const shardBalancers = processSlot<ShardBalancer>(`${PLUGIN_ID}.shard-balancer`);
 const shutdown = shutdownGroup(PLUGIN_ID);
 
 export interface OptimizerRuntime {
@@ -59,6 +61,11 @@ export interface OptimizerRuntime {
    * the ledger through the keep-warm seam.
    */
   keepWarmPinger(config: KeepWarmConfig): KeepWarmPinger;
+  /**
+   * The bounded scope's shard loads: every module instance that sends calls must count them
+   * in the same minute, or each would see a fraction of an agent's load.
+   */
+  shardBalancer(settings: BoundedLoadSettings): ShardBalancer;
 }
 
 export function optimizerRuntime(options: {
@@ -113,6 +120,11 @@ export function optimizerRuntime(options: {
         },
         { settings: config, onConflict: options.warn },
       ),
+    shardBalancer: (settings) =>
+      shardBalancers.obtain("process", () => new ShardBalancer(settings), {
+        settings,
+        onConflict: options.warn,
+      }),
     idKey: () => {
       const dir = options.stateDir();
       return installKeys.obtain(dir, () => {

@@ -1,9 +1,10 @@
 import type { RouteCapture } from "@cloudsigma/taas-core/contracts/route-store";
 import { AutorouterPreferences } from "./autorouter-preferences.ts";
 import { CaptureWriter } from "./capture-writer.ts";
-import { type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
+import { boundedLoadSettings, type OptimizerConfig, parseOptimizerConfig } from "./config.ts";
 import type { RepoHintsCache } from "./repo-hints.ts";
 import type { CallPrefix, RouteStoreCaps } from "./route-store-writer.ts";
+import { ShardBalancer } from "./shard-balancer.ts";
 import { type AffinityRuntime, createAffinityWrapper, type StreamFn } from "./stream-wrapper.ts";
 import { TurnTracker } from "./turn-tracker.ts";
 
@@ -60,6 +61,7 @@ export function wrapperHarness(
     hostId?: string;
     repoHints?: RepoHintsCache;
     preferences?: AutorouterPreferences;
+    shards?: ShardBalancer;
   } = {},
 ): Harness {
   const captures: RouteCapture[] = [];
@@ -75,12 +77,14 @@ export function wrapperHarness(
     caps: { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 },
     warn: () => {},
   });
+  const config: OptimizerConfig = {
+    ...parseOptimizerConfig({}),
+    repoHints: overrides.repoHints !== undefined,
+    ...overrides.config,
+  };
+  const shards = overrides.shards ?? new ShardBalancer(boundedLoadSettings(config));
   const runtime: AffinityRuntime = {
-    config: {
-      ...parseOptimizerConfig({}),
-      repoHints: overrides.repoHints !== undefined,
-      ...overrides.config,
-    },
+    config,
     env: overrides.env ?? {},
     stateDir: () => overrides.stateDir ?? "/var/lib/openclaw-test-state",
     idKey: () => TEST_ID_KEY,
@@ -91,6 +95,7 @@ export function wrapperHarness(
     repoHints: overrides.repoHints,
     writer: () => writer,
     preferences: overrides.preferences ?? new AutorouterPreferences(),
+    shards: () => shards,
     debug: (line) => debugLines.push(line),
   };
   const wrapper = createAffinityWrapper(runtime);

@@ -11,6 +11,7 @@ import {
   callerPinnedIdentity,
   deriveAffinityIdentity,
   hostSessionIdentity,
+  shardIdentity,
 } from "./affinity-id.ts";
 import { type AutorouterPreferences, algorithmForCall } from "./autorouter-preferences.ts";
 import type { CaptureWriter } from "./capture-writer.ts";
@@ -22,6 +23,7 @@ import { capturedResend, isPingCall, type PingTransport } from "./keep-warm/rese
 import { patchPayloadMetadata } from "./payload-patch.ts";
 import type { RepoHints, RepoHintsCache } from "./repo-hints.ts";
 import { captureFromResponse } from "./route-capture.ts";
+import type { ShardBalancer } from "./shard-balancer.ts";
 import type { TurnTracker } from "./turn-tracker.ts";
 
 /** The host's stream function type, taken from the context it hands us (no internal import). */
@@ -45,6 +47,8 @@ export interface AffinityRuntime {
   writer: () => CaptureWriter | undefined;
   /** The operator's autorouter algorithm per session and agent (set by a gateway method). */
   preferences: AutorouterPreferences;
+  /** The bounded scope's shard loads (process-wide); only read when the scope is `bounded`. */
+  shards: () => ShardBalancer;
   debug: ((message: string) => void) | undefined;
   /** The keep-warm pinger, when `keepWarm.enabled`: told of each request (not of its own pings). */
   keepWarm?: (() => KeepWarmPinger) | undefined;
@@ -86,14 +90,29 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
       `session source=${workspaceIdentity.source} id=${workspaceIdentity.id} scope=${runtime.config.affinityScope} provider=${ctx.provider} model=${ctx.modelId} agent=${agent.id} (${agent.source})${pinned ? ` (caller pinned session id ${pinned.id})` : ""}`,
     );
 
+    // The id the configured scope gives a call of host session `sessionId`.
+    const scopedIdentity = (sessionId: string | undefined): AffinityIdentity => {
+      switch (runtime.config.affinityScope) {
+        case "session":
+          return sessionId ? hostSessionIdentity(key, sessionId) : workspaceIdentity;
+        case "bounded": {
+          const choice = runtime.shards().route(workspaceIdentity.id, sessionId);
+          if (choice.saturated) {
+            runtime.debug?.(
+              `every shard of ${workspaceIdentity.id} is at its bound; session joins the least-loaded, shard ${choice.shard}`,
+            );
+          }
+          return shardIdentity(key, workspaceIdentity, choice.shard);
+        }
+        default:
+          return workspaceIdentity;
+      }
+    };
+
     // One request's affinity id, headers, body metadata and route capture: an agent's request
-    // and a keep-warm ping of its conversation are decorated alike.
+    // and a keep-warm ping of its conversation are decorated alike (a ping keeps its shard).
     const decorate = (model: StreamModel, options: StreamOptions | undefined) => {
-      const scoped =
-        runtime.config.affinityScope === "session" && options?.sessionId
-          ? hostSessionIdentity(key, options.sessionId)
-          : workspaceIdentity;
-      const identity = pinned ?? scoped;
+      const identity = pinned ?? scopedIdentity(options?.sessionId);
       const turn = runtime.tracker.observe(options?.requestId);
       const hints =
         workspaceDir && runtime.repoHints ? runtime.repoHints.peek(workspaceDir) : undefined;
@@ -135,6 +154,7 @@ export function createAffinityWrapper(runtime: AffinityRuntime) {
             ...(identity.id !== workspaceIdentity.id
               ? { workspaceAffinityId: workspaceIdentity.id }
               : {}),
+            affinityShard: identity.shard,
             agentId: agent.id,
             callId: turn.callId,
             turnId: turn.turnId,

@@ -92,6 +92,24 @@ describe("route store seam", () => {
     reader.close();
   });
 
+  it("keeps the bounded scope's shard, found by the shard's id and the workspace's", () => {
+    const dir = stateDir();
+    const writer = new RouteStoreWriter(dir);
+    const reader = new RouteReader(dir);
+    const caps = { maxAffinityIds: 10, maxAgents: 10, maxCalls: 10 };
+    const sharded = capture(4, {
+      affinityId: "oc:00000000000000b1",
+      workspaceAffinityId: "oc:00000000000000aa",
+      affinityShard: 1,
+    });
+    writer.write([sharded], caps);
+    expect(reader.latest("affinity", "oc:00000000000000b1")?.affinityShard).toBe(1);
+    expect(reader.latest("affinity", "oc:00000000000000aa")?.affinityShard).toBe(1);
+    expect(reader.byCallId(sharded.callId ?? "")?.affinityShard).toBe(1);
+    writer.close();
+    reader.close();
+  });
+
   it("leaves out a routed context window a store holds as sent (1e308), keeping the rest", () => {
     const dir = stateDir();
     const writer = new RouteStoreWriter(dir);

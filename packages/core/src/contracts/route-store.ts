@@ -22,6 +22,8 @@ export interface RouteCapture {
   affinityId: string;
   /** The workspace's affinity id when `affinityId` is another (per-session scope, a pin). */
   workspaceAffinityId?: string;
+  /** The bounded scope's shard of the workspace id the call went on (0: the workspace id itself). */
+  affinityShard?: number;
   agentId?: string;
   callId?: string;
   turnId?: string;

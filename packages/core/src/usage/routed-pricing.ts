@@ -18,6 +18,8 @@ export interface CallRoute {
   routedModel?: string | undefined;
   /** The affinity id the optimizer sent the call with. */
   affinityId?: string | undefined;
+  /** The bounded scope's shard of the workspace id that affinity id is (0: the workspace id). */
+  affinityShard?: number | undefined;
 }
 
 /** The route of one call as the optimizer captured it (the route-store seam's read side). */
@@ -28,6 +30,7 @@ export function routeOfCapture(capture: RouteCapture | undefined): CallRoute | u
     autorouted: capture.autorouted === true,
     routedModel: capture.autorouterModel,
     affinityId: capture.affinityId,
+    affinityShard: capture.affinityShard,
   };
 }
 

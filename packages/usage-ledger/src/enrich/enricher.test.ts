@@ -78,6 +78,17 @@ describe("RowEnricher", () => {
     ]);
   });
 
+  it("keeps the bounded scope's shard the call went on, and none in the other scopes", () => {
+    const { e } = enricher({
+      c1: { ...conversation("replica-1"), affinityId: "oc:shard1", affinityShard: 1 },
+      c2: conversation("replica-1"),
+    });
+    expect([call(1, 0), call(2, 0)].map((r) => e.enrich(r).cache?.affinityShard)).toEqual([
+      1,
+      null,
+    ]);
+  });
+
   it("finds the previous call in the ledger after a restart, and accounts a replay the same way", () => {
     const asked: string[] = [];
     const { e } = enricher({ c2: conversation("replica-1") }, (id, ts) => {
@@ -100,6 +111,7 @@ describe("RowEnricher", () => {
     const { e } = enricher({});
     expect(e.enrich(call(1, 0)).cache).toEqual({
       affinityId: null,
+      affinityShard: null,
       expected: null,
       missed: null,
       invalidated: null,

@@ -47,7 +47,10 @@ export function enrichRow(record: LedgerRow, context: RowContext): LedgerRow {
   if (!context.cache) return row;
   return {
     ...row,
-    cache: cacheColumns(row, context.route?.affinityId, context.cache, context.prices),
+    cache: {
+      ...cacheColumns(row, context.route?.affinityId, context.cache, context.prices),
+      affinityShard: context.route?.affinityShard ?? null,
+    },
   };
 }
 

@@ -19,6 +19,8 @@ import { MISS_CAUSES, type MissCause } from "../cache/accounting.ts";
 export interface CacheColumns {
   /** The affinity id the call was sent with (from the optimizer's capture). */
   affinityId: string | null;
+  /** The optimizer's bounded-scope shard of that id; null in its other scopes or without it. */
+  affinityShard?: number | null;
   expected: number | null;
   missed: number | null;
   invalidated: number | null;
@@ -131,6 +133,12 @@ export const COLUMNS = {
   },
   // The cache accounting (cache/accounting.ts): NULL on rows it did not account, never 0.
   affinity_id: { sqlite: "TEXT", pg: "text", of: (r) => r.cache?.affinityId ?? null },
+  // The bounded scope's shard the call went on (0: the agent's workspace id itself).
+  affinity_shard: {
+    sqlite: "INTEGER CHECK (affinity_shard >= 0)",
+    pg: "bigint",
+    of: (r) => r.cache?.affinityShard ?? null,
+  },
   expected_cache_read: accountedCount("expected_cache_read", (c) => c.expected),
   missed_tokens: accountedCount("missed_tokens", (c) => c.missed),
   invalidated_tokens: accountedCount("invalidated_tokens", (c) => c.invalidated),

@@ -170,6 +170,13 @@ ALTER TABLE usage_rows ADD COLUMN repriced_from TEXT
   CHECK (repriced_from IN ('config', 'listing', 'config+listing'));`,
     rebuildsRollup: true,
   },
+  {
+    version: 8,
+    description:
+      "which shard of its agent's workspace id a call went on under the optimizer's bounded scope, so a busy agent's spread shows per row",
+    // Earlier rows keep NULL: no shard was chosen for them.
+    sql: "ALTER TABLE usage_rows ADD COLUMN affinity_shard INTEGER CHECK (affinity_shard >= 0);",
+  },
 ];
 
 export const LEDGER_SCHEMA_VERSION = LEDGER_STEPS.at(-1)?.version ?? 1;

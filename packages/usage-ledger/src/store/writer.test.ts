@@ -100,6 +100,7 @@ describe("LedgerWriter", () => {
       recorded_at: 42,
       // A row given finished without its cache accounting stores none.
       affinity_id: null,
+      affinity_shard: null,
       expected_cache_read: null,
       missed_tokens: null,
       invalidated_tokens: null,
