@@ -6,6 +6,7 @@
  * per turn), so a 2-core machine can drive thousands of turns. A failed turn is counted and reported, never
  * hidden or retried into a success.
  */
+import { SeededRandom } from "@cloudsigma/taas-emulator";
 
 export interface Arrivals {
   agents: number;
@@ -42,21 +43,11 @@ export interface DriveResult {
 
 const FAILURES_KEPT = 10;
 
-/** mulberry32: a small seeded generator, so the schedule is the same in every arm. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One session's gaps before each of its turns, drawn up front so arms differ in nothing else. */
 function schedule(arrivals: Arrivals): number[][][] {
-  const random = seeded(arrivals.seed);
+  // The emulator's own seeded generator, so the schedule is the same in every arm.
+  const generator = new SeededRandom(arrivals.seed);
+  const random = () => generator.next();
   return Array.from({ length: arrivals.agents }, () =>
     Array.from({ length: arrivals.sessions }, () =>
       Array.from({ length: arrivals.turns }, (_, turn) => {

@@ -25,6 +25,7 @@ export {
 export { createEmulator, createEmulatorHandler } from "./emulator.ts";
 export { DEFAULT_API_KEY, DEFAULT_KEYLESS_SEED, resolveOptions } from "./options.ts";
 export { DEFAULT_PROFILE, PROFILE_DEFAULTS, type RuleOptions } from "./profiles.ts";
+export { SeededRandom } from "./seeded-random.ts";
 export { startEmulator } from "./server.ts";
 export type {
   AffinityBinding,
